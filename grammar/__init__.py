@@ -1,0 +1,1 @@
+"""The Lark grammar of the lovregler rule language (shipped as package data)."""

@@ -1,0 +1,1 @@
+"""The bundled rulesets and the shared vocabulary (shipped as package data)."""

@@ -34,6 +34,7 @@ import attrs
 from attrs import field as _field  # Event.attrs shadows the module name in its body
 
 from .errors import HistoryError, did_you_mean
+from .timecalc import INF  # one "open end" day number for the whole runtime (periods.py too)
 from .vocabulary import AttrDecl, AttrType, FactDecl, PeriodDecl, Vocabulary
 
 __all__ = [
@@ -46,10 +47,6 @@ __all__ = [
     "periods_of",
     "segments_of",
 ]
-
-# lovregler.periods does not exist yet; when it does, it should own INF and this module
-# should import it from there. Far beyond any real ordinal (date.max is 3_652_059).
-INF = 10**9
 
 #: ``(start_day, end_day, start_event_index)``; ``end_day`` is :data:`INF` for an open period.
 Period = tuple[int, int, int]
@@ -402,31 +399,28 @@ class _Loader:
     def check_presence(
         self, index: int, kind: str, decl: AttrDecl, values: dict[str, object]
     ) -> None:
-        if decl.required_when is None:
-            if not decl.optional and decl.name not in values:
-                raise self.error(
-                    f"{kind} mangler attributten",
-                    event=index,
-                    field=decl.name,
-                    expected=decl.type.describe(),
-                )
-            return
-        other, wanted = decl.required_when
-        needed = values.get(other) == wanted
-        if needed and decl.name not in values:
+        if decl.required_when is not None:
+            self.check_required_when(index, decl, values)
+        elif not decl.optional and decl.name not in values:
             raise self.error(
-                f"skal angives når {other} = {wanted}",
+                f"{kind} mangler attributten",
                 event=index,
                 field=decl.name,
                 expected=decl.type.describe(),
             )
-        if not needed and decl.name in values:
-            raise self.error(
-                f"må kun angives når {other} = {wanted}",
-                event=index,
-                field=decl.name,
-                expected="ingen værdi",
-            )
+
+    def check_required_when(self, index: int, decl: AttrDecl, values: dict[str, object]) -> None:
+        other, wanted = decl.required_when or ("", "")
+        needed = values.get(other) == wanted
+        if needed == (decl.name in values):
+            return
+        verb = "skal angives" if needed else "må kun angives"
+        raise self.error(
+            f"{verb} når {other} = {wanted}",
+            event=index,
+            field=decl.name,
+            expected=decl.type.describe() if needed else "ingen værdi",
+        )
 
     def value(self, atype: AttrType, raw: object, *, event: int | None, field: str) -> object:
         if atype.kind == "bool":

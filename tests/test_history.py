@@ -481,8 +481,8 @@ def test_enum_of_another_type_is_rejected() -> None:
     [
         (ev("visitation", "2015-03-02", ordning="ressourceforløb", varighed_år=7), "varighed_år", "ressourceforløb varer 1–5 år"),
         (ev("visitation", "2015-03-02", ordning="ressourceforløb", varighed_år=0), "varighed_år", "ressourceforløb varer 1–5 år"),
-        (ev("matchvurdering", "2015-03-02", gruppe=6), "gruppe", "matchgruppe er 1–5"),
-        (ev("visitationskategori", "2015-03-02", kategori=0), "kategori", "visitationskategori er 1–3"),
+        (ev("matchvurdering", "2015-03-02", gruppe=6), "gruppe", "matchgruppen er 1–5"),
+        (ev("visitationskategori", "2015-03-02", kategori=0), "kategori", "visitationskategorien er 1–3"),
     ],
 )  # fmt: skip
 def test_int_out_of_range_names_the_legal_limit(

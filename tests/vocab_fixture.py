@@ -78,7 +78,7 @@ EVENTS = [
     event("vurdering", attr("klar_til_tilbud", BOOL)),
     event(
         "matchvurdering",
-        attr("gruppe", AttrType("int", minimum=1, maximum=5, limit_text="matchgruppe er 1–5")),
+        attr("gruppe", AttrType("int", minimum=1, maximum=5, limit_text="matchgruppen er 1–5")),
     ),
     event(
         "visitation",
@@ -102,7 +102,7 @@ EVENTS = [
         "visitationskategori",
         attr(
             "kategori",
-            AttrType("int", minimum=1, maximum=3, limit_text="visitationskategori er 1–3"),
+            AttrType("int", minimum=1, maximum=3, limit_text="visitationskategorien er 1–3"),
         ),
     ),
     event("afslag", attr("ordning", enum("ordning_afslag"))),

@@ -1,0 +1,114 @@
+"""The vocabulary: event types, their attributes, enums, facts and period declarations.
+
+It is declared in a rule file (``rulesets/ordforråd.lov``) that rulesets import; the checker
+uses it to reject unknown names and impossible values, and history loading uses the same
+declaration to validate citizens (``contract.md`` §1). This module holds the data model only;
+``parse.py`` builds it from the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from attrs import field, frozen
+
+from .errors import UNKNOWN_POS, SourcePos
+
+
+@frozen
+class AttrType:
+    """The type of an attribute or fact.
+
+    ``kind`` is ``"enum"`` (``enum`` names the enum), ``"bool"``, ``"int"`` (inclusive
+    ``minimum``/``maximum``; ``limit_text`` is the legal limit told to the user) or ``"text"``.
+    """
+
+    kind: str
+    enum: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    limit_text: str | None = None
+
+    def describe(self) -> str:
+        """A short Danish description, for error messages."""
+        if self.kind == "enum":
+            return f"en værdi af {self.enum}"
+        if self.kind == "bool":
+            return "sand/falsk (true/false)"
+        if self.kind == "int":
+            if self.minimum is not None and self.maximum is not None:
+                return f"et heltal {self.minimum}–{self.maximum}"
+            return "et heltal"
+        return "tekst"
+
+
+@frozen
+class AttrDecl:
+    """An attribute of an event type.
+
+    ``required_when`` is ``(attribute, value)``: the attribute is required exactly when that
+    other attribute has that value, and must be absent otherwise (``varighed_år`` for
+    ``ordning = ressourceforløb``). ``optional`` attributes may be left out.
+    """
+
+    name: str
+    type: AttrType
+    optional: bool = False
+    required_when: tuple[str, str] | None = None
+    pos: SourcePos = field(default=UNKNOWN_POS, eq=False)
+
+
+@frozen
+class EventType:
+    """A declared event type with its attributes (in declaration order)."""
+
+    name: str
+    title: str
+    attrs: Mapping[str, AttrDecl]
+    pos: SourcePos = field(default=UNKNOWN_POS, eq=False)
+
+
+@frozen
+class FactDecl:
+    """A declared fact about a citizen, with the value an absent fact takes."""
+
+    name: str
+    type: AttrType
+    default: object
+    pos: SourcePos = field(default=UNKNOWN_POS, eq=False)
+
+
+@frozen
+class PeriodDecl:
+    """A kind of period built from a start and an end event (``ydelse``, ``tilbud``, ...).
+
+    ``key`` names the attribute that tells parallel periods apart (a citizen may receive two
+    benefits at once); ``None`` for one period at a time. The end event's date is the last
+    day (inclusive); a period without end event is open.
+    """
+
+    name: str
+    start: str
+    end: str
+    key: str | None
+    pos: SourcePos = field(default=UNKNOWN_POS, eq=False)
+
+
+@frozen
+class Vocabulary:
+    """Everything a ruleset and a history may name."""
+
+    name: str
+    enums: Mapping[str, tuple[str, ...]]
+    events: Mapping[str, EventType]
+    facts: Mapping[str, FactDecl]
+    periods: Mapping[str, PeriodDecl]
+
+    def period_for_event(self, event_type: str) -> tuple[PeriodDecl, str] | None:
+        """The period declaration that ``event_type`` starts or ends, with ``"start"``/``"end"``."""
+        for decl in self.periods.values():
+            if decl.start == event_type:
+                return decl, "start"
+            if decl.end == event_type:
+                return decl, "end"
+        return None

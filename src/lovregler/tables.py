@@ -1,0 +1,497 @@
+"""Caseloads on disk: JSON Lines, and the contract's event log + citizens table.
+
+Reading yields one :class:`RawRecord` per input citizen, in a stable order, in bounded
+memory: JSON Lines are read line by line; a Parquet or CSV event log is streamed in record
+batches. An event log that is not grouped by citizen is first grouped with an out-of-core
+sort in DuckDB (spilling to a scratch directory), keeping each citizen's events in input
+order so that same-date events keep their ``seq`` / input order (contract §1, Caseloads).
+
+Records are not validated here: that is :meth:`lovregler.history.History.from_dict`'s job,
+done where the record is evaluated (in a worker). A record that cannot even be read (a line
+that is not JSON, a citizen listed twice) carries its problem, and
+:meth:`RawRecord.load` raises it as a :class:`~lovregler.errors.HistoryError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .errors import HistoryError
+
+__all__ = [
+    "ATTRIBUTE_TYPES",
+    "FACT_TYPES",
+    "RawRecord",
+    "count_citizens",
+    "find_tables",
+    "iter_event_log",
+    "iter_jsonl_records",
+    "read_caseload",
+    "write_tables",
+]
+
+#: The type of every event attribute in contract §1 ("str", "int" or "bool").
+ATTRIBUTE_TYPES: dict[str, str] = {
+    "ydelse": "str",
+    "målgruppe": "str",
+    "form": "str",
+    "tilbud": "str",
+    "pakke": "str",
+    "klar_til_tilbud": "bool",
+    "gruppe": "int",
+    "ordning": "str",
+    "varighed_år": "int",
+    "behov": "bool",
+    "indstilling": "str",
+    "ansat": "bool",
+    "kategori": "int",
+}
+#: The type of every fact in contract §1.
+FACT_TYPES: dict[str, str] = {
+    "uddannelse": "str",
+    "psykisk_lidelse": "bool",
+    "misbrug": "str",
+    "i_job_eller_uddannelse": "bool",
+}
+_ARROW = {"str": pa.string(), "int": pa.int64(), "bool": pa.bool_()}
+_BATCH_ROWS = 65_536
+_ID_RE = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_INT_RE = re.compile(r"[+-]?[0-9]+")
+
+
+@attrs.frozen
+class RawRecord:
+    """One input citizen, not yet validated.
+
+    ``label`` names it in the output when its id cannot be read (``linje 17``). Exactly one
+    of ``obj`` (a contract dict), ``text`` (a JSON line not yet parsed) or ``problem`` (why
+    it cannot be read) is set.
+    """
+
+    label: str
+    obj: dict[str, Any] | None = None
+    text: str | None = None
+    problem: str | None = None
+
+    @property
+    def citizen_id(self) -> str:
+        """The citizen's id when it can be seen, else the label."""
+        if self.obj is not None and isinstance(self.obj.get("id"), str):
+            return str(self.obj["id"])
+        if self.text is not None:
+            found = _ID_RE.search(self.text)
+            if found:
+                return found.group(1)
+        return self.label
+
+    def load(self) -> object:
+        """The parsed citizen object; raises :class:`HistoryError` if it cannot be read."""
+        if self.problem is not None:
+            raise HistoryError(self.citizen_id, self.problem)
+        if self.obj is not None:
+            return self.obj
+        try:
+            return json.loads(self.text or "")
+        except ValueError as exc:
+            raise HistoryError(
+                self.citizen_id, f"{self.label} er ikke gyldig JSON: {exc}"
+            ) from None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_caseload(
+    path: str | os.PathLike[str], *, workdir: str | None = None
+) -> Iterator[RawRecord]:
+    """Every citizen of a caseload: a JSON Lines file, or an event log + citizens table.
+
+    ``path`` is a ``.jsonl`` file, a directory holding ``events`` and ``citizens`` tables
+    (``.parquet`` or ``.csv``), or the event log file itself (the citizens table next to it).
+    ``workdir`` is where DuckDB may spill (a temporary directory when None).
+    """
+    p = Path(path)
+    if p.is_file() and p.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        yield from iter_jsonl_records(p)
+        return
+    events, citizens = find_tables(p)
+    yield from iter_event_log(events, citizens, workdir=workdir)
+
+
+def find_tables(path: Path) -> tuple[Path, Path]:
+    """The event log and citizens table for a directory or an event log path."""
+    folder = path if path.is_dir() else path.parent
+    events = path if path.is_file() else _one_of(folder, "events")
+    return events, _one_of(folder, "citizens")
+
+
+def _one_of(folder: Path, stem: str) -> Path:
+    for suffix in (".parquet", ".csv"):
+        candidate = folder / f"{stem}{suffix}"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"{folder}: ingen {stem}.parquet eller {stem}.csv")
+
+
+def count_citizens(path: str | os.PathLike[str]) -> int | None:
+    """The number of input citizens when cheap to know (for a progress bar), else None."""
+    p = Path(path)
+    if p.is_file() and p.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        with open(p, "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    with contextlib.suppress(FileNotFoundError):
+        citizens = find_tables(p)[1]
+        if citizens.suffix == ".parquet":
+            return int(pq.ParquetFile(citizens).metadata.num_rows)
+    return None
+
+
+def iter_jsonl_records(path: str | os.PathLike[str]) -> Iterator[RawRecord]:
+    """One record per non-blank line; parsing is left to :meth:`RawRecord.load`."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            label = f"linje {number}"
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield RawRecord(label, problem=f"{label} er ikke gyldig UTF-8 ({exc.reason})")
+                continue
+            if number == 1:
+                text = text.removeprefix("\ufeff")  # a byte-order mark some exports write
+            if text.strip():
+                yield RawRecord(label, text=text)
+
+
+def iter_event_log(
+    events: str | os.PathLike[str],
+    citizens: str | os.PathLike[str],
+    *,
+    workdir: str | None = None,
+) -> Iterator[RawRecord]:
+    """Citizens of an event log + citizens table, grouped, in order of first appearance.
+
+    Every row of the citizens table and every citizen id of the event log gives exactly one
+    record. A citizen with events but no row in the citizens table has no ``birth_date``
+    (validation names it); a second row for the same id is a record with a problem.
+    """
+    with tempfile.TemporaryDirectory(prefix="lovregler-", dir=workdir) as scratch:
+        plan = _GroupingPlan(Path(events), Path(citizens), Path(scratch))
+        yield from plan.records()
+
+
+class _GroupingPlan:
+    """DuckDB steps that put a citizens stream and an events stream in the same order."""
+
+    def __init__(self, events: Path, citizens: Path, scratch: Path):
+        import duckdb
+
+        self.scratch = scratch
+        self.events = _as_parquet(events, scratch / "events_in.parquet")
+        self.citizens = _as_parquet(citizens, scratch / "citizens_in.parquet")
+        self.db = duckdb.connect(str(scratch / "grouping.duckdb"))
+        # Bounded memory: DuckDB spills its sort to the scratch directory beyond this.
+        self.db.execute("SET memory_limit = '256MB'")
+        self.db.execute(f"SET temp_directory = '{_sql_path(scratch / 'spill')}'")
+        self.db.execute("SET preserve_insertion_order = true")
+
+    def records(self) -> Iterator[RawRecord]:
+        """Merge the ordered citizens stream with the grouped events stream."""
+        try:
+            citizens = self.order_citizens()
+            events = self.group_events()
+            yield from _merge(_rows(citizens), _event_groups(events))
+        finally:
+            self.db.close()
+
+    def order_citizens(self) -> Path:
+        """Citizens in order of their first event; those without events last."""
+        out = self.scratch / "citizens_sorted.parquet"
+        self.db.execute(
+            f"""
+            COPY (
+              WITH ev AS (SELECT citizen_id, file_row_number AS _pos
+                          FROM read_parquet('{_sql_path(self.events)}', file_row_number = true)),
+                   first AS (SELECT citizen_id, min(_pos) AS _first, count(*) AS _n
+                             FROM ev GROUP BY citizen_id),
+                   ci AS (SELECT *, file_row_number AS _cpos,
+                                 row_number() OVER (PARTITION BY citizen_id
+                                                    ORDER BY file_row_number) AS _dup
+                          FROM read_parquet('{_sql_path(self.citizens)}', file_row_number = true))
+              SELECT coalesce(ci.citizen_id, first.citizen_id) AS _id,
+                     ci._cpos IS NOT NULL AS _known, ci._dup, first._first, first._n,
+                     ci.* EXCLUDE (_cpos, _dup, file_row_number)
+              FROM ci FULL OUTER JOIN first
+                ON ci.citizen_id IS NOT DISTINCT FROM first.citizen_id AND ci._dup = 1
+              ORDER BY first._first NULLS LAST, ci._cpos
+            ) TO '{_sql_path(out)}' (FORMAT parquet)
+            """
+        )
+        return out
+
+    def group_events(self) -> Path:
+        """The event log grouped by citizen (first appearance), input order within."""
+        src = f"read_parquet('{_sql_path(self.events)}', file_row_number = true)"
+        scattered = self.db.execute(
+            f"""SELECT count(*) FROM (
+                  SELECT min(file_row_number) AS lo, max(file_row_number) AS hi, count(*) AS n
+                  FROM {src} GROUP BY citizen_id) WHERE hi - lo + 1 <> n"""
+        ).fetchone()
+        if scattered is not None and scattered[0] == 0:
+            return self.events  # already grouped: stream it as it is
+        out = self.scratch / "events_sorted.parquet"
+        self.db.execute(
+            f"""
+            COPY (
+              WITH ev AS (SELECT *, file_row_number AS _pos FROM {src}),
+                   first AS (SELECT citizen_id, min(_pos) AS _first FROM ev GROUP BY citizen_id)
+              SELECT ev.* EXCLUDE (_pos, file_row_number)
+              FROM ev JOIN first ON ev.citizen_id IS NOT DISTINCT FROM first.citizen_id
+              ORDER BY first._first, ev._pos
+            ) TO '{_sql_path(out)}' (FORMAT parquet)
+            """
+        )
+        return out
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _as_parquet(path: Path, out: Path) -> Path:
+    """A Parquet file with the table's rows in input order (CSV is converted, streamed)."""
+    if path.suffix.lower() != ".csv":
+        return path
+    # All columns as text: values are typed per column later, so that a bad value becomes
+    # a validation error for its citizen instead of failing the whole file.
+    options = pacsv.ConvertOptions(strings_can_be_null=True, column_types=_TextColumns())
+    reader = pacsv.open_csv(path, convert_options=options)
+    with pq.ParquetWriter(out, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+    return out
+
+
+class _TextColumns(dict):  # type: ignore[type-arg]
+    """A column_types mapping that answers "string" for every column name."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __getitem__(self, key: str) -> pa.DataType:
+        return pa.string()
+
+    def get(self, key: str, default: object = None) -> pa.DataType:  # type: ignore[override]
+        return pa.string()
+
+
+def _rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows of a Parquet file as dicts, one record batch in memory at a time."""
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS):
+        columns = batch.schema.names
+        values = [col.to_pylist() for col in batch.columns]
+        for row in zip(*values, strict=True):
+            yield dict(zip(columns, row, strict=True))
+
+
+def _event_groups(path: Path) -> Iterator[tuple[object, dict[str, Any]]]:
+    """``(citizen_id, event dict)`` per event log row, converted a column at a time."""
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS):
+        ids = batch.column("citizen_id").to_pylist()
+        names, columns = [], []
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            if name != "citizen_id" and not name.startswith("_") and name != "file_row_number":
+                names.append(name)
+                columns.append(_event_column(name, column))
+        for cid, row in zip(ids, zip(*columns, strict=True), strict=True):
+            yield cid, {n: v for n, v in zip(names, row, strict=True) if v is not None}
+
+
+def _event_column(name: str, column: pa.Array) -> list[Any]:
+    """One event log column as Python values of the contract's types."""
+    if name == "date":
+        if pa.types.is_date(column.type):
+            return column.cast(pa.string()).to_pylist()  # Arrow writes ISO dates
+        return [_date_text(v) for v in column.to_pylist()]
+    kind = "int" if name == "seq" else ATTRIBUTE_TYPES.get(name)
+    values = column.to_pylist()
+    text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+    if text and kind in ("int", "bool"):  # text cells (CSV) of a typed attribute
+        return [_typed(kind, v) for v in values]
+    return values
+
+
+def _merge(
+    citizens: Iterator[dict[str, Any]], events: Iterator[tuple[object, dict[str, Any]]]
+) -> Iterator[RawRecord]:
+    """Give each citizen row its events: both streams are in the same citizen order."""
+    pending = next(events, None)
+    for row in citizens:
+        cid = row["_id"]
+        if row["_dup"] is not None and row["_dup"] > 1:
+            yield RawRecord(str(cid), problem="citizen_id står mere end én gang i borgertabellen")
+            continue
+        evs: list[dict[str, Any]] = []
+        for _ in range(row["_n"] or 0):
+            if pending is None or pending[0] != cid:
+                raise RuntimeError(
+                    f"hændelsesloggen er ude af trit ved {cid!r}"
+                )  # a bug, not input
+            evs.append(pending[1])
+            pending = next(events, None)
+        yield _citizen_record(row, evs)
+
+
+def _citizen_record(row: dict[str, Any], events: list[dict[str, Any]]) -> RawRecord:
+    cid = row["_id"]
+    if cid is None:
+        problem = f"{len(events)} hændelse(r) uden citizen_id i hændelsesloggen"
+        return RawRecord("<uden citizen_id>", problem=problem)
+    obj: dict[str, Any] = {"id": _text(cid), "events": events}
+    if row["_known"]:
+        obj["birth_date"] = _date_text(row.get("birth_date"))
+        facts = {
+            name: _typed(FACT_TYPES.get(name), value)
+            for name, value in row.items()
+            if not name.startswith("_")
+            and name not in ("citizen_id", "birth_date")
+            and value is not None
+        }
+        if facts:
+            obj["facts"] = facts
+    return RawRecord(str(obj["id"]), obj=obj)
+
+
+def _text(value: object) -> object:
+    return value if not isinstance(value, bytes) else value.decode("utf-8", "replace")
+
+
+def _date_text(value: object) -> object:
+    """ISO text for a date cell; anything else is passed on for validation to judge."""
+    if isinstance(value, datetime.datetime):
+        return value  # a timestamp is not a calendar date: let validation say so
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _typed(kind: str | None, value: object) -> object:
+    """A text cell as the contract type (CSV): ``"9"`` → 9, ``"true"`` → True.
+
+    A cell that does not read as its type is passed on unchanged, so that validation names
+    the citizen, the event and the field instead of the whole file failing here.
+    """
+    if not isinstance(value, str):
+        return value
+    if kind == "int" and _INT_RE.fullmatch(value.strip()):
+        return int(value)
+    if kind == "bool" and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
+# ---------------------------------------------------------------- writing
+
+
+def event_schema() -> pa.Schema:
+    """The event log's columns: citizen_id, date, type, seq and one per attribute."""
+    fields = [
+        pa.field("citizen_id", pa.string(), nullable=False),
+        pa.field("date", pa.date32(), nullable=False),
+        pa.field("type", pa.string(), nullable=False),
+        pa.field("seq", pa.int32()),
+    ]
+    fields += [pa.field(name, _ARROW[kind]) for name, kind in ATTRIBUTE_TYPES.items()]
+    return pa.schema(fields)
+
+
+def citizens_schema() -> pa.Schema:
+    """The citizens table's columns: citizen_id, birth_date and one per fact."""
+    fields = [
+        pa.field("citizen_id", pa.string(), nullable=False),
+        pa.field("birth_date", pa.date32()),
+    ]
+    fields += [pa.field(name, _ARROW[kind]) for name, kind in FACT_TYPES.items()]
+    return pa.schema(fields)
+
+
+class _TableWriter:
+    """Buffers rows column-wise and writes a record batch every ``_BATCH_ROWS`` rows."""
+
+    def __init__(self, path: Path, schema: pa.Schema, fmt: str):
+        self.schema = schema
+        self.columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+        if fmt == "parquet":
+            self.writer: Any = pq.ParquetWriter(path, schema, compression="zstd")
+        else:
+            self.writer = pacsv.CSVWriter(path, schema)
+
+    def add(self, row: dict[str, Any]) -> None:
+        unknown = row.keys() - self.columns.keys()
+        if unknown:
+            raise ValueError(f"ukendte felter uden kolonne i tabellen: {sorted(unknown)}")
+        for name, values in self.columns.items():
+            values.append(row.get(name))
+        if len(self.columns["citizen_id"]) >= _BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.columns["citizen_id"]:
+            return
+        arrays = [_array(self.columns[f.name], f.type) for f in self.schema]
+        self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
+        for values in self.columns.values():
+            values.clear()
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def _array(values: list[Any], type_: pa.DataType) -> pa.Array:
+    if pa.types.is_date32(type_):
+        # Arrow parses ISO text itself, much faster than date.fromisoformat per cell.
+        return pa.array(values, pa.string()).cast(pa.date32())
+    return pa.array(values, type_)
+
+
+def write_tables(
+    citizens: Iterable[dict[str, Any]], directory: str | os.PathLike[str], *, fmt: str = "parquet"
+) -> int:
+    """Write ``events.<fmt>`` and ``citizens.<fmt>`` (parquet or csv); returns the count.
+
+    Every event gets ``seq`` = its index among the citizen's events, so same-date order
+    survives any later re-sorting.
+    """
+    if fmt not in ("parquet", "csv"):
+        raise ValueError(f"ukendt format {fmt!r} (parquet eller csv)")
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    events = _TableWriter(out / f"events.{fmt}", event_schema(), fmt)
+    people = _TableWriter(out / f"citizens.{fmt}", citizens_schema(), fmt)
+    count = 0
+    try:
+        for citizen in citizens:
+            cid = citizen["id"]
+            people.add(
+                {"citizen_id": cid, "birth_date": citizen["birth_date"], **citizen.get("facts", {})}
+            )
+            for seq, event in enumerate(citizen["events"]):
+                events.add({"citizen_id": cid, "seq": seq, **event})
+            count += 1
+    finally:
+        events.close()
+        people.close()
+    return count

@@ -431,6 +431,11 @@ class _TableWriter:
     """Buffers rows column-wise and writes a record batch every ``_BATCH_ROWS`` rows."""
 
     def __init__(self, path: Path, schema: pa.Schema, fmt: str):
+        if fmt == "csv":
+            # CSV is text: dates stay as written, so a bad one reaches validation unchanged.
+            schema = pa.schema(
+                [f.with_type(pa.string()) if pa.types.is_date(f.type) else f for f in schema]
+            )
         self.schema = schema
         self.columns: dict[str, list[Any]] = {name: [] for name in schema.names}
         if fmt == "parquet":

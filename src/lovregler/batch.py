@@ -1,0 +1,658 @@
+"""Batch evaluation of a whole caseload: ``lovregler batch``.
+
+The caseload is read as a stream (:mod:`lovregler.tables`), cut into chunks of citizens, and
+each chunk is evaluated against every chosen ruleset by :func:`evaluate_chunk`, on local
+processes (``engine="local"``) or on a Dask cluster (``engine="dask"``). Both engines write
+the chunks' rows in chunk order, so they produce the same tables, row for row:
+
+- ``citizens``: exactly one row per input citizen (id, ok/error, counts);
+- ``obligations``, ``rights``, ``values``: one row per result entry (contract §2);
+- ``errors``: one row per problem, with the citizen id and the message.
+
+A bad citizen never stops the batch: its problem becomes an ``errors`` row. Memory is
+bounded by the number of chunks in flight, not by the size of the caseload.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import importlib
+import json
+import math
+import multiprocessing
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import attrs
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import HistoryError, LovreglerError
+from .tables import RawRecord, count_citizens, read_caseload
+
+__all__ = [
+    "TABLES",
+    "BatchConfig",
+    "BatchSummary",
+    "evaluate_chunk",
+    "main_batch",
+    "run_batch",
+    "schemas",
+]
+
+#: The output tables, in the order they are written.
+TABLES = ("citizens", "obligations", "rights", "values", "errors")
+_STATUSES = ("fulfilled", "fulfilled_late", "overdue", "pending", "suspended")
+
+
+class RulesetLike(Protocol):
+    """What batch needs of a ruleset (``lovregler.api.Ruleset`` is one)."""
+
+    name: str
+    vocabulary: Any
+
+    def evaluate(self, history: Any, as_of: datetime.date) -> Any:
+        """The result for one history on ``as_of``; has ``to_dict()`` (contract §2)."""
+
+
+@attrs.frozen
+class BatchConfig:
+    """What to evaluate: ruleset names (or ruleset objects), the date, and the chunking.
+
+    A ruleset given as a name is loaded once per worker process with
+    ``lovregler.api.load_ruleset``; ``"module:attribute"`` names a ruleset object in Python.
+    """
+
+    rulesets: tuple[Any, ...]
+    as_of: datetime.date
+    chunk_size: int = 500
+    explain: bool = False
+
+
+@attrs.frozen
+class BatchSummary:
+    """What a batch did: citizens in, how many evaluated cleanly, how many with errors."""
+
+    citizens: int
+    ok: int
+    errors: int
+    seconds: float
+    outdir: str
+
+
+# ---------------------------------------------------------------- output schemas
+
+
+def schemas(explain: bool = False) -> dict[str, pa.Schema]:
+    """The schema of every output table (``explanation`` columns only when ``explain``)."""
+    text, date = pa.string(), pa.date32()
+    entry = [
+        ("citizen_id", text),
+        ("ruleset", text),
+        ("version", text),
+        ("rule", text),
+        ("title", text),
+    ]
+    tail = [("citation", text)] + ([("explanation", pa.list_(text))] if explain else [])
+    counts = [(f"n_{name}", pa.int32()) for name in ("obligations", "rights", "values", "errors")]
+    counts += [(f"n_{status}", pa.int32()) for status in _STATUSES]
+    return {
+        "citizens": pa.schema([("citizen_id", text), ("status", text), *counts]),
+        "obligations": pa.schema(
+            [
+                *entry,
+                ("holder", text),
+                ("trigger", date),
+                ("due", date),
+                ("status", text),
+                ("fulfilled_on", date),
+                ("days_late", pa.int32()),
+                ("as_of", date),
+                *tail,
+            ]
+        ),
+        "rights": pa.schema([*entry, ("from", date), ("until", date), *tail]),
+        "values": pa.schema(
+            [
+                *entry,
+                ("from", date),
+                ("until", date),
+                ("value", pa.float64()),
+                ("value_json", text),
+                *tail,
+            ]
+        ),
+        "errors": pa.schema(
+            [
+                ("citizen_id", text),
+                ("ruleset", text),
+                ("stage", text),
+                ("event", pa.int32()),
+                ("field", text),
+                ("message", text),
+            ]
+        ),
+    }
+
+
+class _Rows:
+    """Column lists for every output table of one chunk."""
+
+    def __init__(self, explain: bool):
+        self.schemas = schemas(explain)
+        self.cols: dict[str, dict[str, list[Any]]] = {
+            t: {name: [] for name in s.names} for t, s in self.schemas.items()
+        }
+
+    def add(self, table: str, row: dict[str, Any]) -> None:
+        for name, values in self.cols[table].items():
+            values.append(row.get(name))
+
+    def tables(self) -> dict[str, pa.Table]:
+        out = {}
+        for table, schema in self.schemas.items():
+            arrays = [_array(self.cols[table][f.name], f.type) for f in schema]
+            out[table] = pa.Table.from_arrays(arrays, schema=schema)
+        return out
+
+
+def _array(values: list[Any], type_: pa.DataType) -> pa.Array:
+    if pa.types.is_date32(type_):
+        return pa.array(values, pa.string()).cast(pa.date32())  # ISO text from to_dict()
+    return pa.array(values, type_)
+
+
+# ---------------------------------------------------------------- evaluating one chunk
+
+_LOADED: dict[str, RulesetLike] = {}  # per process: compile each ruleset once
+
+
+def _ruleset(spec: Any) -> RulesetLike:
+    """A ruleset from its name, a ``module:attribute`` path, or the object itself."""
+    if not isinstance(spec, str):
+        return spec  # type: ignore[no-any-return]
+    if spec not in _LOADED:
+        if ":" in spec and not os.path.exists(spec):
+            module, _, attribute = spec.partition(":")
+            _LOADED[spec] = getattr(importlib.import_module(module), attribute)
+        else:
+            from .api import load_ruleset
+
+            _LOADED[spec] = load_ruleset(spec)
+    return _LOADED[spec]
+
+
+def evaluate_chunk(records: Sequence[RawRecord], config: BatchConfig) -> dict[str, pa.Table]:
+    """Evaluate a chunk of citizens against every ruleset: one table per output.
+
+    Never raises for a bad citizen: its problems become ``errors`` rows.
+    """
+    rulesets = [_ruleset(spec) for spec in config.rulesets]
+    rows = _Rows(config.explain)
+    for record in records:
+        _Citizen(record, rows, config).evaluate(rulesets)
+    return rows.tables()
+
+
+class _Citizen:
+    """The evaluation of one input citizen against every ruleset, and its output rows."""
+
+    def __init__(self, record: RawRecord, rows: _Rows, config: BatchConfig):
+        self.record, self.rows, self.config = record, rows, config
+        self.cid = record.citizen_id
+        self.counts: collections.Counter[str] = collections.Counter()
+
+    def evaluate(self, rulesets: Sequence[RulesetLike]) -> None:
+        """Load, validate and evaluate; always ends with exactly one ``citizens`` row."""
+        try:
+            obj = self.record.load()
+            self.cid = _citizen_id(obj, self.cid)
+            histories = self.histories(obj, rulesets)
+            for ruleset in rulesets:
+                history = histories.get(_vocab_key(ruleset))
+                if history is not None:
+                    self.run(ruleset, history)
+        except HistoryError as exc:
+            self.error(None, "indlæsning", exc)
+        status = "error" if self.counts["errors"] else "ok"
+        self.rows.add(
+            "citizens", {"citizen_id": self.cid, "status": status, **self.count_columns()}
+        )
+
+    def histories(self, obj: object, rulesets: Sequence[RulesetLike]) -> dict[object, Any]:
+        """The validated history per vocabulary (rulesets usually share one)."""
+        from .history import History
+
+        out: dict[object, Any] = {}
+        failed: set[object] = set()
+        for ruleset in rulesets:
+            key = _vocab_key(ruleset)
+            if key in out or key in failed:
+                continue
+            try:
+                out[key] = History.from_dict(obj, ruleset.vocabulary)
+            except HistoryError as exc:
+                failed.add(key)
+                shared = len({_vocab_key(r) for r in rulesets}) == 1
+                self.error(None if shared else ruleset.name, "historik", exc)
+        return out
+
+    def run(self, ruleset: RulesetLike, history: Any) -> None:
+        """Evaluate one ruleset; an evaluation failure is an error row for this ruleset."""
+        try:
+            result = ruleset.evaluate(history, self.config.as_of).to_dict()
+        except LovreglerError as exc:
+            self.error(ruleset.name, "evaluering", exc)
+            return
+        except Exception as exc:  # a bug in a ruleset must not stop the other citizens
+            self.error(
+                ruleset.name,
+                "evaluering",
+                RuntimeError(f"intern fejl: {type(exc).__name__}: {exc}"),
+            )
+            return
+        self.entries(ruleset.name, result)
+
+    def entries(self, ruleset: str, result: dict[str, Any]) -> None:
+        """One output row per obligation, right and value."""
+        base = {"citizen_id": self.cid, "ruleset": result.get("ruleset", ruleset)}
+        for entry in result.get("obligations", ()):
+            self.counts["obligations"] += 1
+            self.counts[entry["status"]] += 1
+            self.rows.add(
+                "obligations", {**base, **entry, **self.lateness(entry), **self.explain(entry)}
+            )
+        for entry in result.get("rights", ()):
+            self.counts["rights"] += 1
+            self.rows.add("rights", {**base, **entry, **self.explain(entry)})
+        for entry in result.get("values", ()):
+            self.counts["values"] += 1
+            value = entry.get("value")
+            numeric = (
+                float(value)
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else None
+            )
+            extra = {"value": numeric, "value_json": json.dumps(value, ensure_ascii=False)}
+            self.rows.add("values", {**base, **entry, **extra, **self.explain(entry)})
+
+    def lateness(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """days_late: fulfilled_on − due when met late, as_of − due when overdue."""
+        due = entry.get("due")
+        days = None
+        if entry["status"] == "fulfilled_late" and due and entry.get("fulfilled_on"):
+            days = _days(due, entry["fulfilled_on"])
+        elif entry["status"] == "overdue" and due:
+            days = _days(due, self.config.as_of.isoformat())
+        return {"days_late": days, "as_of": self.config.as_of.isoformat()}
+
+    def explain(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """The explanation column, only when asked for (it is the bulk of the output)."""
+        if not self.config.explain:
+            return {"explanation": None}
+        return {"explanation": list(entry.get("explanation") or ())}
+
+    def error(self, ruleset: str | None, stage: str, exc: Exception) -> None:
+        """An ``errors`` row for this citizen."""
+        self.counts["errors"] += 1
+        where = exc if isinstance(exc, HistoryError) else None
+        self.rows.add(
+            "errors",
+            {
+                "citizen_id": self.cid,
+                "ruleset": ruleset,
+                "stage": stage,
+                "event": where.event if where is not None else None,
+                "field": where.field if where is not None else None,
+                "message": str(exc),
+            },
+        )
+
+    def count_columns(self) -> dict[str, int]:
+        names = ("obligations", "rights", "values", "errors", *_STATUSES)
+        return {f"n_{name}": self.counts[name] for name in names}
+
+
+def _citizen_id(obj: object, fallback: str) -> str:
+    if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+        return str(obj["id"])
+    return fallback
+
+
+def _vocab_key(ruleset: RulesetLike) -> object:
+    vocabulary = ruleset.vocabulary
+    return getattr(vocabulary, "name", None) or id(vocabulary)
+
+
+def _days(start: str, end: str) -> int:
+    return (datetime.date.fromisoformat(end) - datetime.date.fromisoformat(start)).days
+
+
+# ---------------------------------------------------------------- output
+
+
+class _Output:
+    """The Parquet writers of one batch; files appear under their names only when complete."""
+
+    def __init__(self, outdir: Path, explain: bool):
+        outdir.mkdir(parents=True, exist_ok=True)
+        self.outdir = outdir
+        self.schemas = schemas(explain)
+        self.writers = {
+            t: pq.ParquetWriter(self.partial(t), s, compression="zstd")
+            for t, s in self.schemas.items()
+        }
+        self.citizens = self.ok = 0
+
+    def partial(self, table: str) -> Path:
+        return self.outdir / f"{table}.parquet.partial"
+
+    def write(self, tables: dict[str, pa.Table]) -> int:
+        """Append one chunk's tables; returns how many citizens it held."""
+        for name, table in tables.items():
+            if table.num_rows:
+                self.writers[name].write_table(table)
+        people = tables["citizens"]
+        self.citizens += people.num_rows
+        self.ok += sum(1 for s in people.column("status").to_pylist() if s == "ok")
+        return int(people.num_rows)
+
+    def close(self, complete: bool) -> None:
+        for name, writer in self.writers.items():
+            writer.close()
+            if complete:
+                os.replace(self.partial(name), self.outdir / f"{name}.parquet")
+
+
+# ---------------------------------------------------------------- engines
+
+
+def _chunks(records: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
+    chunk: list[RawRecord] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+Progress = Callable[[int], None]
+
+
+def _run_serial(chunks: Iterable[list[RawRecord]], config: BatchConfig, sink: Callable) -> None:
+    for chunk in chunks:
+        sink(evaluate_chunk(chunk, config))
+
+
+def _init_worker() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_local(
+    chunks: Iterable[list[RawRecord]], config: BatchConfig, sink: Callable, workers: int
+) -> None:
+    """Chunks over a process pool; at most two chunks per worker in flight (bounded memory)."""
+    if workers <= 1:
+        _run_serial(chunks, config, sink)
+        return
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    with ctx.Pool(workers, initializer=_init_worker) as pool:
+        pending: collections.deque[Any] = collections.deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(evaluate_chunk, (chunk, config)))
+            if len(pending) >= 2 * workers:
+                sink(pending.popleft().get())
+        while pending:
+            sink(pending.popleft().get())
+
+
+def _run_dask(
+    chunks: Iterable[list[RawRecord]],
+    config: BatchConfig,
+    sink: Callable,
+    workers: int,
+    scheduler: str | None,
+    on_client: Callable[[Any], None] | None = None,
+) -> None:
+    """Chunks as Dask tasks; results written in chunk order whatever order they finish in.
+
+    A task whose worker dies is run again by the scheduler on another worker, and a chunk
+    is written only when its one result arrives, so no citizen is lost or written twice.
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    client = Client(cluster if cluster is not None else scheduler)
+    try:
+        if on_client is not None:
+            on_client(client)
+        window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        run = uuid.uuid4().hex[:8]  # keys unique per run: a shared scheduler may hold old ones
+        pending: collections.deque[_Task] = collections.deque()
+        for index, chunk in enumerate(chunks):
+            pending.append(_Task(client, f"lovregler-{run}-{index}", chunk, config))
+            if len(pending) >= window:
+                sink(pending.popleft().result())
+        while pending:
+            sink(pending.popleft().result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class _Task:
+    """One chunk on the Dask cluster; submitted again if its workers keep dying."""
+
+    def __init__(self, client: Any, key: str, chunk: list[RawRecord], config: BatchConfig):
+        self.client, self.key, self.chunk, self.config = client, key, chunk, config
+        self.future = self.submit(0)
+
+    def submit(self, attempt: int) -> Any:
+        key = self.key if attempt == 0 else f"{self.key}-{attempt}"
+        return self.client.submit(evaluate_chunk, self.chunk, self.config, pure=False, key=key)
+
+    def result(self, retries: int = 3) -> dict[str, pa.Table]:
+        """The chunk's tables. The scheduler already reruns a task whose worker died; this
+        covers a chunk that used up the scheduler's allowed failures."""
+        from distributed import KilledWorker
+
+        for attempt in range(1, retries + 1):
+            try:
+                return self.future.result()  # type: ignore[no-any-return]
+            except KilledWorker:
+                self.future = self.submit(attempt)
+        return self.future.result()  # type: ignore[no-any-return]
+
+
+def run_batch(
+    source: str | os.PathLike[str] | Iterable[RawRecord],
+    outdir: str | os.PathLike[str],
+    config: BatchConfig,
+    *,
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    on_client: Callable[[Any], None] | None = None,
+) -> BatchSummary:
+    """Evaluate a caseload and write the five output tables to ``outdir``.
+
+    ``source`` is a caseload path (see :func:`lovregler.tables.read_caseload`) or records.
+    ``workers`` defaults to every local core. ``progress`` shows a rich progress bar
+    (default: only when stderr is a terminal). ``on_client`` receives the Dask client once
+    it is connected (tests use it to kill a worker mid-run).
+    """
+    started = time.perf_counter()
+    workers = workers or os.cpu_count() or 1
+    out = Path(outdir)
+    total = count_citizens(source) if isinstance(source, str | os.PathLike) else None
+    records = (
+        read_caseload(source, workdir=str(out)) if isinstance(source, str | os.PathLike) else source
+    )
+    output = _Output(out, config.explain)
+    done = False
+    with _progress_bar(progress, total) as advance:
+
+        def sink(tables: dict[str, pa.Table]) -> None:
+            advance(output.write(tables))
+
+        chunks = _chunks(records, config.chunk_size)
+        try:
+            if engine == "dask":
+                _run_dask(chunks, config, sink, workers, scheduler, on_client)
+            elif engine == "local":
+                _run_local(chunks, config, sink, workers)
+            else:
+                raise ValueError(f"ukendt motor {engine!r} (local eller dask)")
+            done = True
+        finally:
+            output.close(done)
+    summary = BatchSummary(
+        output.citizens,
+        output.ok,
+        output.citizens - output.ok,
+        time.perf_counter() - started,
+        str(out),
+    )
+    _write_manifest(out, config, engine, summary)
+    return summary
+
+
+def _write_manifest(out: Path, config: BatchConfig, engine: str, summary: BatchSummary) -> None:
+    """``batch.json``: what was run, for the report and for people reading the folder."""
+    manifest = {
+        "as_of": config.as_of.isoformat(),
+        "rulesets": [spec if isinstance(spec, str) else spec.name for spec in config.rulesets],
+        "engine": engine,
+        **attrs.asdict(summary),
+    }
+    (out / "batch.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
+class _progress_bar:  # noqa: N801 - used as a context manager like a function
+    """A rich progress bar on a terminal; a no-op otherwise."""
+
+    def __init__(self, show: bool | None, total: int | None):
+        self.show = sys.stderr.isatty() if show is None else show
+        self.total = total
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if not self.show:
+            return lambda n: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task("Borgere", total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+# ---------------------------------------------------------------- command line
+
+
+def _parse_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} er ikke en dato (ÅÅÅÅ-MM-DD)") from None
+
+
+def _ruleset_names(values: Sequence[str]) -> tuple[str, ...]:
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    if "all" in names:
+        from .api import bundled_rulesets
+
+        return tuple(bundled_rulesets())
+    return tuple(names)
+
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    """The ``lovregler batch`` arguments (on ``parser`` when given, e.g. a subparser)."""
+    p = parser or argparse.ArgumentParser(
+        prog="lovregler batch", description="Evaluér en hel sagsmængde."
+    )
+    p.add_argument(
+        "input", help="JSON Lines-fil, eller mappe/fil med events + citizens (Parquet/CSV)"
+    )
+    p.add_argument(
+        "-r", "--ruleset", action="append", required=True, help="regelsæt (navn, sti eller 'all')"
+    )
+    p.add_argument("--as-of", required=True, type=_parse_date, help="evalueringsdato ÅÅÅÅ-MM-DD")
+    p.add_argument("-o", "--output", required=True, help="mappe til Parquet-tabellerne")
+    p.add_argument("--engine", choices=("local", "dask"), default="local")
+    p.add_argument("--scheduler", help="Dask-scheduler (adresse); uden: en LocalCluster")
+    p.add_argument(
+        "--workers", type=int, default=None, help="antal processer (standard: alle kerner)"
+    )
+    p.add_argument("--chunk-size", type=int, default=500, help="borgere pr. opgave")
+    p.add_argument("--explain", action="store_true", help="tag forklaringerne med i tabellerne")
+    return p
+
+
+def main_batch(argv: Sequence[str] | None = None) -> int:
+    """``lovregler batch``: returns the exit code (0 when the batch completed)."""
+    args = build_parser().parse_args(argv)
+    return run_batch_args(args)
+
+
+def run_batch_args(args: argparse.Namespace) -> int:
+    """Run a batch from parsed arguments; user errors are printed, not raised."""
+    if not Path(args.input).exists():
+        print(f"lovregler batch: {args.input}: findes ikke", file=sys.stderr)
+        return 2
+    try:
+        config = BatchConfig(
+            _ruleset_names(args.ruleset), args.as_of, max(1, args.chunk_size), args.explain
+        )
+        for spec in config.rulesets:
+            _ruleset(spec)  # fail fast on a bad ruleset name, before any work
+        summary = run_batch(
+            args.input,
+            args.output,
+            config,
+            engine=args.engine,
+            workers=args.workers,
+            scheduler=args.scheduler,
+        )
+    except (LovreglerError, FileNotFoundError, ValueError) as exc:
+        print(f"lovregler batch: {exc}", file=sys.stderr)
+        return 2
+    rate = summary.citizens / summary.seconds if summary.seconds else math.inf
+    print(
+        f"{summary.citizens} borgere: {summary.ok} ok, {summary.errors} med fejl "
+        f"({summary.seconds:.1f} s, {rate:,.0f} borgere/s) → {summary.outdir}"
+    )
+    return 0

@@ -1,0 +1,300 @@
+"""Batch evaluation: nothing lost, bad records in ``errors``, local == Dask, a killed worker.
+
+The engine tests use :class:`FirstTalk`, a one-rule ruleset written here in Python, so that
+every expected number can be worked out by hand; ``test_bundled_*`` runs the real rulesets.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from lovregler.batch import TABLES, BatchConfig, evaluate_chunk, main_batch, run_batch
+from lovregler.synth import synth, write_jsonl, write_tables
+from lovregler.tables import RawRecord
+from vocab_fixture import VOCABULARY
+
+AS_OF = datetime.date(2018, 12, 31)
+
+
+class _Result:
+    def __init__(self, data: dict):
+        self.data = data
+
+    def to_dict(self) -> dict:
+        return self.data
+
+
+class FirstTalk:
+    """One obligation per ``ydelse_start``: a ``samtale`` within 7 days after it."""
+
+    name = "test_første_samtale"
+    vocabulary = VOCABULARY
+    delay = 0.0  # seconds per citizen, to make a run last long enough to kill a worker
+
+    def evaluate(self, history, as_of: datetime.date) -> _Result:
+        time.sleep(self.delay)
+        events = history.until(as_of.toordinal())
+        obligations = [
+            self.instance(e.day, events, as_of) for e in events if e.type == "ydelse_start"
+        ]
+        return _Result({"citizen": history.id, "ruleset": self.name, "obligations": obligations})
+
+    @staticmethod
+    def instance(start: int, events, as_of: datetime.date) -> dict:
+        due = start + 7
+        met = next((e.day for e in events if e.type == "samtale" and e.day >= start), None)
+        if met is not None:
+            status = "fulfilled" if met <= due else "fulfilled_late"
+        else:
+            status = "pending" if as_of.toordinal() <= due else "overdue"
+        iso = lambda d: None if d is None else datetime.date.fromordinal(d).isoformat()  # noqa: E731
+        return {
+            "rule": "første_samtale",
+            "title": "Første samtale",
+            "holder": "jobcenter",
+            "version": "test",
+            "trigger": iso(start),
+            "due": iso(due),
+            "status": status,
+            "fulfilled_on": iso(met),
+            "citation": "test",
+            "explanation": [],
+        }
+
+
+class SlowFirstTalk(FirstTalk):
+    """FirstTalk taking 5 ms a citizen."""
+
+    delay = 0.005
+
+
+FIRST_TALK = FirstTalk()
+SLOW_FIRST_TALK = SlowFirstTalk()
+
+
+def _citizen(cid: str, *events: tuple[str, str]) -> dict:
+    evs = [{"type": "ydelse_start", "date": "2015-03-02", "ydelse": "kontanthjælp"}]
+    evs += [{"type": t, "date": d} for t, d in events]
+    return {"id": cid, "birth_date": "1975-04-12", "events": evs}
+
+
+# ---------------------------------------------------------------- one chunk, by hand
+
+
+def test_evaluate_chunk_rows_worked_by_hand() -> None:
+    records = [
+        RawRecord("a", obj=_citizen("a", ("samtale", "2015-03-06"))),  # met on day 4 of 7
+        RawRecord("b", obj=_citizen("b", ("samtale", "2015-03-12"))),  # due 03-09: 3 days late
+        RawRecord("c", obj=_citizen("c")),  # as_of 04-01 − due 03-09 = 23 days overdue
+        RawRecord("linje 4", text="{not json"),
+    ]
+    config = BatchConfig((FIRST_TALK,), datetime.date(2015, 4, 1))
+    tables = evaluate_chunk(records, config)
+    obligations = tables["obligations"].to_pylist()
+    assert [(o["citizen_id"], o["status"], o["days_late"]) for o in obligations] == [
+        ("a", "fulfilled", None),
+        ("b", "fulfilled_late", 3),
+        ("c", "overdue", 23),
+    ]
+    assert obligations[0]["due"] == datetime.date(2015, 3, 9)
+    citizens = tables["citizens"].to_pylist()
+    assert [(c["citizen_id"], c["status"]) for c in citizens] == [
+        ("a", "ok"),
+        ("b", "ok"),
+        ("c", "ok"),
+        ("linje 4", "error"),
+    ]
+    assert [c["n_overdue"] for c in citizens] == [0, 0, 1, 0]
+    (error,) = tables["errors"].to_pylist()
+    assert error["citizen_id"] == "linje 4" and "ikke gyldig JSON" in error["message"]
+
+
+# ---------------------------------------------------------------- whole batches
+
+N = 300
+#: Corrupted citizens mixed in: (line to insert before, id, expected words in the message).
+CORRUPT = {
+    "bad-type": "samtael",  # unknown event type, with a did-you-mean
+    "bad-date": "2015-02-30",  # not a calendar date
+    "bad-varighed": "1–5",  # varighed_år 9: the legal limit is named
+}
+
+
+def _corrupt(citizens: list[dict]) -> list[dict]:
+    """Three corrupted copies of synthetic citizens, spread through the caseload."""
+    base = citizens[5]
+    bad_type = {
+        **base,
+        "id": "bad-type",
+        "events": [*base["events"], {"type": "samtael", "date": "2015-06-01"}],
+    }
+    bad_date = {
+        **base,
+        "id": "bad-date",
+        "events": [*base["events"], {"type": "samtale", "date": "2015-02-30"}],
+    }
+    visit = {
+        "type": "visitation",
+        "date": "2015-06-01",
+        "ordning": "ressourceforløb",
+        "varighed_år": 9,
+    }
+    bad_len = {**base, "id": "bad-varighed", "events": [*base["events"], visit]}
+    out = list(citizens)
+    for position, bad in ((17, bad_type), (150, bad_date), (280, bad_len)):
+        out.insert(position, bad)
+    return out
+
+
+@pytest.fixture(scope="module")
+def caseload(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A JSON Lines caseload: N synthetic citizens, 3 corrupted ones and a non-JSON line."""
+    path = tmp_path_factory.mktemp("caseload") / "caseload.jsonl"
+    write_jsonl(_corrupt(list(synth(N, seed=11))), path)
+    with open(path, "a", encoding="utf-8") as out:
+        out.write('{"id": "broken", "birth_date": \n')
+    return path
+
+
+def _tables(outdir: Path) -> dict:
+    return {name: pq.read_table(outdir / f"{name}.parquet") for name in TABLES}
+
+
+def _check_nothing_lost(tables: dict) -> None:
+    citizens = tables["citizens"].to_pylist()
+    ids = [c["citizen_id"] for c in citizens]
+    assert len(ids) == N + 3 + 1 == len(set(ids))
+    bad = {c["citizen_id"] for c in citizens if c["status"] == "error"}
+    assert bad == {*CORRUPT, "broken"}
+    errors = {e["citizen_id"]: e["message"] for e in tables["errors"].to_pylist()}
+    assert errors.keys() == bad
+    for cid, words in CORRUPT.items():
+        assert words in errors[cid], errors[cid]
+    assert "ikke gyldig JSON" in errors["broken"]
+
+
+@pytest.fixture(scope="module")
+def local_out(caseload: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local")
+    config = BatchConfig((FIRST_TALK,), AS_OF, chunk_size=40)
+    summary = run_batch(caseload, out, config, engine="local", workers=2)
+    assert (summary.citizens, summary.errors) == (N + 4, 4)
+    return out
+
+
+def test_local_engine_loses_nothing(local_out: Path) -> None:
+    _check_nothing_lost(_tables(local_out))
+
+
+def test_local_serial_and_parallel_agree(caseload: Path, local_out: Path, tmp_path: Path) -> None:
+    run_batch(caseload, tmp_path, BatchConfig((FIRST_TALK,), AS_OF, chunk_size=40), workers=1)
+    for name, table in _tables(tmp_path).items():
+        assert table.equals(_tables(local_out)[name]), name
+
+
+def test_event_log_input_gives_the_same_tables(
+    caseload: Path, local_out: Path, tmp_path: Path
+) -> None:
+    citizens = [json.loads(line) for line in caseload.read_text(encoding="utf-8").splitlines()[:-1]]
+    # CSV, because a Parquet date column cannot hold the bad date; the non-JSON line
+    # has no table form.
+    write_tables(citizens, tmp_path / "in", fmt="csv")
+    run_batch(
+        tmp_path / "in",
+        tmp_path / "out",
+        BatchConfig((FIRST_TALK,), AS_OF, chunk_size=40),
+        workers=2,
+    )
+    from_log, from_jsonl = _tables(tmp_path / "out"), _tables(local_out)
+    assert from_log["obligations"].equals(from_jsonl["obligations"])
+    assert from_log["citizens"].num_rows == N + 3
+
+
+@pytest.mark.slow
+def test_dask_engine_equals_local(caseload: Path, local_out: Path, tmp_path: Path) -> None:
+    config = BatchConfig((FIRST_TALK,), AS_OF, chunk_size=40)
+    run_batch(caseload, tmp_path, config, engine="dask", workers=2)
+    dask_tables = _tables(tmp_path)
+    _check_nothing_lost(dask_tables)
+    for name, table in _tables(local_out).items():
+        assert dask_tables[name].equals(table), name
+
+
+@pytest.mark.slow
+def test_dask_worker_killed_mid_run_loses_and_duplicates_nothing(
+    caseload: Path, local_out: Path, tmp_path: Path
+) -> None:
+    killed: dict[str, object] = {}
+
+    def kill_one_worker(client) -> None:
+        def kill() -> None:
+            # Wait until the cluster has finished some chunks but not all, then SIGKILL
+            # the process of a worker that is busy.
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                done = sum(
+                    1
+                    for state in client.run_on_scheduler(_task_states).values()
+                    if state == "memory"
+                )
+                busy = {w: n for w, n in client.processing().items() if n}
+                if done >= 1 and busy:
+                    worker = sorted(busy)[0]
+                    pid = client.run(os.getpid, workers=[worker])[worker]
+                    os.kill(pid, signal.SIGKILL)
+                    killed.update(pid=pid, done=done)
+                    return
+                time.sleep(0.02)
+
+        threading.Thread(target=kill, daemon=True).start()
+
+    config = BatchConfig((SLOW_FIRST_TALK,), AS_OF, chunk_size=10)
+    summary = run_batch(
+        caseload, tmp_path, config, engine="dask", workers=2, on_client=kill_one_worker
+    )
+    assert killed, "no worker was killed"
+    assert killed["done"] < (N + 4) / 10, "the worker was killed after the last chunk"
+    assert summary.citizens == N + 4
+    tables = _tables(tmp_path)
+    _check_nothing_lost(tables)
+    for name, table in _tables(local_out).items():
+        assert tables[name].equals(table), name
+
+
+def _task_states(dask_scheduler) -> dict:
+    return {key: task.state for key, task in dask_scheduler.tasks.items()}
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_writes_tables_and_reports_bad_date(caseload: Path, tmp_path: Path, capsys) -> None:
+    args = [
+        str(caseload),
+        "-r",
+        "test_batch:FIRST_TALK",
+        "--as-of",
+        "2018-12-31",
+        "-o",
+        str(tmp_path),
+    ]
+    assert main_batch([*args, "--workers", "1"]) == 0
+    assert f"{N + 4} borgere: {N} ok, 4 med fejl" in capsys.readouterr().out
+    assert all((tmp_path / f"{name}.parquet").exists() for name in TABLES)
+    assert json.loads((tmp_path / "batch.json").read_text())["as_of"] == "2018-12-31"
+    with pytest.raises(SystemExit):
+        main_batch([str(caseload), "-r", "x", "--as-of", "2018-02-30", "-o", str(tmp_path)])
+    assert "ikke en dato" in capsys.readouterr().err
+    assert (
+        main_batch([str(tmp_path / "nope.jsonl"), "-r", "x", "--as-of", "2018-01-01", "-o", "x"])
+        == 2
+    )

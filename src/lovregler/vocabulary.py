@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from attrs import field, frozen
 
+from . import ast
 from .errors import UNKNOWN_POS, SourcePos
 
 
@@ -112,3 +113,32 @@ class Vocabulary:
             if decl.end == event_type:
                 return decl, "end"
         return None
+
+
+def from_ast(node: ast.VocabularyNode) -> Vocabulary:
+    """Build the runtime :class:`Vocabulary` from a parsed ``ordforråd`` declaration.
+
+    The checker has already validated the declaration (enums exist, ranges are sane).
+    """
+    events: dict[str, EventType] = {}
+    for ev in node.events:
+        decls: dict[str, AttrDecl] = {}
+        for a in ev.attrs:
+            atype = _attr_type(a.type, a.limit_text)
+            decls[a.name] = AttrDecl(
+                a.name, atype, optional=a.optional, required_when=a.required_when, pos=a.pos
+            )
+        events[ev.name] = EventType(ev.name, ev.title, decls, pos=ev.pos)
+    facts = {
+        f.name: FactDecl(f.name, _attr_type(f.type, None), f.default.value, pos=f.pos)
+        for f in node.facts
+    }
+    periods = {p.name: PeriodDecl(p.name, p.start, p.end, p.key, pos=p.pos) for p in node.periods}
+    enums = {e.name: e.values for e in node.enums}
+    return Vocabulary(node.name, enums, events, facts, periods)
+
+
+def _attr_type(ref: ast.TypeRef, limit_text: str | None) -> AttrType:
+    return AttrType(
+        ref.kind, enum=ref.enum, minimum=ref.minimum, maximum=ref.maximum, limit_text=limit_text
+    )

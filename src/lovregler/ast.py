@@ -1,0 +1,812 @@
+"""The abstract syntax tree of the rule language.
+
+Every node is a frozen attrs class with a ``pos`` (:class:`~lovregler.errors.SourcePos`) that
+is excluded from equality and hashing, so two rules that say the same thing compare equal
+wherever they stand. ``parse.py`` builds these nodes; ``check.py``, ``compile.py``,
+``interpret.py`` and the docs generator read them.
+
+Three kinds of expression appear inside rules:
+
+* **conditions** (``Bool*``): true or false for one event (its attributes), one citizen (facts)
+  or one rule instance (``BoolContinues``, ``BoolExists``);
+* **dates** (``Date*``): a day, computed from the course, events, thresholds and durations;
+* **timelines** (``Tl*``): the set of days on which something holds (a benefit, an age, a
+  fact), evaluated as sorted interval lists.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import attrs
+
+from .errors import UNKNOWN_POS, SourcePos
+
+
+def _pos() -> SourcePos:
+    return attrs.field(default=UNKNOWN_POS, eq=False, repr=False)  # type: ignore[no-any-return]
+
+
+# ───────────────────────────── durations ─────────────────────────────
+@attrs.frozen(kw_only=True)
+class Duration:
+    """A length of time: ``months`` (years are 12 months) and ``days`` (weeks are 7 days).
+
+    ``unit_text`` keeps how the author wrote it ("3 måneder"), for prose and explanations.
+    """
+
+    months: int = 0
+    days: int = 0
+    unit_text: str = ""
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class AttrLength:
+    """A length read from an attribute of the starting event (``varighed_år år``)."""
+
+    attr: str
+    unit: str  # "days" | "weeks" | "months" | "years"
+    pos: SourcePos = _pos()
+
+
+# ───────────────────────────── literals and conditions ─────────────────────────────
+@attrs.frozen(kw_only=True)
+class Literal:
+    """An enum value (``kind="enum"``), int, bool or string literal."""
+
+    value: object
+    kind: str  # "enum" | "int" | "bool" | "text"
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class NameRef:
+    """A name in a condition: an event attribute or a fact (resolved by the checker)."""
+
+    name: str
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class AgeAt:
+    """The citizen's age (completed years) on a date."""
+
+    date: DateExpr
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class SetLit:
+    """A literal set of values ``{a, b}``."""
+
+    values: tuple[Literal, ...]
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class SetRef:
+    """A reference to a named set (``mængde``)."""
+
+    name: str
+    pos: SourcePos = _pos()
+
+
+Operand = NameRef | Literal | AgeAt
+ValueSet = SetLit | SetRef
+
+
+@attrs.frozen(kw_only=True)
+class BoolCompare:
+    """``left op right`` with op one of = != < <= > >=."""
+
+    left: Operand
+    op: str
+    right: Operand
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class BoolIn:
+    """``operand i {…}`` (``negated`` for ``ikke i``)."""
+
+    operand: Operand
+    values: ValueSet
+    negated: bool = False
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class BoolShorter:
+    """True when the event's period is known to have lasted less than ``duration``.
+
+    On a start event: its period closed (by an end event on or before the evaluation date)
+    with fewer days; on an end event: the period it ends. Start and end days both count.
+    """
+
+    duration: Duration
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class BoolTruthy:
+    """A boolean attribute or fact used on its own (``ansat``, ``psykisk_lidelse``)."""
+
+    operand: Operand
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class BoolNot:
+    """Negation."""
+
+    operand: BoolExpr
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class BoolAnd:
+    """Conjunction."""
+
+    left: BoolExpr
+    right: BoolExpr
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class BoolOr:
+    """Disjunction."""
+
+    left: BoolExpr
+    right: BoolExpr
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class BoolContinues:
+    """A period of kind ``period`` (with ``key`` and ``where``) runs on ``date`` and the day after.
+
+    Used for "no instance while another qualifying offer is still running on that day".
+    """
+
+    period: str
+    key: str | None
+    where: BoolExpr | None
+    date: DateExpr
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class BoolExists:
+    """An event matching ``pattern`` lies between two dates (inclusive)."""
+
+    pattern: Pattern
+    start: DateExpr
+    end: DateExpr
+    pos: SourcePos = _pos()
+
+
+BoolExpr = (
+    BoolCompare
+    | BoolIn
+    | BoolShorter
+    | BoolTruthy
+    | BoolNot
+    | BoolAnd
+    | BoolOr
+    | BoolContinues
+    | BoolExists
+)
+
+
+@attrs.frozen(kw_only=True)
+class Pattern:
+    """An event type (or a named pattern) with an optional condition on its attributes."""
+
+    name: str
+    where: BoolExpr | None = None
+    pos: SourcePos = _pos()
+
+
+# ───────────────────────────── dates ─────────────────────────────
+@attrs.frozen(kw_only=True)
+class DateLit:
+    """A literal calendar date."""
+
+    value: datetime.date
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class CourseStart:
+    """The first day of the forløb, as the governing version sees it."""
+
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class CourseEnd:
+    """The last day of the forløb (open forløb: no end)."""
+
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TriggerDate:
+    """The trigger date of the rule instance being evaluated (``udløsningsdagen``)."""
+
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class EventDate:
+    """The date of the ``first``/``latest`` event matching ``pattern``, optionally bounded.
+
+    ``bound`` is one of ``after``, ``on_or_after``, ``before``, ``on_or_before`` with
+    ``bound_date``.
+    """
+
+    which: str  # "first" | "latest"
+    pattern: Pattern
+    bound: str | None = None
+    bound_date: DateExpr | None = None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class DateShift:
+    """``base + duration`` or ``base - duration`` (``sign`` is +1 or −1)."""
+
+    base: DateExpr
+    duration: Duration
+    sign: int = 1
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class EndOfMonth:
+    """The last day of the calendar month of ``base``."""
+
+    base: DateExpr
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class Birthday:
+    """The day the citizen turns ``years`` (born 29 February: 1 March in other years)."""
+
+    years: int
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class Threshold:
+    """The first day on which the days of ``timeline`` reach ``amount`` (or exceed it).
+
+    ``window``: only days in (t − window, t] count. ``counted_from``: only days on or after
+    that date count. ``reset_by``: only days after the latest matching event before t count,
+    and each such event starts the count afresh (so a rule can trigger again).
+    """
+
+    timeline: Timeline
+    amount: Duration
+    more_than: bool = False
+    window: Duration | None = None
+    counted_from: DateExpr | None = None
+    reset_by: Pattern | None = None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class DateRef:
+    """A reference to a named date (``dato``)."""
+
+    name: str
+    pos: SourcePos = _pos()
+
+
+DateExpr = (
+    DateLit
+    | CourseStart
+    | CourseEnd
+    | TriggerDate
+    | EventDate
+    | DateShift
+    | EndOfMonth
+    | Birthday
+    | Threshold
+    | DateRef
+)
+
+
+# ───────────────────────────── timelines ─────────────────────────────
+@attrs.frozen(kw_only=True)
+class TlName:
+    """A period kind (``ydelse kontanthjælp{målgruppe = aktivitetsparat}``), a named
+    timeline, or a boolean fact — resolved by the checker into ``resolved``.
+
+    ``resolved`` is ``"period"``, ``"timeline"`` or ``"fact"`` after checking.
+    """
+
+    name: str
+    key: str | None = None
+    where: BoolExpr | None = None
+    resolved: str | None = attrs.field(default=None, eq=False)
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlCourse:
+    """The forløb itself."""
+
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlAge:
+    """The days on which the citizen's age compares to ``years``."""
+
+    op: str
+    years: int
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlLatest:
+    """The days on which the latest ``event``'s ``attr`` (on or before the day) satisfies the test.
+
+    Either ``op``/``value`` (a comparison) or ``values`` (membership).
+    """
+
+    event: str
+    attr: str
+    op: str | None = None
+    value: Literal | None = None
+    values: ValueSet | None = None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlFact:
+    """A fact test: all days if it holds for the citizen, none otherwise."""
+
+    fact: str
+    op: str | None = None
+    value: Literal | None = None
+    values: ValueSet | None = None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlSince:
+    """The days on and after a date."""
+
+    date: DateExpr
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlBetween:
+    """The days of a fixed calendar period (inclusive)."""
+
+    start: datetime.date
+    end: datetime.date
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlFromDay:
+    """Each interval of ``timeline`` from its ``day``-th day on (day 31 = drop the first 30)."""
+
+    timeline: Timeline
+    day: int
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlAfterLasting:
+    """Each continuous interval of ``timeline`` from its start + ``duration`` on."""
+
+    timeline: Timeline
+    duration: Duration
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlNot:
+    """The days on which ``timeline`` does not hold."""
+
+    timeline: Timeline
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlAnd:
+    """Intersection."""
+
+    left: Timeline
+    right: Timeline
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TlOr:
+    """Union."""
+
+    left: Timeline
+    right: Timeline
+    pos: SourcePos = _pos()
+
+
+Timeline = (
+    TlName
+    | TlCourse
+    | TlAge
+    | TlLatest
+    | TlFact
+    | TlSince
+    | TlBetween
+    | TlFromDay
+    | TlAfterLasting
+    | TlNot
+    | TlAnd
+    | TlOr
+)
+
+
+# ───────────────────────────── triggers ─────────────────────────────
+@attrs.frozen(kw_only=True)
+class AtDate:
+    """One instance, triggered on a date (``forløbets start``, ``første samtale``, a threshold)."""
+
+    date: DateExpr
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class EachEvent:
+    """One instance per matching event, triggered on its date."""
+
+    pattern: Pattern
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class CountWindows:
+    """Consecutive periods of ``length`` counted from ``anchor``; one instance per period,
+    due on the period's last day (contract §3.6, §3.8: period k starts at anchor + k·length)."""
+
+    length: Duration
+    anchor: DateExpr
+    pos: SourcePos = _pos()
+
+
+Trigger = AtDate | EachEvent | CountWindows
+
+
+@attrs.frozen(kw_only=True)
+class Deadline:
+    """The due date: ``after`` (a Duration after the trigger) or ``at`` (a date expression that
+    may use the trigger date); ``convention`` is ``standard``, ``ultimo`` or ``hverdag``."""
+
+    after: Duration | None = None
+    at: DateExpr | None = None
+    convention: str = "standard"
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class MetBy:
+    """What meets an obligation: ``count`` events matching ``pattern``.
+
+    ``also_earlier``: an event on any earlier date counts too ("on or before"): the latest
+    such event on or before the due date, else the first after it (late).
+    """
+
+    pattern: Pattern
+    count: int = 1
+    also_earlier: bool = False
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class Validity:
+    """A period of force, both ends inclusive; None for unbounded."""
+
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class Docs:
+    """The legal documentation carried by a rule, version or ruleset."""
+
+    citation: str | None = None
+    purpose: str | None = None
+    interpretations: tuple[str, ...] = ()
+    excerpts: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Rate:
+    """One step of a week-numbered value: ``value`` up to week ``up_to`` (None: thereafter)."""
+
+    value: int
+    up_to: int | None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class WeekValue:
+    """A value per ISO week, by the number of the benefit week (``refusion``).
+
+    A week counts when ``timeline`` holds on at least one of its days. The numbering restarts
+    at 1 when, among the ``lookback`` weeks before, at least ``gap`` weeks without benefit
+    come after the last week numbered 1.
+    """
+
+    timeline: Timeline
+    gap: int
+    lookback: int
+    rates: tuple[Rate, ...]
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """An obligation (``pligt``), right (``ret``) or value (``værdi``).
+
+    Obligations use ``trigger``/``deadline``/``met_by``/``repeat``/``suspend``/``condition``;
+    rights use ``right_from``/``right_until``/``right_until_next``/``right_for``/``right_when``;
+    values use ``week_value``. ``per_citizen`` rules ignore the forløb.
+    """
+
+    kind: str  # "obligation" | "right" | "value"
+    id: str
+    title: str
+    holder: str = "jobcenter"
+    per_citizen: bool = False
+    overrides: bool = False
+    validity: Validity | None = None
+    trigger: Trigger | None = None
+    deadline: Deadline | None = None
+    met_by: MetBy | None = None
+    repeat: Duration | None = None
+    suspend: Timeline | None = None
+    condition: BoolExpr | None = None
+    right_from: Trigger | None = None
+    right_until: DateExpr | None = None
+    right_until_next: Pattern | None = None
+    right_for: Duration | None = None
+    right_when: Timeline | None = None
+    week_value: WeekValue | None = None
+    docs: Docs = Docs()
+    pos: SourcePos = _pos()
+
+
+# ───────────────────────────── definitions, course, versions ─────────────────────────────
+@attrs.frozen(kw_only=True)
+class SetDef:
+    """``mængde navn = {…}``."""
+
+    name: str
+    values: SetLit
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class PatternDef:
+    """``mønster navn = hændelse hvor …``."""
+
+    name: str
+    pattern: Pattern
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TimelineDef:
+    """``tidslinje navn = …``."""
+
+    name: str
+    timeline: Timeline
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class DateDef:
+    """``dato navn = …``."""
+
+    name: str
+    date: DateExpr
+    pos: SourcePos = _pos()
+
+
+Definition = SetDef | PatternDef | TimelineDef | DateDef
+
+
+@attrs.frozen(kw_only=True)
+class Course:
+    """The forløb: maximal periods of ``timeline``; or periods started by ``start`` events,
+    lasting ``length`` (if given), ended early by an ``end`` event (its day is the last) or by
+    the day before the next start."""
+
+    title: str | None = None
+    timeline: Timeline | None = None
+    start: Pattern | None = None
+    length: Duration | AttrLength | None = None
+    end: Pattern | None = None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class Version:
+    """A version of a ruleset, in force in ``validity``, with its own rules."""
+
+    name: str
+    title: str | None
+    validity: Validity
+    docs: Docs = Docs()
+    rules: tuple[Rule, ...] = ()
+    pos: SourcePos = _pos()
+
+
+# ───────────────────────────── examples ─────────────────────────────
+@attrs.frozen(kw_only=True)
+class ExampleEvent:
+    """One event line of an example history."""
+
+    date: datetime.date
+    type: str
+    attrs: tuple[tuple[str, Literal], ...] = ()
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class Expect:
+    """One expected result entry.
+
+    ``kind`` is ``obligation`` (status, fulfilled_on, due), ``right`` (start, until),
+    ``value`` (value, start, until) or ``none`` (no entry for the rule).
+    """
+
+    kind: str
+    rule: str
+    status: str | None = None
+    fulfilled_on: datetime.date | None = None
+    due: datetime.date | None = None
+    start: datetime.date | None = None
+    until: datetime.date | None = None
+    value: int | None = None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class Expectation:
+    """The expected results as of a date."""
+
+    as_of: datetime.date
+    items: tuple[Expect, ...]
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class Example:
+    """A small history with expected results: runs as a test and is shown in the docs."""
+
+    title: str
+    born: datetime.date
+    facts: tuple[tuple[str, Literal], ...] = ()
+    events: tuple[ExampleEvent, ...] = ()
+    expectations: tuple[Expectation, ...] = ()
+    pos: SourcePos = _pos()
+
+
+# ───────────────────────────── files ─────────────────────────────
+@attrs.frozen(kw_only=True)
+class Ruleset:
+    """A ruleset (``ordning``): documentation, definitions, forløb, rules and versions.
+
+    Rules at ruleset level belong to every version (an extension adds them to each version
+    of its base).
+    """
+
+    name: str
+    title: str
+    extends: str | None = None
+    docs: Docs = Docs()
+    validity: Validity | None = None
+    definitions: tuple[Definition, ...] = ()
+    course: Course | None = None
+    rules: tuple[Rule, ...] = ()
+    versions: tuple[Version, ...] = ()
+    examples: tuple[Example, ...] = ()
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class EnumDeclNode:
+    """``opregning navn: a, b, c``."""
+
+    name: str
+    values: tuple[str, ...]
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class TypeRef:
+    """An attribute or fact type as written."""
+
+    kind: str  # "bool" | "int" | "text" | "enum"
+    enum: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class AttrDeclNode:
+    """An attribute line of an event declaration."""
+
+    name: str
+    type: TypeRef
+    optional: bool = False
+    limit_text: str | None = None
+    required_when: tuple[str, str] | None = None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class EventDeclNode:
+    """``hændelse navn "titel" { … }``."""
+
+    name: str
+    title: str
+    attrs: tuple[AttrDeclNode, ...] = ()
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class FactDeclNode:
+    """``faktum navn: type standard værdi``."""
+
+    name: str
+    type: TypeRef
+    default: Literal
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class PeriodDeclNode:
+    """``periode navn fra start til slut [nøgle attribut]``."""
+
+    name: str
+    start: str
+    end: str
+    key: str | None = None
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class VocabularyNode:
+    """An ``ordforråd`` declaration."""
+
+    name: str
+    title: str
+    enums: tuple[EnumDeclNode, ...] = ()
+    events: tuple[EventDeclNode, ...] = ()
+    facts: tuple[FactDeclNode, ...] = ()
+    periods: tuple[PeriodDeclNode, ...] = ()
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class Module:
+    """One rule file: its imports, and a vocabulary or rulesets."""
+
+    file: str
+    imports: tuple[str, ...] = ()
+    vocabularies: tuple[VocabularyNode, ...] = ()
+    rulesets: tuple[Ruleset, ...] = ()
+    source: str = attrs.field(default="", eq=False, repr=False)
+    pos: SourcePos = _pos()

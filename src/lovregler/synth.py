@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,6 +29,7 @@ from typing import Any
 __all__ = [
     "HORIZON",
     "SNAPSHOT",
+    "profile",
     "synth",
     "write_jsonl",
     "write_tables",
@@ -239,6 +241,15 @@ def synth(
         yield _Citizen(index, seed, horizon.toordinal()).build()
 
 
+def profile(index: int, seed: int = 0) -> tuple[bool, str]:
+    """Whether citizen ``index`` of caseload ``seed`` is under 30, and its scheme.
+
+    >>> profile(0, seed=7) == profile(0, seed=7)
+    True
+    """
+    return _Citizen(index, seed, _HORIZON).profile()
+
+
 # ---------------------------------------------------------------- one citizen
 
 
@@ -254,8 +265,7 @@ class _Citizen:
 
     def build(self) -> dict[str, Any]:
         """Draw the citizen's scheme, person and history, and return the contract dict."""
-        young = self.rng.random() < UNDER_30_SHARE
-        scheme = _pick(self.rng, UNDER_30_SCHEMES if young else SCHEME_WEIGHTS)
+        young, scheme = self.profile()
         self.birth = self.birth_date("under_30" if young else scheme)
         self.facts = self.person(scheme)
         _SCHEME_BUILDERS[scheme](self)
@@ -266,6 +276,11 @@ class _Citizen:
             "events": self.sorted_events(),
         }
 
+    def profile(self) -> tuple[bool, str]:
+        """The first draws: under 30 or not, and the scheme."""
+        young = self.rng.random() < UNDER_30_SHARE
+        return young, _pick(self.rng, UNDER_30_SCHEMES if young else SCHEME_WEIGHTS)
+
     # -- helpers
 
     def add(self, day: int, kind: str, **attrs: Any) -> None:
@@ -275,7 +290,7 @@ class _Citizen:
 
     def between(self, lo: float, hi: float) -> int:
         """A uniform whole number of days in [lo, hi]."""
-        return self.rng.randint(int(lo), int(hi))
+        return self.rng.randint(math.ceil(lo), math.floor(hi))
 
     def chance(self, p: float) -> bool:
         """True with probability ``p``."""

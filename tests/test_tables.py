@@ -1,0 +1,204 @@
+"""Reading caseloads: JSON Lines, Parquet and CSV event logs, grouping and same-date order."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from lovregler.errors import HistoryError
+from lovregler.history import History
+from lovregler.synth import synth, write_jsonl
+from lovregler.tables import count_citizens, read_caseload, write_tables
+from vocab_fixture import VOCABULARY
+
+
+def _without_seq(obj: dict) -> dict:
+    return {**obj, "events": [{k: v for k, v in e.items() if k != "seq"} for e in obj["events"]]}
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_round_trip(fmt: str, tmp_path) -> None:
+    citizens = list(synth(150, seed=9))
+    if fmt == "jsonl":
+        write_jsonl(citizens, tmp_path / "c.jsonl")
+        source = tmp_path / "c.jsonl"
+    else:
+        write_tables(citizens, tmp_path, fmt=fmt)
+        source = tmp_path
+    records = list(read_caseload(source))
+    assert [_without_seq(r.load()) for r in records] == citizens
+    assert count_citizens(source) == (None if fmt == "csv" else 150)
+
+
+def _log(tmp_path, rows: list[dict], people: list[dict], fmt: str = "parquet"):
+    """Write a hand-made event log and citizens table (columns from the rows' keys)."""
+    events = pa.Table.from_pylist(rows)
+    citizens = pa.Table.from_pylist(people)
+    if fmt == "parquet":
+        pq.write_table(events, tmp_path / "events.parquet")
+        pq.write_table(citizens, tmp_path / "citizens.parquet")
+    else:
+        pacsv.write_csv(events, tmp_path / "events.csv")
+        pacsv.write_csv(citizens, tmp_path / "citizens.csv")
+    return {r.citizen_id: r for r in read_caseload(tmp_path)}, list(read_caseload(tmp_path))
+
+
+PEOPLE = [
+    {"citizen_id": "b", "birth_date": "1970-01-01", "uddannelse": "grundskole"},
+    {"citizen_id": "a", "birth_date": "1980-06-30", "uddannelse": None},
+]
+
+
+def test_scattered_log_is_grouped_in_order_of_first_appearance(tmp_path) -> None:
+    rows = [
+        {"citizen_id": "a", "date": "2015-03-02", "type": "ydelse_start", "ydelse": "kontanthjælp"},
+        {"citizen_id": "b", "date": "2015-01-05", "type": "samtale", "ydelse": None},
+        {"citizen_id": "a", "date": "2015-03-06", "type": "samtale", "ydelse": None},
+        {"citizen_id": "b", "date": "2015-01-01", "type": "ydelse_start", "ydelse": "kontanthjælp"},
+    ]
+    by_id, records = _log(tmp_path, rows, PEOPLE)
+    assert [r.citizen_id for r in records] == ["a", "b"]  # a's first event comes first
+    a, b = by_id["a"].load(), by_id["b"].load()
+    assert [e["date"] for e in a["events"]] == ["2015-03-02", "2015-03-06"]
+    assert [e["type"] for e in b["events"]] == ["samtale", "ydelse_start"]  # input order
+    assert a["birth_date"] == "1980-06-30" and "facts" not in a  # empty cell = absent fact
+    assert b["facts"] == {"uddannelse": "grundskole"}
+
+
+def test_same_date_order_follows_seq_else_input(tmp_path) -> None:
+    rows = [
+        {"citizen_id": "a", "date": "2015-03-02", "type": "samtale", "form": "digital", "seq": 2},
+        {
+            "citizen_id": "b",
+            "date": "2015-03-02",
+            "type": "samtale",
+            "form": "digital",
+            "seq": None,
+        },
+        {"citizen_id": "a", "date": "2015-03-02", "type": "samtale", "form": "personlig", "seq": 1},
+        {
+            "citizen_id": "b",
+            "date": "2015-03-02",
+            "type": "samtale",
+            "form": "personlig",
+            "seq": None,
+        },
+    ]
+    by_id, _ = _log(tmp_path, rows, PEOPLE)
+    a = History.from_dict(by_id["a"].load(), VOCABULARY)
+    b = History.from_dict(by_id["b"].load(), VOCABULARY)
+    assert [e.attrs["form"] for e in a.events] == ["personlig", "digital"]  # by seq
+    assert [e.attrs["form"] for e in b.events] == ["digital", "personlig"]  # by position
+
+
+def test_csv_cells_are_typed_and_bad_ones_reach_validation(tmp_path) -> None:
+    rows = [
+        {
+            "citizen_id": "a",
+            "date": "2015-03-02",
+            "type": "vurdering",
+            "klar_til_tilbud": "false",
+            "varighed_år": None,
+            "ordning": None,
+        },
+        {
+            "citizen_id": "a",
+            "date": "2015-03-03",
+            "type": "visitation",
+            "klar_til_tilbud": None,
+            "varighed_år": "9",
+            "ordning": "ressourceforløb",
+        },
+        {
+            "citizen_id": "b",
+            "date": "2015-02-30",
+            "type": "samtale",
+            "klar_til_tilbud": None,
+            "varighed_år": None,
+            "ordning": None,
+        },
+    ]
+    people = [{**p, "psykisk_lidelse": "true"} for p in PEOPLE]
+    by_id, _ = _log(tmp_path, rows, people, fmt="csv")
+    a = by_id["a"].load()
+    assert a["events"][0] == {"date": "2015-03-02", "type": "vurdering", "klar_til_tilbud": False}
+    assert a["events"][1]["varighed_år"] == 9 and a["facts"]["psykisk_lidelse"] is True
+    with pytest.raises(HistoryError, match="1–5"):
+        History.from_dict(a, VOCABULARY)
+    with pytest.raises(HistoryError, match="2015-02-30"):
+        History.from_dict(by_id["b"].load(), VOCABULARY)
+
+
+def test_every_citizen_of_either_table_gives_one_record(tmp_path) -> None:
+    rows = [
+        {"citizen_id": "a", "date": "2015-03-02", "type": "samtale"},
+        {"citizen_id": "ghost", "date": "2015-03-02", "type": "samtale"},
+        {"citizen_id": None, "date": "2015-03-02", "type": "samtale"},
+    ]
+    people = [*PEOPLE, {"citizen_id": "a", "birth_date": "1990-01-01", "uddannelse": None}]
+    _, records = _log(tmp_path, rows, people)
+    labels = [r.citizen_id for r in records]
+    # Order: by first event (a, ghost, no id), then citizens without events (b), then the
+    # duplicate row of a.
+    assert labels == ["a", "ghost", "<uden citizen_id>", "b", "a"]
+    with pytest.raises(HistoryError, match="birth_date"):
+        History.from_dict(records[1].load(), VOCABULARY)  # no row in the citizens table
+    with pytest.raises(HistoryError, match="uden citizen_id"):
+        records[2].load()
+    assert records[3].load()["events"] == []
+    with pytest.raises(HistoryError, match="mere end én gang"):
+        records[4].load()
+
+
+def test_large_shuffled_log_groups_like_the_sorted_one(tmp_path) -> None:
+    citizens = list(synth(400, seed=5))
+    write_tables(citizens, tmp_path / "sorted")
+    table = pq.read_table(tmp_path / "sorted" / "events.parquet")
+    order = list(range(table.num_rows))
+    random.Random(1).shuffle(order)
+    (tmp_path / "shuffled").mkdir()
+    pq.write_table(table.take(order), tmp_path / "shuffled" / "events.parquet")
+    pq.write_table(
+        pq.read_table(tmp_path / "sorted" / "citizens.parquet"),
+        tmp_path / "shuffled" / "citizens.parquet",
+    )
+    shuffled = {
+        r.citizen_id: History.from_dict(r.load(), VOCABULARY)
+        for r in read_caseload(tmp_path / "shuffled")
+    }
+    assert len(shuffled) == 400
+    for citizen in citizens:
+        assert shuffled[citizen["id"]] == History.from_dict(citizen, VOCABULARY)
+
+
+def test_jsonl_bad_lines_are_records_with_their_line(tmp_path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(
+        b'\xef\xbb\xbf{"id": "a", "birth_date": "1970-01-01", "events": []}\n\n{"id": "b", oops\n\xff\n'
+    )
+    records = list(read_caseload(path))
+    assert [r.citizen_id for r in records] == ["a", "b", "linje 4"]
+    assert records[0].load()["id"] == "a"  # byte-order mark dropped
+    with pytest.raises(HistoryError, match="linje 3 er ikke gyldig JSON"):
+        records[1].load()
+    with pytest.raises(HistoryError, match="linje 4 er ikke gyldig UTF-8"):
+        records[2].load()
+
+
+def test_date_objects_and_missing_tables(tmp_path) -> None:
+    rows = [{"citizen_id": "a", "date": datetime.date(2015, 3, 2), "type": "samtale"}]
+    people = [{"citizen_id": "a", "birth_date": datetime.date(1970, 1, 1)}]
+    by_id, _ = _log(tmp_path, rows, people)
+    assert by_id["a"].load() == {
+        "id": "a",
+        "birth_date": "1970-01-01",
+        "events": [{"date": "2015-03-02", "type": "samtale"}],
+    }
+    (tmp_path / "citizens.parquet").unlink()
+    with pytest.raises(FileNotFoundError, match="citizens"):
+        list(read_caseload(tmp_path))

@@ -284,8 +284,11 @@ class Threshold:
     """The first day on which the days of ``timeline`` reach ``amount`` (or exceed it).
 
     ``window``: only days in (t − window, t] count. ``counted_from``: only days on or after
-    that date count. ``reset_by``: only days after the latest matching event before t count,
-    and each such event starts the count afresh (so a rule can trigger again).
+    that date count; ``counted_after``: only days after it (either date may be absent, e.g.
+    no earlier revurdering: then all days count). ``reset_by``: only days after the latest
+    matching event on or before t count; used as a trigger, each reset starts a new count,
+    so the rule can trigger again (one instance per reset segment). Used in a deadline, a
+    threshold the periods never reach is reached as if the last period had continued.
     """
 
     timeline: Timeline
@@ -293,6 +296,7 @@ class Threshold:
     more_than: bool = False
     window: Duration | None = None
     counted_from: DateExpr | None = None
+    counted_after: DateExpr | None = None
     reset_by: Pattern | None = None
     pos: SourcePos = _pos()
 

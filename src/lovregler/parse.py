@@ -549,14 +549,17 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         window: ast.Duration | None,
         counted: tuple[str, object] | None,
     ) -> ast.Threshold:
-        counted_from = counted[1] if counted and counted[0] == "from" else None
-        reset_by = counted[1] if counted and counted[0] == "reset" else None
+        kind, target = counted if counted else ("", None)
+        counted_from = target if kind == "from" else None
+        counted_after = target if kind == "after" else None
+        reset_by = target if kind == "reset" else None
         return ast.Threshold(
             timeline=tl,
             amount=amount,
             more_than=more is not None,
             window=window,
             counted_from=counted_from,  # type: ignore[arg-type]
+            counted_after=counted_after,  # type: ignore[arg-type]
             reset_by=reset_by,  # type: ignore[arg-type]
             pos=self.p(meta),
         )
@@ -566,6 +569,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     def counted_from(self, meta: Meta, date: ast.DateExpr) -> tuple[str, ast.DateExpr]:
         return ("from", date)
+
+    def counted_after(self, meta: Meta, date: ast.DateExpr) -> tuple[str, ast.DateExpr]:
+        return ("after", date)
 
     def reset_by(self, meta: Meta, pattern: ast.Pattern) -> tuple[str, ast.Pattern]:
         return ("reset", pattern)

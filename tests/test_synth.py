@@ -13,7 +13,15 @@ import json
 import pytest
 
 from lovregler.history import History
-from lovregler.synth import HORIZON, SNAPSHOT, profile, synth, write_jsonl
+from lovregler.synth import (
+    HORIZON,
+    SNAPSHOT,
+    main_synth,
+    profile,
+    synth,
+    synth_parallel,
+    write_jsonl,
+)
 from vocab_fixture import VOCABULARY
 
 SEED = 2015
@@ -136,3 +144,37 @@ def test_write_jsonl_round_trips(tmp_path) -> None:
     lines = (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == citizens
     assert "kontanthjælp" in lines[0] or "ydelse" in lines[0]  # UTF-8, not \\u escapes
+
+
+def test_parallel_generation_gives_the_same_citizens() -> None:
+    assert list(synth_parallel(2500, seed=4, workers=2)) == list(synth(2500, seed=4))
+
+
+def test_cli_writes_every_format(tmp_path, capsys) -> None:
+    assert (
+        main_synth(
+            [
+                "--citizens",
+                "30",
+                "--seed",
+                "2",
+                "-o",
+                str(tmp_path),
+                "--format",
+                "jsonl,parquet,csv",
+            ]
+        )
+        == 0
+    )
+    assert "30 borgere (frø 2)" in capsys.readouterr().out
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        "caseload.jsonl",
+        "citizens.csv",
+        "citizens.parquet",
+        "events.csv",
+        "events.parquet",
+    ]
+    lines = (tmp_path / "caseload.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == list(synth(30, seed=2))
+    assert main_synth(["-o", str(tmp_path), "--format", "xml"]) == 2

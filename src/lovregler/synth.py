@@ -18,19 +18,24 @@ True
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import math
 import os
 import random
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 __all__ = [
     "HORIZON",
     "SNAPSHOT",
+    "main_synth",
     "profile",
     "synth",
+    "synth_parallel",
+    "write_caseload",
     "write_jsonl",
     "write_tables",
 ]
@@ -731,3 +736,92 @@ def write_tables(
     from .tables import write_tables as _write
 
     return _write(citizens, directory, fmt=fmt)
+
+
+# ---------------------------------------------------------------- parallel generation
+
+_CHUNK = 1_000
+
+
+def _chunk(args: tuple[int, int, int, int]) -> list[dict[str, Any]]:
+    start, n, seed, horizon = args
+    return list(synth(n, seed, start=start, horizon=datetime.date.fromordinal(horizon)))
+
+
+def synth_parallel(
+    n_citizens: int, seed: int = 0, *, horizon: datetime.date = HORIZON, workers: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """The same citizens as :func:`synth`, generated on ``workers`` processes, in order."""
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or n_citizens <= _CHUNK:
+        yield from synth(n_citizens, seed, horizon=horizon)
+        return
+    import multiprocessing
+
+    jobs = [
+        (start, min(_CHUNK, n_citizens - start), seed, horizon.toordinal())
+        for start in range(0, n_citizens, _CHUNK)
+    ]
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(workers) as pool:
+        # imap keeps the order; chunks of 1,000 citizens keep memory small.
+        for citizens in pool.imap(_chunk, jobs):
+            yield from citizens
+
+
+# ---------------------------------------------------------------- command line
+
+
+def write_caseload(
+    citizens: Iterable[dict[str, Any]], directory: str | os.PathLike[str], formats: Sequence[str]
+) -> int:
+    """Write one pass of ``citizens`` in every format asked for (jsonl, parquet, csv)."""
+    from .tables import CaseloadWriter
+
+    with CaseloadWriter(directory, formats) as writer:
+        for citizen in citizens:
+            writer.add(citizen)
+    return writer.count
+
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    """The ``lovregler synth`` arguments (on ``parser`` when given, e.g. a subparser)."""
+    p = parser or argparse.ArgumentParser(
+        prog="lovregler synth", description="Dan en syntetisk københavnsk sagsmængde."
+    )
+    p.add_argument("--citizens", type=int, default=30_000, help="antal borgere (standard 30.000)")
+    p.add_argument("--seed", type=int, default=0, help="frø: samme frø giver samme borgere")
+    p.add_argument("-o", "--output", required=True, help="mappe til filerne")
+    p.add_argument(
+        "--format",
+        default="jsonl,parquet",
+        help="kommasepareret: jsonl, parquet, csv (standard jsonl,parquet)",
+    )
+    p.add_argument("--horizon", default=HORIZON.isoformat(), help="sidste dag i historikkerne")
+    p.add_argument("--workers", type=int, default=None, help="processer (standard: alle kerner)")
+    return p
+
+
+def main_synth(argv: Sequence[str] | None = None) -> int:
+    """``lovregler synth``: returns the exit code."""
+    return run_synth_args(build_parser().parse_args(argv))
+
+
+def run_synth_args(args: argparse.Namespace) -> int:
+    """Generate and write a caseload from parsed arguments."""
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = set(formats) - {"jsonl", "parquet", "csv"}
+    try:
+        horizon = datetime.date.fromisoformat(args.horizon)
+    except ValueError:
+        unknown.add(f"--horizon {args.horizon}")
+    if unknown or args.citizens < 0:
+        print(
+            f"lovregler synth: ukendt: {', '.join(sorted(unknown)) or '--citizens'}",
+            file=sys.stderr,
+        )
+        return 2
+    citizens = synth_parallel(args.citizens, args.seed, horizon=horizon, workers=args.workers)
+    count = write_caseload(citizens, args.output, formats)
+    print(f"{count} borgere (frø {args.seed}) → {args.output} ({', '.join(formats)})")
+    return 0

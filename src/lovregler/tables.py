@@ -22,7 +22,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 import pyarrow as pa
@@ -33,6 +33,7 @@ from .errors import HistoryError
 
 __all__ = [
     "ATTRIBUTE_TYPES",
+    "CaseloadWriter",
     "FACT_TYPES",
     "RawRecord",
     "count_citizens",
@@ -472,31 +473,69 @@ def _array(values: list[Any], type_: pa.DataType) -> pa.Array:
     return pa.array(values, type_)
 
 
-def write_tables(
-    citizens: Iterable[dict[str, Any]], directory: str | os.PathLike[str], *, fmt: str = "parquet"
-) -> int:
-    """Write ``events.<fmt>`` and ``citizens.<fmt>`` (parquet or csv); returns the count.
+class CaseloadWriter:
+    """Writes citizens, in one pass, as any of ``caseload.jsonl``, ``events`` + ``citizens``
+    Parquet tables and the same as CSV, in ``directory``.
 
     Every event gets ``seq`` = its index among the citizen's events, so same-date order
-    survives any later re-sorting.
+    survives any later re-sorting of the event log.
     """
-    if fmt not in ("parquet", "csv"):
-        raise ValueError(f"ukendt format {fmt!r} (parquet eller csv)")
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    events = _TableWriter(out / f"events.{fmt}", event_schema(), fmt)
-    people = _TableWriter(out / f"citizens.{fmt}", citizens_schema(), fmt)
-    count = 0
-    try:
-        for citizen in citizens:
-            cid = citizen["id"]
+
+    def __init__(self, directory: str | os.PathLike[str], formats: Iterable[str] = ("parquet",)):
+        formats = list(formats)
+        unknown = set(formats) - {"jsonl", "parquet", "csv"}
+        if unknown:
+            raise ValueError(f"ukendt format {sorted(unknown)} (jsonl, parquet eller csv)")
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+        self.jsonl: IO[str] | None = None
+        if "jsonl" in formats:  # closed in close()
+            self.jsonl = open(out / "caseload.jsonl", "w", encoding="utf-8")  # noqa: SIM115
+        self.tables = [
+            (
+                _TableWriter(out / f"events.{fmt}", event_schema(), fmt),
+                _TableWriter(out / f"citizens.{fmt}", citizens_schema(), fmt),
+            )
+            for fmt in ("parquet", "csv")
+            if fmt in formats
+        ]
+
+    def add(self, citizen: dict[str, Any]) -> None:
+        """Write one citizen (a contract §1 dict) to every output."""
+        if self.jsonl is not None:
+            self.jsonl.write(json.dumps(citizen, ensure_ascii=False, separators=(",", ":")) + "\n")
+        cid = citizen["id"]
+        for events, people in self.tables:
             people.add(
                 {"citizen_id": cid, "birth_date": citizen["birth_date"], **citizen.get("facts", {})}
             )
             for seq, event in enumerate(citizen["events"]):
                 events.add({"citizen_id": cid, "seq": seq, **event})
-            count += 1
-    finally:
-        events.close()
-        people.close()
-    return count
+        self.count += 1
+
+    def close(self) -> None:
+        """Flush and close every output."""
+        if self.jsonl is not None:
+            self.jsonl.close()
+        for events, people in self.tables:
+            events.close()
+            people.close()
+
+    def __enter__(self) -> CaseloadWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_tables(
+    citizens: Iterable[dict[str, Any]], directory: str | os.PathLike[str], *, fmt: str = "parquet"
+) -> int:
+    """Write ``events.<fmt>`` and ``citizens.<fmt>`` (parquet or csv); returns the count."""
+    if fmt not in ("parquet", "csv"):
+        raise ValueError(f"ukendt format {fmt!r} (parquet eller csv)")
+    with CaseloadWriter(directory, (fmt,)) as writer:
+        for citizen in citizens:
+            writer.add(citizen)
+    return writer.count

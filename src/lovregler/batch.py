@@ -163,9 +163,13 @@ class _Rows:
         return out
 
 
+_EPOCH = datetime.date(1970, 1, 1).toordinal()
+
+
 def _array(values: list[Any], type_: pa.DataType) -> pa.Array:
-    if pa.types.is_date32(type_):
-        return pa.array(values, pa.string()).cast(pa.date32())  # ISO text from to_dict()
+    if pa.types.is_date32(type_):  # rows hold day numbers (date.toordinal())
+        days = [None if v is None else v - _EPOCH for v in values]
+        return pa.array(days, pa.int32()).cast(pa.date32())
     return pa.array(values, type_)
 
 
@@ -247,7 +251,7 @@ class _Citizen:
     def run(self, ruleset: RulesetLike, history: Any) -> None:
         """Evaluate one ruleset; an evaluation failure is an error row for this ruleset."""
         try:
-            result = ruleset.evaluate(history, self.config.as_of).to_dict()
+            result = ruleset.evaluate(history, self.config.as_of)
         except LovreglerError as exc:
             self.error(ruleset.name, "evaluering", exc)
             return
@@ -260,44 +264,22 @@ class _Citizen:
             return
         self.entries(ruleset.name, result)
 
-    def entries(self, ruleset: str, result: dict[str, Any]) -> None:
-        """One output row per obligation, right and value."""
-        base = {"citizen_id": self.cid, "ruleset": result.get("ruleset", ruleset)}
-        for entry in result.get("obligations", ()):
+    def entries(self, ruleset: str, result: Any) -> None:
+        """One output row per obligation, right and value (dates as day numbers)."""
+        obligations, rights, values = _entries(result, self.config.explain)
+        base = {"citizen_id": self.cid, "ruleset": getattr(result, "ruleset", None) or ruleset}
+        as_of = self.config.as_of.toordinal()
+        for entry in obligations:
             self.counts["obligations"] += 1
             self.counts[entry["status"]] += 1
-            self.rows.add(
-                "obligations", {**base, **entry, **self.lateness(entry), **self.explain(entry)}
-            )
-        for entry in result.get("rights", ()):
+            late = _days_late(entry, as_of)
+            self.rows.add("obligations", {**base, **entry, "days_late": late, "as_of": as_of})
+        for entry in rights:
             self.counts["rights"] += 1
-            self.rows.add("rights", {**base, **entry, **self.explain(entry)})
-        for entry in result.get("values", ()):
+            self.rows.add("rights", {**base, **entry})
+        for entry in values:
             self.counts["values"] += 1
-            value = entry.get("value")
-            numeric = (
-                float(value)
-                if isinstance(value, int | float) and not isinstance(value, bool)
-                else None
-            )
-            extra = {"value": numeric, "value_json": json.dumps(value, ensure_ascii=False)}
-            self.rows.add("values", {**base, **entry, **extra, **self.explain(entry)})
-
-    def lateness(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """days_late: fulfilled_on − due when met late, as_of − due when overdue."""
-        due = entry.get("due")
-        days = None
-        if entry["status"] == "fulfilled_late" and due and entry.get("fulfilled_on"):
-            days = _days(due, entry["fulfilled_on"])
-        elif entry["status"] == "overdue" and due:
-            days = _days(due, self.config.as_of.isoformat())
-        return {"days_late": days, "as_of": self.config.as_of.isoformat()}
-
-    def explain(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """The explanation column, only when asked for (it is the bulk of the output)."""
-        if not self.config.explain:
-            return {"explanation": None}
-        return {"explanation": list(entry.get("explanation") or ())}
+            self.rows.add("values", {**base, **entry})
 
     def error(self, ruleset: str | None, stage: str, exc: Exception) -> None:
         """An ``errors`` row for this citizen."""
@@ -331,8 +313,92 @@ def _vocab_key(ruleset: RulesetLike) -> object:
     return getattr(vocabulary, "name", None) or id(vocabulary)
 
 
-def _days(start: str, end: str) -> int:
-    return (datetime.date.fromisoformat(end) - datetime.date.fromisoformat(start)).days
+def _days_late(entry: dict[str, Any], as_of: int) -> int | None:
+    """fulfilled_on − due when met late, as_of − due when overdue, else None."""
+    if entry["status"] == "fulfilled_late" and entry["fulfilled_on"] is not None:
+        return int(entry["fulfilled_on"] - entry["due"])
+    if entry["status"] == "overdue":
+        return as_of - int(entry["due"])
+    return None
+
+
+# ---------------------------------------------------------------- result entries as rows
+
+_NO_END = 10**9  # results use a far-future day number for an open end (timecalc.INF)
+
+
+def _entries(result: Any, explain: bool) -> tuple[list[dict], list[dict], list[dict]]:
+    """A result's obligations, rights and values as row dicts with day-number dates.
+
+    A :class:`lovregler.results.Result` is read field by field, which skips the ISO text
+    and the Danish explanations that ``to_dict()`` builds (unless ``explain``); any other
+    result object is read through its ``to_dict()`` (contract §2).
+    """
+    from .results import Result
+
+    if isinstance(result, Result):
+        return (
+            [_obligation(o, explain) for o in result.obligations],
+            [_period(r, explain) for r in result.rights],
+            [{**_period(v, explain), **_value(v.value)} for v in result.values],
+        )
+    data = result.to_dict()
+    return (
+        [
+            _from_dict(e, ("trigger", "due", "fulfilled_on"), explain)
+            for e in data.get("obligations", ())
+        ],
+        [_from_dict(e, ("from", "until"), explain) for e in data.get("rights", ())],
+        [
+            {**_from_dict(e, ("from", "until"), explain), **_value(e.get("value"))}
+            for e in data.get("values", ())
+        ],
+    )
+
+
+def _obligation(o: Any, explain: bool) -> dict[str, Any]:
+    rule = o.rule
+    return {
+        "rule": rule.id,
+        "title": rule.title,
+        "holder": rule.holder,
+        "version": o.version,
+        "trigger": o.trigger,
+        "due": o.due,
+        "status": o.status,
+        "fulfilled_on": o.fulfilled_on,
+        "citation": rule.citation,
+        "explanation": list(o.explanation) if explain else None,
+    }
+
+
+def _period(entry: Any, explain: bool) -> dict[str, Any]:
+    rule = entry.rule
+    return {
+        "rule": rule.id,
+        "title": rule.title,
+        "version": entry.version,
+        "from": entry.start,
+        "until": entry.until if entry.until < _NO_END else None,
+        "citation": rule.citation,
+        "explanation": list(entry.explanation) if explain else None,
+    }
+
+
+def _value(value: Any) -> dict[str, Any]:
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return {
+        "value": float(value) if numeric else None,
+        "value_json": json.dumps(value, ensure_ascii=False),
+    }
+
+
+def _from_dict(entry: dict[str, Any], dates: Sequence[str], explain: bool) -> dict[str, Any]:
+    row = {**entry, "explanation": list(entry.get("explanation") or ()) if explain else None}
+    for name in dates:
+        text = entry.get(name)
+        row[name] = datetime.date.fromisoformat(text).toordinal() if text else None
+    return row
 
 
 # ---------------------------------------------------------------- output

@@ -226,7 +226,10 @@ class Result:
     def key(self) -> tuple[object, ...]:
         """A comparable form without explanations (for comparing two evaluators)."""
         return (
-            tuple((o.rule.id, o.version, o.trigger, o.due, o.status, o.fulfilled_on) for o in self.obligations),
+            tuple(
+                (o.rule.id, o.version, o.trigger, o.due, o.status, o.fulfilled_on)
+                for o in self.obligations
+            ),
             tuple((r.rule.id, r.version, r.start, r.until) for r in self.rights),
             tuple((v.rule.id, v.version, v.start, v.until, v.value) for v in self.values),
         )

@@ -1,0 +1,228 @@
+"""The front object: find, parse, check, plan and compile a ruleset in one call.
+
+>>> rs = load_ruleset("kontanthjælp_aktivitetsparat")
+>>> [r.id for r in rs.rules][:2]
+['første_samtale', 'fire_samtaler_årligt']
+
+``load_ruleset`` accepts a bundled ruleset's name or a path to a ``.lov`` file; the ruleset a
+file ``udvider`` (extends) and the vocabulary it ``importer`` are found beside it, or among
+the bundled ones. Loaded rulesets are cached per process by the checksum of their files.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import unicodedata
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+import attrs
+
+from . import ast
+from .errors import CheckError, Diagnostic, LovreglerError, RulesetNotFound, SourcePos
+from .history import History
+from .parse import parse_file
+from .plan import Plan, build_plan
+from .results import Result
+from .timecalc import from_date
+from .vocabulary import Vocabulary, from_ast
+
+VOCABULARY_NAME = "ordforråd"
+
+
+def bundled_dir() -> Path:
+    """The folder of the bundled rulesets (package data ``lovregler.rulesets``)."""
+    return Path(str(resources.files("lovregler.rulesets")))
+
+
+def bundled_rulesets() -> list[str]:
+    """The names of the bundled rulesets (every ``.lov`` file but the vocabulary)."""
+    return sorted(
+        unicodedata.normalize("NFC", p.stem)
+        for p in bundled_dir().glob("*.lov")
+        if unicodedata.normalize("NFC", p.stem) != VOCABULARY_NAME
+    )
+
+
+def _find(name: str, near: Path | None) -> Path:
+    name = unicodedata.normalize("NFC", name)
+    for folder in [near, bundled_dir()]:
+        if folder is None:
+            continue
+        for p in folder.glob("*.lov"):
+            if unicodedata.normalize("NFC", p.stem) == name:
+                return p
+    known = bundled_rulesets()
+    from .errors import did_you_mean
+
+    guess = did_you_mean(name, known)
+    hint = f" — mente du {guess!r}?" if guess else f" (kendte: {', '.join(known)})"
+    raise RulesetNotFound(f"ingen regelsæt ved navn {name!r}{hint}")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@functools.cache
+def _parsed(path: str, digest: str) -> ast.Module:
+    return parse_file(path)
+
+
+def parse_cached(path: Path) -> ast.Module:
+    """Parse a rule file, cached by its checksum."""
+    return _parsed(str(path), _digest(path))
+
+
+def load_vocabulary(near: Path | None = None) -> Vocabulary:
+    """The shared vocabulary (``rulesets/ordforråd.lov``), checked."""
+    path = _find(VOCABULARY_NAME, near)
+    module = parse_cached(path)
+    if not module.vocabularies:
+        raise CheckError([Diagnostic(SourcePos(str(path), 1, 1), "filen erklærer intet ordforråd")])
+    node = module.vocabularies[0]
+    _raise_errors(_check_vocabulary(node, module.source))
+    return from_ast(node)
+
+
+def _check_vocabulary(node: ast.VocabularyNode, source: str) -> list[Diagnostic]:
+    try:
+        from .check import check_vocabulary
+    except ImportError:  # pragma: no cover - the checker lands separately
+        return []
+    return check_vocabulary(node, source)
+
+
+def _check_ruleset(
+    rs: ast.Ruleset, vocab: Vocabulary, base: ast.Ruleset | None, module: ast.Module
+) -> list[Diagnostic]:
+    try:
+        from .check import check_ruleset
+    except ImportError:  # pragma: no cover - the checker lands separately
+        return []
+    return check_ruleset(rs, vocab, base=base, imports=module.imports, source=module.source)
+
+
+def _raise_errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    diags = list(diagnostics)
+    if any(d.severity == "error" for d in diags):
+        raise CheckError(diags)
+    return diags
+
+
+@attrs.frozen
+class RuleDoc:
+    """A rule as other services and the docs see it: identity, law, and where it stands."""
+
+    id: str
+    kind: str
+    title: str
+    citation: str
+    interpretation: tuple[str, ...]
+    versions: tuple[str, ...]
+    pos: SourcePos
+    node: ast.Rule = attrs.field(repr=False)
+
+
+class Ruleset:
+    """A loaded, checked and compiled ruleset."""
+
+    def __init__(
+        self, module: ast.Module, node: ast.Ruleset, plan: Plan, warnings: list[Diagnostic]
+    ):
+        self.module = module
+        self.node = node
+        self.plan = plan
+        self.warnings = warnings
+        self.name = node.name
+        self.title = node.title
+        self.vocabulary = plan.vocabulary
+        self._evaluate = _compiled(plan)
+
+    @property
+    def rules(self) -> list[RuleDoc]:
+        """Every rule (one entry per rule span) with its citation and source position."""
+        return [
+            RuleDoc(
+                id=s.rule.id,
+                kind=s.rule.kind,
+                title=s.rule.title,
+                citation=s.info.citation,
+                interpretation=s.rule.docs.interpretations,
+                versions=tuple(v.name for v in s.versions),
+                pos=s.rule.pos,
+                node=s.rule,
+            )
+            for s in self.plan.spans
+        ]
+
+    def history(self, obj: object, *, lenient: bool = False) -> History:
+        """Load and validate a history dict against this ruleset's vocabulary."""
+        return History.from_dict(obj, self.vocabulary, lenient=lenient)
+
+    def evaluate(self, history: History | dict[str, object], as_of: datetime.date | str) -> Result:
+        """Obligations, rights and values for one citizen as of a date (compiled evaluator)."""
+        if isinstance(history, dict):
+            history = self.history(history)
+        day = (
+            from_date(as_of)
+            if isinstance(as_of, datetime.date)
+            else from_date(datetime.date.fromisoformat(as_of))
+        )
+        return self._evaluate(history, day)
+
+    def interpret(self, history: History, as_of: datetime.date | str) -> Result:
+        """The same as :meth:`evaluate`, by the reference interpreter (slow; for checking)."""
+        from .interpret import Interpreter
+
+        day = as_of if isinstance(as_of, datetime.date) else datetime.date.fromisoformat(as_of)
+        return Interpreter(self.plan).evaluate(history, day)
+
+
+def _compiled(plan: Plan):  # type: ignore[no-untyped-def]
+    try:
+        from .compile import compile_plan
+    except ImportError:  # until the compiler lands, the interpreter serves
+        from .interpret import Interpreter
+
+        return Interpreter(plan).evaluate
+    return compile_plan(plan).evaluate
+
+
+def _ruleset_node(module: ast.Module, path: Path) -> ast.Ruleset:
+    if not module.rulesets:
+        raise CheckError(
+            [Diagnostic(SourcePos(str(path), 1, 1), "filen indeholder intet regelsæt (ordning)")]
+        )
+    return module.rulesets[0]
+
+
+@functools.cache
+def _load(path: str, digest: str) -> Ruleset:
+    p = Path(path)
+    module = parse_cached(p)
+    node = _ruleset_node(module, p)
+    vocab = load_vocabulary(p.parent)
+    base = None
+    if node.extends:
+        base_module = parse_cached(_find(node.extends, p.parent))
+        base = _ruleset_node(base_module, p)
+        _raise_errors(_check_ruleset(base, vocab, None, base_module))
+    warnings = _raise_errors(_check_ruleset(node, vocab, base, module))
+    return Ruleset(module, node, build_plan(node, vocab, base), warnings)
+
+
+def load_ruleset(name_or_path: str | Path) -> Ruleset:
+    """Load a bundled ruleset by name, or a rule file by path; raise a LovreglerError
+    (syntax, check, not found) with file:line:col on bad input."""
+    text = str(name_or_path)
+    path = Path(text) if text.endswith(".lov") or Path(text).is_file() else _find(text, None)
+    if not path.is_file():
+        raise RulesetNotFound(f"ingen fil {text!r}")
+    return _load(str(path), _digest(path))
+
+
+__all__ = ["LovreglerError", "Ruleset", "bundled_rulesets", "load_ruleset", "load_vocabulary"]

@@ -1,0 +1,836 @@
+"""The reference interpreter: the executable definition of what a rule means.
+
+It walks the AST and follows the words of ``catalogue.md`` §0 and ``contract.md`` §3 as
+literally as it can: a timeline is a Python ``set`` of day numbers, a threshold is found by
+looking at one day after the other, an event search is a linear scan. It is slow on purpose
+and small enough to read; the compiled evaluator (``compile.py``) must agree with it on every
+history (the property tests check that), and users run the compiled one.
+
+Semantics in brief (each function below says which part it implements):
+
+* The **forløb** of a ruleset are the maximal periods of its timeline, or the periods started
+  by its start events (``course_from``).
+* A **rule span** (``plan.py``) is evaluated once per forløb (or once per citizen); its
+  triggers lie within the span's period of force; the forløb "starts" for the span on the
+  later of its real start and the span's first day (the transition rule).
+* An **obligation instance** has a trigger, a due date, and maybe the date it was met; its
+  status follows :func:`lovregler.results.status_of`. An instance due after its forløb ended
+  is listed only if it was met inside the forløb.
+* Open periods are taken to continue: the timeline sets run to a horizon well past
+  ``as_of``, and a set that reaches the horizon is open-ended.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+import attrs
+
+from . import ast
+from .history import Event, History, periods_of
+from .plan import Plan, RuleSpan
+from .results import Obligation, Result, Right, Value, status_of
+from .timecalc import (
+    INF,
+    add_duration,
+    age_on,
+    birthday,
+    end_of_month,
+    from_date,
+    hverdag,
+    iso_week_monday,
+)
+
+HORIZON_DAYS = 6000  # how far past as_of an open period is followed (about 16 years)
+
+_OPS = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+@attrs.frozen
+class Scope:
+    """Where a rule instance lives: a forløb (start, end) or the whole citizen.
+
+    ``lo`` is the first day events count (the forløb's start as the span sees it), ``hi``
+    the last (the forløb's end; events after ``as_of`` do not exist anyway).
+    """
+
+    course_start: int
+    course_end: int
+    lo: int
+    hi: int
+    per_citizen: bool
+
+
+@attrs.frozen
+class Instance:
+    """Context for evaluating expressions inside one rule instance."""
+
+    scope: Scope
+    trigger: int | None = None
+    in_deadline: bool = False
+
+
+def _intervals(days: set[int], horizon: int) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive days; a run reaching the horizon is open (INF)."""
+    out: list[tuple[int, int]] = []
+    for d in sorted(days):
+        if out and out[-1][1] == d - 1:
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return [(s, INF if e >= horizon else e) for s, e in out]
+
+
+class Citizen:
+    """One citizen as of one day: the events that exist, and the day universe."""
+
+    def __init__(self, plan: Plan, history: History, as_of: int):
+        self.plan = plan
+        self.history = history
+        self.as_of = as_of
+        self.events: tuple[Event, ...] = history.until(as_of)
+        self.birth = history.birth_day
+        self.lo = self.birth
+        self.horizon = as_of + HORIZON_DAYS
+        self.universe = set(range(self.lo, self.horizon + 1))
+
+    # ── patterns and conditions ──
+    def matches(self, pattern: ast.Pattern, ev: Event, inst: Instance | None) -> bool:
+        """Does ``ev`` match the pattern (a named pattern is expanded)?"""
+        named = self.plan.patterns.get(pattern.name)
+        if named is not None:
+            if not self.matches(named, ev, inst):
+                return False
+        elif ev.type != pattern.name:
+            return False
+        return pattern.where is None or self.truth(pattern.where, ev, inst)
+
+    def value(self, op: ast.Operand, ev: Event | None, inst: Instance | None) -> object:
+        """The value of an operand: an event attribute, else a fact, else a literal."""
+        if isinstance(op, ast.Literal):
+            return op.value
+        if isinstance(op, ast.AgeAt):
+            day = self.date(op.date, inst)
+            return None if day is None else age_on(self.birth, day)
+        if ev is not None and op.name in self.plan.vocabulary.events[ev.type].attrs:
+            return ev.attrs.get(op.name)
+        return self.history.facts.get(op.name)
+
+    def members(self, values: ast.ValueSet) -> frozenset[object]:
+        """The values of a set literal or a named set."""
+        if isinstance(values, ast.SetRef):
+            return self.plan.sets[values.name]
+        return frozenset(v.value for v in values.values)
+
+    def truth(self, expr: ast.BoolExpr, ev: Event | None, inst: Instance | None) -> bool:
+        """Evaluate a condition on an event (``ev``) and/or a rule instance."""
+        if isinstance(expr, ast.BoolAnd):
+            return self.truth(expr.left, ev, inst) and self.truth(expr.right, ev, inst)
+        if isinstance(expr, ast.BoolOr):
+            return self.truth(expr.left, ev, inst) or self.truth(expr.right, ev, inst)
+        if isinstance(expr, ast.BoolNot):
+            return not self.truth(expr.operand, ev, inst)
+        if isinstance(expr, ast.BoolCompare):
+            a, b = self.value(expr.left, ev, inst), self.value(expr.right, ev, inst)
+            return a is not None and b is not None and _OPS[expr.op](a, b)
+        if isinstance(expr, ast.BoolIn):
+            inside = self.value(expr.operand, ev, inst) in self.members(expr.values)
+            return inside != expr.negated
+        if isinstance(expr, ast.BoolTruthy):
+            return bool(self.value(expr.operand, ev, inst))
+        if isinstance(expr, ast.BoolShorter):
+            return self.shorter(ev, expr.duration)
+        if isinstance(expr, ast.BoolContinues):
+            return self.continues(expr, inst)
+        if isinstance(expr, ast.BoolExists):
+            return self.exists(expr, inst)
+        raise TypeError(f"ukendt betingelse {expr!r}")
+
+    def _period_of_event(self, ev: Event) -> tuple[int, int] | None:
+        found = self.plan.vocabulary.period_for_event(ev.type)
+        if found is None:
+            return None
+        decl, _role = found
+        key = ev.attrs.get(decl.key) if decl.key else None
+        for start, end, _idx in periods_of(self.history, decl, self.as_of).get(key, []):
+            if start <= ev.day <= end:
+                return start, end
+        return None
+
+    def shorter(self, ev: Event | None, duration: ast.Duration) -> bool:
+        """The event's period is known (closed) to have lasted less than ``duration``."""
+        if ev is None:
+            return False
+        span = self._period_of_event(ev)
+        if span is None or span[1] >= INF:
+            return False
+        start, end = span
+        return end < add_duration(start, duration.months, duration.days) - 1
+
+    def continues(self, expr: ast.BoolContinues, inst: Instance | None) -> bool:
+        """Some period of the kind runs on the date and on the day after, having started
+        on or before the date."""
+        day = self.date(expr.date, inst)
+        if day is None:
+            return False
+        decl = self.plan.vocabulary.periods[expr.period]
+        for key, periods in periods_of(self.history, decl, self.as_of).items():
+            if expr.key is not None and key != expr.key:
+                continue
+            for start, end, idx in periods:
+                starter = self._event_by_index(idx)
+                if expr.where is not None and not self.truth(expr.where, starter, inst):
+                    continue
+                if start <= day and end >= day + 1:
+                    return True
+        return False
+
+    def _event_by_index(self, index: int) -> Event:
+        return next(e for e in self.history.events if e.index == index)
+
+    def exists(self, expr: ast.BoolExists, inst: Instance | None) -> bool:
+        """An event matching the pattern lies between the two dates (inclusive)."""
+        lo, hi = self.date(expr.start, inst), self.date(expr.end, inst)
+        if lo is None or hi is None:
+            return False
+        return any(lo <= e.day <= hi and self.matches(expr.pattern, e, inst) for e in self.events)
+
+    # ── events in scope ──
+    def scoped(self, pattern: ast.Pattern, inst: Instance | None) -> list[Event]:
+        """Events matching the pattern on days the instance's scope can see."""
+        lo, hi = (inst.scope.lo, inst.scope.hi) if inst else (self.lo, self.as_of)
+        return [e for e in self.events if lo <= e.day <= hi and self.matches(pattern, e, inst)]
+
+    # ── dates ──
+    def date(self, expr: ast.DateExpr | None, inst: Instance | None) -> int | None:
+        """Evaluate a date expression (None when it has no value, e.g. no such event)."""
+        if expr is None:
+            return None
+        if isinstance(expr, ast.DateLit):
+            return from_date(expr.value)
+        if isinstance(expr, ast.CourseStart):
+            return inst.scope.lo if inst else None
+        if isinstance(expr, ast.CourseEnd):
+            return inst.scope.course_end if inst else None
+        if isinstance(expr, ast.TriggerDate):
+            return inst.trigger if inst else None
+        if isinstance(expr, ast.EventDate):
+            return self.event_date(expr, inst)
+        if isinstance(expr, ast.DateShift):
+            base = self.date(expr.base, inst)
+            d = expr.duration
+            return None if base is None else add_duration(base, d.months, d.days, sign=expr.sign)
+        if isinstance(expr, ast.EndOfMonth):
+            base = self.date(expr.base, inst)
+            return None if base is None else end_of_month(base)
+        if isinstance(expr, ast.Birthday):
+            return birthday(self.birth, expr.years)
+        if isinstance(expr, ast.Threshold):
+            return self.threshold(expr, inst, lo=None)
+        if isinstance(expr, ast.DateRef):
+            return self.date(self.plan.dates[expr.name], inst)
+        raise TypeError(f"ukendt datoudtryk {expr!r}")
+
+    def event_date(self, expr: ast.EventDate, inst: Instance | None) -> int | None:
+        """The first or latest matching event's date, within the bound if one is given."""
+        days = [e.day for e in self.scoped(expr.pattern, inst)]
+        if expr.bound is not None:
+            ref = self.date(expr.bound_date, inst)
+            if ref is None:
+                return None
+            keep = {
+                "after": lambda d: d > ref,
+                "on_or_after": lambda d: d >= ref,
+                "before": lambda d: d < ref,
+                "on_or_before": lambda d: d <= ref,
+            }[expr.bound]
+            days = [d for d in days if keep(d)]
+        if not days:
+            return None
+        return min(days) if expr.which == "first" else max(days)
+
+    # ── thresholds ──
+    def threshold(self, expr: ast.Threshold, inst: Instance | None, lo: int | None) -> int | None:
+        """The first day t (>= lo) on which the counted days of the timeline reach the amount.
+
+        Days counted for t: days d of the timeline with d <= t, d > t − window (if a window),
+        d >= counted_from / d > counted_after (if given), d > the latest reset event on or
+        before t (if reset_by). In a deadline, a count the periods never reach is reached as
+        if the last period had continued.
+        """
+        days = self.timeline(expr.timeline, inst)
+        if inst is not None and inst.in_deadline and days:
+            last_run = _intervals(days, self.horizon)[-1]
+            days = days | set(range(last_run[0], self.horizon + 1))
+        need = expr.amount.days + (1 if expr.more_than else 0)
+        floor = self._count_floor(expr, inst)
+        if floor is _NEVER:
+            return None
+        resets = self._reset_days(expr)
+        start = max(self.lo, lo if lo is not None else self.lo)
+        for t in range(start, self.horizon + 1):
+            bottom = max(floor, self._latest_below(resets, t))  # type: ignore[type-var]
+            if expr.window is not None:
+                w = expr.window
+                bottom = max(bottom, add_duration(t, w.months, w.days, sign=-1))
+            count = sum(1 for d in range(bottom + 1, t + 1) if d in days)
+            if count >= need:
+                return t
+        return None
+
+    def _count_floor(self, expr: ast.Threshold, inst: Instance | None) -> object:
+        """Days on or below the returned day are not counted."""
+        if expr.counted_from is not None:
+            day = self.date(expr.counted_from, inst)
+            return self.lo - 1 if day is None else day - 1
+        if expr.counted_after is not None:
+            day = self.date(expr.counted_after, inst)
+            return self.lo - 1 if day is None else day
+        return self.lo - 1
+
+    def _reset_days(self, expr: ast.Threshold) -> list[int]:
+        if expr.reset_by is None:
+            return []
+        return [e.day for e in self.events if self.matches(expr.reset_by, e, None)]
+
+    def _latest_below(self, resets: list[int], t: int) -> int:
+        earlier = [r for r in resets if r <= t]
+        return max(earlier) if earlier else self.lo - 1
+
+    def threshold_triggers(self, expr: ast.Threshold, inst: Instance) -> list[int]:
+        """As a trigger: one day per reset segment (the count restarts after each reset)."""
+        if expr.reset_by is None:
+            t = self.threshold(expr, inst, lo=None)
+            return [] if t is None else [t]
+        bounds = [self.lo - 1, *self._reset_days(expr), self.horizon]
+        out = []
+        for lo, hi in zip(bounds, bounds[1:], strict=False):
+            t = self.threshold(expr, inst, lo=lo + 1)
+            if t is not None and t < hi:
+                out.append(t)
+        return sorted(set(out))
+
+    # ── timelines ──
+    def timeline(self, expr: ast.Timeline, inst: Instance | None) -> set[int]:
+        """The days (within the universe) on which the timeline holds."""
+        if isinstance(expr, ast.TlAnd):
+            return self.timeline(expr.left, inst) & self.timeline(expr.right, inst)
+        if isinstance(expr, ast.TlOr):
+            return self.timeline(expr.left, inst) | self.timeline(expr.right, inst)
+        if isinstance(expr, ast.TlNot):
+            return self.universe - self.timeline(expr.timeline, inst)
+        if isinstance(expr, ast.TlName):
+            return self.named_timeline(expr, inst)
+        if isinstance(expr, ast.TlCourse):
+            if inst is None:
+                return set()
+            end = min(inst.scope.course_end, self.horizon)
+            return set(range(inst.scope.course_start, end + 1))
+        if isinstance(expr, ast.TlAge):
+            return {d for d in self.universe if _OPS[expr.op](age_on(self.birth, d), expr.years)}
+        if isinstance(expr, ast.TlLatest):
+            return self.latest_timeline(expr)
+        if isinstance(expr, ast.TlFact):
+            return self.universe if self.fact_holds(expr) else set()
+        if isinstance(expr, ast.TlSince):
+            day = self.date(expr.date, inst)
+            return set() if day is None else {d for d in self.universe if d >= day}
+        if isinstance(expr, ast.TlBetween):
+            lo, hi = from_date(expr.start), from_date(expr.end)
+            return {d for d in self.universe if lo <= d <= hi}
+        if isinstance(expr, ast.TlFromDay):
+            return self.from_day(self.timeline(expr.timeline, inst), expr.day)
+        if isinstance(expr, ast.TlAfterLasting):
+            return self.after_lasting(self.timeline(expr.timeline, inst), expr.duration)
+        raise TypeError(f"ukendt tidslinje {expr!r}")
+
+    def named_timeline(self, expr: ast.TlName, inst: Instance | None) -> set[int]:
+        """A named timeline, a period kind (with key and condition), or a boolean fact."""
+        if expr.name in self.plan.timelines:
+            return self.timeline(self.plan.timelines[expr.name], inst)
+        if expr.name in self.plan.vocabulary.periods:
+            return self.period_days(expr, inst)
+        return self.universe if self.history.facts.get(expr.name) else set()
+
+    def period_days(self, expr: ast.TlName, inst: Instance | None) -> set[int]:
+        """Days inside periods of the kind; with a condition, only days on which the latest
+        start event of that period (on or before the day) satisfies it."""
+        decl = self.plan.vocabulary.periods[expr.name]
+        out: set[int] = set()
+        for key, periods in periods_of(self.history, decl, self.as_of).items():
+            if expr.key is not None and key != expr.key:
+                continue
+            starts = [
+                e
+                for e in self.events
+                if e.type == decl.start and (decl.key is None or e.attrs.get(decl.key) == key)
+            ]
+            for start, end, _idx in periods:
+                for d in range(start, min(end, self.horizon) + 1):
+                    if expr.where is None:
+                        out.add(d)
+                        continue
+                    latest = [e for e in starts if start <= e.day <= d][-1]
+                    if self.truth(expr.where, latest, inst):
+                        out.add(d)
+        return out
+
+    def latest_timeline(self, expr: ast.TlLatest) -> set[int]:
+        """Days on which the latest event of the type (on or before the day) passes the test."""
+        evs = [e for e in self.events if e.type == expr.event]
+        out = set()
+        for d in self.universe:
+            before = [e for e in evs if e.day <= d]
+            if not before:
+                continue
+            v = before[-1].attrs.get(expr.attr)
+            if expr.values is not None:
+                ok = v in self.members(expr.values)
+            else:
+                ok = v is not None and _OPS[expr.op or "="](v, expr.value.value)  # type: ignore[union-attr]
+            if ok:
+                out.add(d)
+        return out
+
+    def fact_holds(self, expr: ast.TlFact) -> bool:
+        """A fact test on the citizen."""
+        v = self.history.facts.get(expr.fact)
+        if expr.values is not None:
+            return v in self.members(expr.values)
+        return v is not None and _OPS[expr.op or "="](v, expr.value.value)  # type: ignore[union-attr]
+
+    def from_day(self, days: set[int], n: int) -> set[int]:
+        """Each run from its n-th day on."""
+        out: set[int] = set()
+        for s, e in _intervals(days, self.horizon):
+            out |= {d for d in range(s + n - 1, min(e, self.horizon) + 1)}
+        return out
+
+    def after_lasting(self, days: set[int], duration: ast.Duration) -> set[int]:
+        """Each run from its start + duration on."""
+        out: set[int] = set()
+        for s, e in _intervals(days, self.horizon):
+            begin = add_duration(s, duration.months, duration.days)
+            out |= {d for d in range(begin, min(e, self.horizon) + 1)}
+        return out
+
+    # ── forløb ──
+    def courses(self) -> list[tuple[int, int]]:
+        """The forløb of the ruleset as (start, end) pairs; end INF while open."""
+        course = self.plan.course
+        if course is None:
+            return []
+        if course.timeline is not None:
+            return _intervals(self.timeline(course.timeline, None), self.horizon)
+        return self.started_courses(course)
+
+    def started_courses(self, course: ast.Course) -> list[tuple[int, int]]:
+        """Courses from start events: a length, an end event, or the next start ends them."""
+        assert course.start is not None
+        starts = [e for e in self.events if self.matches(course.start, e, None)]
+        out = []
+        for i, ev in enumerate(starts):
+            ends = [INF]
+            if course.length is not None:
+                ends.append(self._length_end(ev, course.length))
+            if course.end is not None:
+                ends += [
+                    e.day
+                    for e in self.events
+                    if e.day >= ev.day and self.matches(course.end, e, None)
+                ][:1]
+            if i + 1 < len(starts):
+                ends.append(starts[i + 1].day - 1)
+            out.append((ev.day, min(ends)))
+        return out
+
+    def _length_end(self, ev: Event, length: ast.Duration | ast.AttrLength) -> int:
+        if isinstance(length, ast.Duration):
+            return add_duration(ev.day, length.months, length.days) - 1
+        n = int(ev.attrs.get(length.attr) or 0)  # type: ignore[call-overload]
+        months, days = {
+            "days": (0, n),
+            "weeks": (0, 7 * n),
+            "months": (n, 0),
+            "years": (12 * n, 0),
+        }[length.unit]
+        return add_duration(ev.day, months, days) - 1
+
+
+_NEVER = object()
+
+
+# ───────────────────────────── rules ─────────────────────────────
+class Interpreter:
+    """Evaluate a plan by walking its AST (slow, simple, the oracle)."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+
+    def evaluate(self, history: History, as_of: datetime.date | int) -> Result:
+        """All obligations, rights and values for one citizen as of a date."""
+        day = as_of if isinstance(as_of, int) else from_date(as_of)
+        c = Citizen(self.plan, history, day)
+        courses = c.courses()
+        obligations: list[Obligation] = []
+        rights: list[Right] = []
+        values: list[Value] = []
+        for span in self.plan.spans:
+            for scope in self.scopes(c, span, courses):
+                if span.rule.kind == "obligation":
+                    obligations += self.obligations(c, span, scope)
+                elif span.rule.kind == "right":
+                    rights += self.rights(c, span, scope)
+                else:
+                    values += self.values(c, span, scope)
+        return Result.build(history.id, self.plan.name, day, obligations, rights, values)
+
+    def scopes(self, c: Citizen, span: RuleSpan, courses: list[tuple[int, int]]) -> Iterator[Scope]:
+        """One scope per forløb (seen from the span's first day), or one for the citizen."""
+        if span.rule.per_citizen or self.plan.course is None:
+            yield Scope(c.lo, INF, c.lo, c.as_of, True)
+            return
+        first = span.start if span.rule.kind == "obligation" else max(self.plan.first_day, c.lo)
+        for start, end in courses:
+            lo = max(start, first)
+            if lo <= end and lo <= c.as_of:
+                yield Scope(start, end, lo, min(end, c.as_of), False)
+
+    # ── obligations ──
+    def obligations(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[Obligation]:
+        """The instances of one obligation in one scope."""
+        rule = span.rule
+        if isinstance(rule.trigger, ast.CountWindows):
+            return list(self.windows(c, span, scope, rule.trigger))
+        if rule.repeat is not None:
+            return list(self.chain(c, span, scope))
+        out = []
+        for t, ev in self.triggers(c, span, scope):
+            inst = self.single(c, span, scope, t, ev)
+            if inst is not None:
+                out.append(inst)
+        return out
+
+    def triggers(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[tuple[int, Event | None]]:
+        """Trigger days (with the triggering event, if any) inside the span and the scope."""
+        rule = span.rule
+        base = Instance(scope)
+        trig = rule.trigger
+        found: list[tuple[int, Event | None]] = []
+        if isinstance(trig, ast.EachEvent):
+            found = [(e.day, e) for e in c.scoped(trig.pattern, base)]
+        elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
+            found = [(t, None) for t in c.threshold_triggers(trig.date, base)]
+        elif isinstance(trig, ast.AtDate):
+            t = c.date(trig.date, base)
+            ev = self._event_at(c, trig.date, t, base)
+            found = [] if t is None else [(t, ev)]
+        return [
+            (t, ev)
+            for t, ev in found
+            if span.start <= t <= span.end
+            and t <= c.as_of
+            and scope.lo <= t <= scope.course_end
+            and (rule.condition is None or c.truth(rule.condition, None, Instance(scope, t)))
+        ]
+
+    def _event_at(
+        self, c: Citizen, expr: ast.DateExpr, day: int | None, inst: Instance
+    ) -> Event | None:
+        """The event a date expression picked (so it cannot also meet the rule)."""
+        if not isinstance(expr, ast.EventDate) or day is None:
+            return None
+        return next((e for e in c.scoped(expr.pattern, inst) if e.day == day), None)
+
+    def due(
+        self, c: Citizen, rule: ast.Rule, t: int, scope: Scope, first: bool = True
+    ) -> int | None:
+        """The due date of an instance triggered on ``t``."""
+        deadline = rule.deadline
+        assert deadline is not None
+        after = deadline.after if first else rule.repeat
+        if after is not None:
+            ultimo = deadline.convention == "ultimo"
+            day: int | None = add_duration(
+                t, after.months, after.days, "ultimo" if ultimo else "standard"
+            )
+        else:
+            day = c.date(deadline.at, Instance(scope, t, in_deadline=True))
+        if day is not None and deadline.convention == "hverdag":
+            day = hverdag(day)
+        return day
+
+    def met(
+        self,
+        c: Citizen,
+        rule: ast.Rule,
+        scope: Scope,
+        t: int,
+        due: int,
+        strict: bool,
+        exclude: Event | None,
+    ) -> int | None:
+        """The date the instance was met: the count-th qualifying event on or after the trigger
+        (after it, when ``strict``); "also earlier": the latest on or before the due date,
+        else the first after."""
+        met_by = rule.met_by
+        assert met_by is not None
+        inst = Instance(scope, t)
+        if met_by.also_earlier:
+            lo = c.lo
+            cands = [
+                e
+                for e in c.events
+                if lo <= e.day <= scope.hi and c.matches(met_by.pattern, e, inst)
+            ]
+            before = [e.day for e in cands if e.day <= due]
+            after = [e.day for e in cands if e.day > due]
+            return max(before) if before else (min(after) if after else None)
+        cands = [
+            e
+            for e in c.scoped(met_by.pattern, inst)
+            if (e.day > t if strict else e.day >= t) and e is not exclude
+        ]
+        return cands[met_by.count - 1].day if len(cands) >= met_by.count else None
+
+    def suspended(self, c: Citizen, rule: ast.Rule, scope: Scope, due: int) -> bool:
+        """The rule says it does not run on the due date."""
+        return rule.suspend is not None and due in c.timeline(rule.suspend, Instance(scope, due))
+
+    def make(
+        self,
+        c: Citizen,
+        span: RuleSpan,
+        scope: Scope,
+        t: int,
+        due: int,
+        met: int | None,
+        note: str = "",
+    ) -> Obligation | None:
+        """An instance, or None when it lapsed with its forløb."""
+        if not scope.per_citizen and due > scope.course_end and met is None:
+            return None
+        version = span.version_on(t)
+        if version is None:
+            return None
+        status = status_of(met, due, c.as_of, self.suspended(c, span.rule, scope, due))
+        return Obligation(span.info, version, t, due, status, met, c.as_of, note)
+
+    def single(
+        self, c: Citizen, span: RuleSpan, scope: Scope, t: int, ev: Event | None
+    ) -> Obligation | None:
+        """One instance triggered on ``t`` (by ``ev``, which cannot meet it)."""
+        due = self.due(c, span.rule, t, scope)
+        if due is None:
+            return None
+        met = self.met(c, span.rule, scope, t, due, False, ev)
+        return self.make(c, span, scope, t, due, met)
+
+    def chain(self, c: Citizen, span: RuleSpan, scope: Scope) -> Iterator[Obligation]:
+        """A recurring obligation: each instance is triggered by the event that met the
+        previous one (or by its due date, when it was suspended); an overdue instance ends
+        the chain, and so does a pending one."""
+        first = self.triggers(c, span, scope)[:1]
+        if not first:
+            return
+        t, ev = first[0]
+        strict, is_first, note = ev is not None, True, ""
+        while t <= min(c.as_of, span.end, scope.course_end):
+            due = self.due(c, span.rule, t, scope, is_first)
+            if due is None:
+                return
+            met = self.met(c, span.rule, scope, t, due, strict, None)
+            inst = self.make(c, span, scope, t, due, met, note)
+            if inst is None:
+                return
+            yield inst
+            if met is not None:
+                t, strict, note = met, True, "Forrige opfyldelse"
+            elif inst.status == "suspended" and due <= c.as_of:
+                t, strict, note = due, False, "Forrige frist (suspenderet)"
+            else:
+                return
+            is_first = False
+
+    def windows(
+        self, c: Citizen, span: RuleSpan, scope: Scope, trig: ast.CountWindows
+    ) -> Iterator[Obligation]:
+        """Count windows: period k is [A + k·N, A + (k+1)·N − 1 dag], due its last day; listed
+        when begun by as_of, and, if the forløb ended before its last day, only if met."""
+        anchor = c.date(trig.anchor, Instance(scope))
+        if anchor is None:
+            return
+        n = trig.length
+        k = 0
+        while True:
+            start = add_duration(anchor, n.months * k, n.days * k)
+            end = add_duration(anchor, n.months * (k + 1), n.days * (k + 1)) - 1
+            k += 1
+            if start > min(c.as_of, scope.course_end, span.end):
+                return
+            if start < span.start:
+                continue
+            met = self._count_in(c, span.rule, scope, start, end)
+            if scope.course_end < end and met is None:
+                continue
+            version = span.version_on(start)
+            if version is None:
+                continue
+            status = status_of(met, end, c.as_of, self.suspended(c, span.rule, scope, end))
+            yield Obligation(
+                span.info, version, start, end, status, met, c.as_of, f"Periode {k} begyndte"
+            )
+
+    def _count_in(
+        self, c: Citizen, rule: ast.Rule, scope: Scope, start: int, end: int
+    ) -> int | None:
+        assert rule.met_by is not None
+        inst = Instance(scope, start)
+        days = [e.day for e in c.scoped(rule.met_by.pattern, inst) if start <= e.day <= end]
+        return days[rule.met_by.count - 1] if len(days) >= rule.met_by.count else None
+
+    # ── rights ──
+    def rights(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[Right]:
+        """The periods of a right in one scope."""
+        rule = span.rule
+        if rule.right_when is not None:
+            periods = self.when_periods(c, span, scope)
+        else:
+            periods = self.from_periods(c, span, scope)
+        out: list[Right] = []
+        for start, until in periods:
+            version = span.version_on(start)
+            if version is None or any(r.start <= start and until <= r.until for r in out):
+                continue
+            out.append(Right(span.info, version, start, until))
+        return out
+
+    def _rule_bounds(self, rule: ast.Rule) -> tuple[int, int]:
+        v = rule.validity
+        lo = from_date(v.start) if v and v.start else 1
+        hi = from_date(v.end) if v and v.end else INF
+        return lo, hi
+
+    def when_periods(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[tuple[int, int]]:
+        """Maximal periods on which the condition holds, within the forløb and the rule's
+        period of force; per citizen, built only up to as_of (until open if it holds then)."""
+        rule = span.rule
+        assert rule.right_when is not None
+        days = c.timeline(rule.right_when, Instance(scope))
+        lo, hi = self._rule_bounds(rule)
+        days = {d for d in days if lo <= d <= hi}
+        if scope.per_citizen:
+            days = {d for d in days if d <= c.as_of}
+        else:
+            days = {d for d in days if scope.lo <= d <= scope.course_end}
+        out = []
+        for s, e in _intervals(days, c.horizon):
+            if scope.per_citizen and e >= c.as_of and hi >= INF:
+                e = INF
+            elif scope.per_citizen and e >= c.as_of and hi >= c.as_of:
+                e = INF if hi > c.as_of else e
+            elif not scope.per_citizen and e >= scope.course_end:
+                e = scope.course_end
+            if span.start <= s <= span.end:
+                out.append((s, e))
+        return out
+
+    def from_periods(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[tuple[int, int]]:
+        """Periods starting on trigger days: for a length, until a date, until the day before
+        the next matching event, else to the forløb's end (per citizen: open)."""
+        rule = span.rule
+        trig = rule.right_from
+        base = Instance(scope)
+        if isinstance(trig, ast.EachEvent):
+            starts = [e.day for e in c.scoped(trig.pattern, base)]
+        else:
+            assert isinstance(trig, ast.AtDate)
+            t = c.date(trig.date, base)
+            starts = [] if t is None else [t]
+        lo, hi = self._rule_bounds(rule)
+        out = []
+        for s in starts:
+            inst = Instance(scope, s)
+            if not (lo <= s <= hi) or (
+                rule.condition is not None and not c.truth(rule.condition, None, inst)
+            ):
+                continue
+            if not scope.per_citizen and not (scope.lo <= s <= scope.course_end):
+                continue
+            out.append((s, self.until(c, rule, scope, s)))
+        return out
+
+    def until(self, c: Citizen, rule: ast.Rule, scope: Scope, start: int) -> int:
+        """The last day of a right that began on ``start`` (INF when open)."""
+        if rule.right_for is not None:
+            d = rule.right_for
+            return add_duration(start, d.months, d.days) - 1
+        cap = INF if scope.per_citizen else scope.course_end
+        if rule.right_until is not None:
+            end = c.date(rule.right_until, Instance(scope, start))
+            return cap if end is None else min(end, cap)
+        if rule.right_until_next is not None:
+            nxt = [
+                e.day
+                for e in c.scoped(rule.right_until_next, Instance(scope, start))
+                if e.day > start
+            ]
+            return min(nxt[0] - 1, cap) if nxt else cap
+        return cap
+
+    # ── values ──
+    def values(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[Value]:
+        """A value per ISO week by benefit-week number, reported as runs of equal values."""
+        wv = span.rule.week_value
+        assert wv is not None
+        days = c.timeline(wv.timeline, Instance(scope))
+        lo, _hi = self._rule_bounds(span.rule)
+        monday = iso_week_monday(max(lo, c.lo))
+        if monday < max(lo, c.lo):
+            monday += 7
+        weeks = []
+        while monday <= c.as_of:
+            weeks.append((monday, any(d in days for d in range(monday, monday + 7))))
+            monday += 7
+        return self._runs(span, self._numbered(weeks, wv))
+
+    def _numbered(self, weeks: list[tuple[int, bool]], wv: ast.WeekValue) -> list[tuple[int, int]]:
+        """(monday, rate) for each benefit week, numbered as refusion § 6 says."""
+        out = []
+        last_one: int | None = None
+        number = 0
+        for i, (monday, benefit) in enumerate(weeks):
+            if not benefit:
+                continue
+            if last_one is None:
+                number = 1
+            else:
+                gaps = sum(
+                    1 for j in range(max(last_one + 1, i - wv.lookback), i) if not weeks[j][1]
+                )
+                number = 1 if gaps >= wv.gap else number + 1
+            if number == 1:
+                last_one = i
+            rate = next(r.value for r in wv.rates if r.up_to is None or number <= r.up_to)
+            out.append((monday, rate))
+        return out
+
+    def _runs(self, span: RuleSpan, numbered: list[tuple[int, int]]) -> list[Value]:
+        out: list[Value] = []
+        for monday, rate in numbered:
+            if out and out[-1].value == rate and out[-1].until == monday - 1:
+                prev = out[-1]
+                out[-1] = Value(prev.rule, prev.version, prev.start, monday + 6, rate)
+            else:
+                version = span.version_on(monday)
+                if version is not None:
+                    out.append(Value(span.info, version, monday, monday + 6, rate))
+        return out

@@ -1,0 +1,241 @@
+"""From checked ASTs to an evaluation plan, shared by the compiler and the interpreter.
+
+A plan flattens a ruleset, its versions and the ruleset it extends into **rule spans**: a
+rule together with the consecutive versions in which it is identical (same AST, positions
+ignored). A span is evaluated once over its whole period of force, and every instance is
+labelled with the version in force on its trigger (rights: on their ``from``). So a recurring
+chain or a right that the law did not change runs on across a version boundary, while a rule
+that did change starts afresh under the new version (catalogue §0, *Versions*).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from . import ast
+from .errors import LovreglerError
+from .results import RuleInfo
+from .timecalc import INF, from_date
+from .vocabulary import Vocabulary
+
+# Far past: a validity with no start. Day 1 is 0001-01-01.
+MIN_DAY = 1
+
+
+@attrs.frozen
+class VersionInfo:
+    """A version's name and period of force as day numbers (inclusive; end INF if open)."""
+
+    name: str
+    start: int
+    end: int
+
+
+@attrs.frozen
+class RuleSpan:
+    """One rule evaluated over the versions it is identical in.
+
+    ``start``/``end`` bound the triggers (rule validity ∩ version validity); ``versions`` label
+    instances; ``info`` is the documentation shown in results.
+    """
+
+    index: int
+    rule: ast.Rule
+    versions: tuple[VersionInfo, ...]
+    start: int
+    end: int
+    info: RuleInfo
+
+    def version_on(self, day: int) -> str | None:
+        """The name of the version in force on ``day`` (None outside the span)."""
+        for v in self.versions:
+            if v.start <= day <= v.end:
+                return v.name
+        return None
+
+
+@attrs.frozen
+class Plan:
+    """Everything an evaluator needs, with names resolved to their definitions."""
+
+    name: str
+    title: str
+    vocabulary: Vocabulary
+    course: ast.Course | None
+    spans: tuple[RuleSpan, ...]
+    sets: Mapping[str, frozenset[object]]
+    patterns: Mapping[str, ast.Pattern]
+    timelines: Mapping[str, ast.Timeline]
+    dates: Mapping[str, ast.DateExpr]
+    first_day: int
+
+
+def _day(d: object, default: int) -> int:
+    return from_date(d) if d is not None else default  # type: ignore[arg-type]
+
+
+def _validity(v: ast.Validity | None) -> tuple[int, int]:
+    if v is None:
+        return (MIN_DAY, INF)
+    return (_day(v.start, MIN_DAY), _day(v.end, INF))
+
+
+def _versions(ruleset: ast.Ruleset) -> list[tuple[VersionInfo, ast.Version | None]]:
+    if not ruleset.versions:
+        lo, hi = _validity(ruleset.validity)
+        return [(VersionInfo(ruleset.name, lo, hi), None)]
+    return [
+        (VersionInfo(v.name, *_validity(v.validity)), v)
+        for v in sorted(ruleset.versions, key=lambda v: _validity(v.validity)[0])
+    ]
+
+
+def _merge_rules(base: list[ast.Rule], extra: tuple[ast.Rule, ...]) -> list[ast.Rule]:
+    """Add ``extra`` to ``base``; a rule with the id of a base rule replaces it (erstatter)."""
+    ids = {r.id for r in extra}
+    return [r for r in base if r.id not in ids] + list(extra)
+
+
+def _version_rules(
+    ruleset: ast.Ruleset, base: ast.Ruleset | None
+) -> list[tuple[VersionInfo, list[ast.Rule], ast.Version | None]]:
+    """The effective rules of each version, the extension's on top of its base's."""
+    if base is None:
+        return [
+            (info, _merge_rules(list(ruleset.rules), v.rules if v else ()), v)
+            for info, v in _versions(ruleset)
+        ]
+    own = {v.name: v for v in ruleset.versions}
+    out = []
+    for info, bv in _versions(base):
+        rules = _merge_rules(list(base.rules), bv.rules if bv else ())
+        rules = _merge_rules(rules, ruleset.rules)
+        ext = own.get(info.name)
+        rules = _merge_rules(rules, ext.rules if ext else ())
+        out.append((info, rules, bv))
+    return out
+
+
+def _definitions(rulesets: list[ast.Ruleset]) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {"set": {}, "pattern": {}, "timeline": {}, "date": {}}
+    for rs in rulesets:  # base first: the extension's definitions win
+        for d in rs.definitions:
+            if isinstance(d, ast.SetDef):
+                out["set"][d.name] = frozenset(lit.value for lit in d.values.values)
+            elif isinstance(d, ast.PatternDef):
+                out["pattern"][d.name] = d.pattern
+            elif isinstance(d, ast.TimelineDef):
+                out["timeline"][d.name] = d.timeline
+            else:
+                out["date"][d.name] = d.date
+    return out
+
+
+def describe_met(pattern: ast.Pattern) -> str:
+    """The word an explanation uses for what meets an obligation (``samtale``)."""
+    return pattern.name.replace("_", " ")
+
+
+def describe_trigger(trigger: ast.Trigger | None) -> str:
+    """The opening words of an explanation for an instance's trigger."""
+    if isinstance(trigger, ast.EachEvent):
+        return f"Udløst af {describe_met(trigger.pattern)}"
+    if isinstance(trigger, ast.CountWindows):
+        return f"Periode på {trigger.length.unit_text} begyndte"
+    if isinstance(trigger, ast.AtDate):
+        date = trigger.date
+        if isinstance(date, ast.CourseStart):
+            return "Forløbet startede"
+        if isinstance(date, ast.EventDate):
+            word = "Første" if date.which == "first" else "Seneste"
+            return f"{word} {describe_met(date.pattern)}"
+        if isinstance(date, ast.Threshold):
+            return "Tærsklen blev nået"
+    return "Udløst"
+
+
+def _info(rule: ast.Rule, citation: str, file: str) -> RuleInfo:
+    deadline = rule.deadline
+    text = ""
+    if deadline is not None and deadline.after is not None:
+        text = f"{deadline.after.unit_text} efter"
+        if deadline.convention == "hverdag":
+            text += " (flyttet til næste hverdag)"
+    elif isinstance(rule.trigger, ast.CountWindows):
+        text = "periodens sidste dag"
+    return RuleInfo(
+        id=rule.id,
+        kind=rule.kind,
+        title=rule.title,
+        holder=rule.holder,
+        citation=citation,
+        interpretations=rule.docs.interpretations,
+        met_word=describe_met(rule.met_by.pattern) if rule.met_by else "hændelse",
+        deadline_text=text,
+        trigger_text=describe_trigger(rule.trigger or rule.right_from),
+        count=rule.met_by.count if rule.met_by else 1,
+        file=file,
+        line=rule.pos.line,
+    )
+
+
+def _spans(
+    versions: list[tuple[VersionInfo, list[ast.Rule], ast.Version | None]],
+    ruleset: ast.Ruleset,
+    base: ast.Ruleset | None,
+) -> list[RuleSpan]:
+    """Group each rule id's consecutive identical occurrences into spans."""
+    lo, hi = _validity(ruleset.validity)
+    open_spans: dict[str, tuple[ast.Rule, list[VersionInfo], ast.Version | None]] = {}
+    done: list[tuple[ast.Rule, list[VersionInfo], ast.Version | None]] = []
+    for info, rules, version in versions:
+        present = {r.id: r for r in rules}
+        for rid in list(open_spans):
+            if rid not in present or present[rid] != open_spans[rid][0]:
+                done.append(open_spans.pop(rid))
+        for rid, rule in present.items():
+            if rid in open_spans:
+                open_spans[rid][1].append(info)
+            else:
+                open_spans[rid] = (rule, [info], version)
+    done.extend(open_spans.values())
+    spans = []
+    for index, (rule, infos, version) in enumerate(done):
+        rlo, rhi = _validity(rule.validity)
+        start = max(infos[0].start, rlo, lo)
+        end = min(infos[-1].end, rhi, hi)
+        citation = (
+            rule.docs.citation
+            or (version.docs.citation if version else None)
+            or ruleset.docs.citation
+            or (base.docs.citation if base else None)
+            or ""
+        )
+        spans.append(
+            RuleSpan(index, rule, tuple(infos), start, end, _info(rule, citation, rule.pos.file))
+        )
+    return spans
+
+
+def build_plan(ruleset: ast.Ruleset, vocabulary: Vocabulary, base: ast.Ruleset | None) -> Plan:
+    """Flatten a checked ruleset (and the ruleset it extends) into a :class:`Plan`."""
+    if ruleset.extends and base is None:
+        raise LovreglerError(f"{ruleset.name} udvider {ruleset.extends}, som ikke er indlæst")
+    versions = _version_rules(ruleset, base)
+    defs = _definitions([r for r in (base, ruleset) if r is not None])
+    course = ruleset.course or (base.course if base else None)
+    spans = _spans(versions, ruleset, base)
+    return Plan(
+        name=ruleset.name,
+        title=ruleset.title,
+        vocabulary=vocabulary,
+        course=course,
+        spans=tuple(spans),
+        sets=defs["set"],  # type: ignore[arg-type]
+        patterns=defs["pattern"],  # type: ignore[arg-type]
+        timelines=defs["timeline"],  # type: ignore[arg-type]
+        dates=defs["date"],  # type: ignore[arg-type]
+        first_day=min((v.start for v, _, _ in versions), default=MIN_DAY),
+    )

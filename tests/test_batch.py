@@ -298,3 +298,75 @@ def test_cli_writes_tables_and_reports_bad_date(caseload: Path, tmp_path: Path, 
         main_batch([str(tmp_path / "nope.jsonl"), "-r", "x", "--as-of", "2018-01-01", "-o", "x"])
         == 2
     )
+
+
+# ---------------------------------------------------------------- the bundled rulesets
+
+
+@pytest.fixture(scope="module")
+def small_caseload(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """40 synthetic citizens with the three corrupted ones mixed in."""
+    path = tmp_path_factory.mktemp("small") / "caseload.jsonl"
+    citizens = list(synth(40, seed=12))
+    base = citizens[5]
+    visit = {
+        "type": "visitation",
+        "date": "2015-06-01",
+        "ordning": "ressourceforløb",
+        "varighed_år": 9,
+    }
+    citizens.insert(
+        3,
+        {
+            **base,
+            "id": "bad-type",
+            "events": [*base["events"], {"type": "samtael", "date": "2015-06-01"}],
+        },
+    )
+    citizens.insert(
+        20,
+        {
+            **base,
+            "id": "bad-date",
+            "events": [*base["events"], {"type": "samtale", "date": "2015-02-30"}],
+        },
+    )
+    citizens.insert(41, {**base, "id": "bad-varighed", "events": [*base["events"], visit]})
+    write_jsonl(citizens, path)
+    return path
+
+
+@pytest.mark.slow
+def test_bundled_rulesets_on_both_engines(small_caseload: Path, tmp_path: Path) -> None:
+    from lovregler.api import bundled_rulesets, load_ruleset
+
+    names = tuple(bundled_rulesets())
+    config = BatchConfig(names, AS_OF, chunk_size=8)
+    run_batch(small_caseload, tmp_path / "local", config, workers=2)
+    run_batch(small_caseload, tmp_path / "dask", config, engine="dask", workers=2)
+    local, dask = _tables(tmp_path / "local"), _tables(tmp_path / "dask")
+    for name in TABLES:
+        assert local[name].equals(dask[name]), name
+    citizens = local["citizens"].to_pylist()
+    assert len(citizens) == 43 == len({c["citizen_id"] for c in citizens})
+    assert {c["citizen_id"] for c in citizens if c["status"] == "error"} == set(CORRUPT)
+    errors = {e["citizen_id"]: e["message"] for e in local["errors"].to_pylist()}
+    for cid, words in CORRUPT.items():
+        assert words in errors[cid]
+    # The rows are the API's results: compare the busiest citizen's obligations with
+    # to_dict().
+    busiest = max(citizens, key=lambda c: c["n_obligations"])["citizen_id"]
+    lines = small_caseload.read_text(encoding="utf-8").splitlines()
+    first = next(c for c in map(json.loads, lines) if c["id"] == busiest)
+    ruleset = load_ruleset(names[0])
+    expected = ruleset.evaluate(ruleset.history(first), AS_OF).to_dict()["obligations"]
+    rows = [
+        r
+        for r in local["obligations"].to_pylist()
+        if r["citizen_id"] == first["id"] and r["ruleset"] == ruleset.name
+    ]
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    assert rows and [
+        (r["rule"], iso(r["due"]), r["status"], iso(r["fulfilled_on"])) for r in rows
+    ] == [(e["rule"], e["due"], e["status"], e["fulfilled_on"]) for e in expected]
+    assert sum(c["n_obligations"] for c in citizens) == local["obligations"].num_rows

@@ -1,0 +1,1069 @@
+"""Danish prose from the rule AST: one plain sentence (or a few) per rule.
+
+The docs site puts this prose beside the law text so legal staff can check, rule by rule, that
+the rule says what the law says. The prose is therefore generated from exactly the nodes the
+evaluator runs — never from the rule's title or notes — and must say what the rule computes:
+the deadline, the recurrence, the count window, the condition, the suspension.
+
+>>> from lovregler.parse import parse_text
+>>> m = parse_text('ordning a "A" pligt p "P" frist 1 uge efter forløbets start opfyldes af samtale')
+>>> describe_rule(m.rulesets[0].rules[0])
+'Jobcentret skal holde en samtale med borgeren senest 1 uge efter forløbets start.'
+
+Entry points: :func:`describe_rule`, :func:`describe_course`, :func:`describe_definition`,
+and the phrase builders :func:`date_phrase`, :func:`timeline_phrase`, :func:`bool_phrase`,
+:func:`duration_phrase` and :func:`format_date`. A :class:`ProseContext` carries what the
+phrases need from around the rule: named sets, patterns, timelines and dates, the vocabulary
+(event titles, periods, facts) and whether the rule is per forløb or per borger.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+import attrs
+
+from . import ast
+
+# ───────────────────────────── words ─────────────────────────────
+MONTHS = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+HOLDERS = {
+    "jobcenter": "jobcentret",
+    "kommune": "kommunen",
+    "borger": "borgeren",
+    "arbejdsgiver": "arbejdsgiveren",
+    "a_kasse": "a-kassen",
+}
+
+
+@attrs.frozen
+class Noun:
+    """A Danish noun phrase: singular, plural and gender (``c`` = en-ord, ``n`` = et-ord)."""
+
+    singular: str
+    plural: str
+    gender: str = "c"
+
+    def indefinite(self) -> str:
+        """``en samtale`` / ``et tilbud``."""
+        return f"{'et' if self.gender == 'n' else 'en'} {self.singular}"
+
+    def each(self) -> str:
+        """``hver samtale`` / ``hvert tilbud``."""
+        return f"{'hvert' if self.gender == 'n' else 'hver'} {self.singular}"
+
+    def ordinal(self, word: str) -> str:
+        """``den første samtale`` / ``det seneste tilbud``."""
+        return f"{'det' if self.gender == 'n' else 'den'} {word} {self.singular}"
+
+    def counted(self, n: int) -> str:
+        """``en samtale`` for 1, else ``4 samtaler``."""
+        return self.indefinite() if n == 1 else f"{n} {self.plural}"
+
+
+@attrs.frozen
+class EventWords:
+    """How to speak of one event type.
+
+    ``noun`` names the event as something that happens on a day ("en samtale", "en start på
+    et tilbud"); ``action`` is what the holder of an obligation does to make it happen, with
+    ``{np}`` standing for ``object`` with its article or count ("holde {np} med borgeren").
+    ``subject`` is how its attributes' owner is named in a condition ("tilbuddet").
+    """
+
+    noun: Noun
+    action: str
+    object: Noun
+    subject: str = "hændelsen"
+
+
+# The common event types of the shared vocabulary. Others fall back to the vocabulary title.
+EVENTS: dict[str, EventWords] = {
+    "samtale": EventWords(
+        Noun("samtale", "samtaler"), "holde {np} med borgeren", Noun("samtale", "samtaler")
+    ),
+    "tilbud_start": EventWords(
+        Noun("start på et tilbud", "starter på tilbud"),
+        "sørge for, at borgeren begynder i {np}",
+        Noun("tilbud", "tilbud", "n"),
+        "tilbuddet",
+    ),
+    "tilbud_slut": EventWords(
+        Noun("afslutning af et tilbud", "afslutninger af tilbud"),
+        "sørge for, at borgeren afslutter {np}",
+        Noun("tilbud", "tilbud", "n"),
+        "tilbuddet",
+    ),
+    "revurdering": EventWords(
+        Noun("revurdering", "revurderinger"), "foretage {np}", Noun("revurdering", "revurderinger")
+    ),
+    "henvisning_anden_aktør": EventWords(
+        Noun("henvisning til en anden aktør", "henvisninger til en anden aktør"),
+        "henvise borgeren til en anden aktør",
+        Noun("henvisning til en anden aktør", "henvisninger til en anden aktør"),
+    ),
+    "koordinerende_sagsbehandler": EventWords(
+        Noun(
+            "tildeling af en koordinerende sagsbehandler",
+            "tildelinger af en koordinerende sagsbehandler",
+        ),
+        "tildele borgeren {np}",
+        Noun("koordinerende sagsbehandler", "koordinerende sagsbehandlere"),
+    ),
+    "rehabiliteringsteam": EventWords(
+        Noun("indstilling fra rehabiliteringsteamet", "indstillinger fra rehabiliteringsteamet"),
+        "forelægge sagen for rehabiliteringsteamet og få {np}",
+        Noun("indstilling", "indstillinger"),
+    ),
+    "vurdering": EventWords(
+        Noun("vurdering", "vurderinger"), "foretage {np}", Noun("vurdering", "vurderinger")
+    ),
+    "matchvurdering": EventWords(
+        Noun("matchvurdering", "matchvurderinger"),
+        "foretage {np}",
+        Noun("matchvurdering", "matchvurderinger"),
+    ),
+    "visitation": EventWords(
+        Noun("visitation", "visitationer"), "foretage {np}", Noun("visitation", "visitationer")
+    ),
+    "test_lsr": EventWords(
+        Noun("læse-, skrive- og regnetest", "læse-, skrive- og regnetest"),
+        "give borgeren {np}",
+        Noun("læse-, skrive- og regnetest", "læse-, skrive- og regnetest"),
+        "testen",
+    ),
+    "ydelse_start": EventWords(
+        Noun("start på en ydelse", "starter på ydelser"),
+        "sørge for, at borgeren begynder på {np}",
+        Noun("ydelse", "ydelser"),
+        "ydelsen",
+    ),
+    "ydelse_slut": EventWords(
+        Noun("sidste dag på en ydelse", "sidste dage på ydelser"),
+        "sørge for, at borgeren afslutter {np}",
+        Noun("ydelse", "ydelser"),
+        "ydelsen",
+    ),
+    "fleksjob_start": EventWords(
+        Noun("start i fleksjob", "starter i fleksjob"),
+        "sørge for, at borgeren begynder i fleksjob",
+        Noun("fleksjob", "fleksjob", "n"),
+    ),
+    "fleksjob_slut": EventWords(
+        Noun("sidste dag i fleksjob", "sidste dage i fleksjob"),
+        "sørge for, at borgeren afslutter fleksjobbet",
+        Noun("fleksjob", "fleksjob", "n"),
+    ),
+    "sygemelding": EventWords(
+        Noun("sygemelding", "sygemeldinger"),
+        "registrere {np}",
+        Noun("sygemelding", "sygemeldinger"),
+    ),
+    "raskmelding": EventWords(
+        Noun("raskmelding", "raskmeldinger"),
+        "registrere {np}",
+        Noun("raskmelding", "raskmeldinger"),
+    ),
+    "visitationskategori": EventWords(
+        Noun("visitationskategori", "visitationskategorier"),
+        "fastsætte {np}",
+        Noun("visitationskategori", "visitationskategorier"),
+    ),
+    "afslag": EventWords(Noun("afslag", "afslag", "n"), "give {np}", Noun("afslag", "afslag", "n")),
+}
+
+# Attributes and facts named in conditions: how a legal reader says them.
+NAMES = {
+    "tilbud": "tilbuddet",
+    "ydelse": "ydelsen",
+    "målgruppe": "målgruppen",
+    "ordning": "ordningen",
+    "indstilling": "indstillingen",
+    "form": "samtaleformen",
+    "gruppe": "matchgruppen",
+    "kategori": "visitationskategorien",
+    "varighed_år": "varigheden i år",
+    "pakke": "tilbudspakken",
+    "uddannelse": "borgerens uddannelse",
+    "misbrug": "borgerens misbrug",
+}
+
+# Boolean attributes and facts: (holds, does not hold), as subordinate clauses.
+BOOL_NAMES = {
+    "klar_til_tilbud": ("borgeren er klar til tilbud", "borgeren ikke er klar til tilbud"),
+    "behov": ("der er behov", "der ikke er behov"),
+    "ansat": ("borgeren er ansat", "borgeren ikke er ansat"),
+    "psykisk_lidelse": (
+        "borgeren har en psykisk lidelse",
+        "borgeren ikke har en psykisk lidelse",
+    ),
+    "i_job_eller_uddannelse": (
+        "borgeren er i job eller uddannelse",
+        "borgeren ikke er i job eller uddannelse",
+    ),
+}
+
+VALUES = {
+    "vejledning_opkvalificering": "vejledning og opkvalificering",
+    "læse_skrive_regne_kursus": "læse-, skrive- og regnekursus",
+    "ordinær_uddannelse": "ordinær uddannelse",
+    "helhedsorienteret_mentor": "helhedsorienteret mentor",
+    "jobrettet_uddannelse": "jobrettet uddannelse",
+    "ret_og_pligt_tilbud": "ret og pligt-tilbud",
+}
+
+# Periods of the vocabulary: a clause that holds on the period's days; {key} is the key value.
+PERIODS = {
+    "ydelse": ("borgeren modtager {key}", "borgeren modtager en ydelse"),
+    "tilbud": ("borgeren er i tilbud om {key}", "borgeren er i et tilbud"),
+    "fleksjob": ("borgeren er i fleksjob", "borgeren er i fleksjob"),
+    "sygdom": ("borgeren er sygemeldt", "borgeren er sygemeldt"),
+}
+
+# Period kinds as nouns, for "der er et tilbud …, som fortsætter".
+PERIOD_NOUNS = {
+    "ydelse": Noun("periode med en ydelse", "perioder med ydelser"),
+    "tilbud": Noun("tilbud", "tilbud", "n"),
+    "fleksjob": Noun("fleksjob", "fleksjob", "n"),
+    "sygdom": Noun("sygeperiode", "sygeperioder"),
+}
+
+OPS = {
+    "=": "er",
+    "!=": "ikke er",
+    "<": "er under",
+    "<=": "er højst",
+    ">": "er over",
+    ">=": "er mindst",
+}
+
+
+# ───────────────────────────── context ─────────────────────────────
+@attrs.frozen(kw_only=True)
+class ProseContext:
+    """What phrases need from around a rule.
+
+    ``definitions`` maps the names of sets, patterns, timelines and dates of the ruleset (and
+    of the ruleset it extends) to their definitions, so prose can spell them out;
+    ``vocabulary`` gives event titles, periods and facts; ``per_citizen`` says whether "the
+    first samtale" means in the forløb or ever.
+    """
+
+    definitions: dict[str, ast.Definition] = attrs.field(factory=dict)
+    vocabulary: ast.VocabularyNode | None = None
+    per_citizen: bool = False
+    seen: frozenset[str] = frozenset()
+
+    @classmethod
+    def for_ruleset(
+        cls,
+        ruleset: ast.Ruleset | None = None,
+        *,
+        base: ast.Ruleset | None = None,
+        vocabulary: ast.VocabularyNode | None = None,
+    ) -> ProseContext:
+        """A context with the definitions of ``ruleset`` (over those of ``base``)."""
+        defs: dict[str, ast.Definition] = {}
+        for rs in (base, ruleset):
+            if rs is not None:
+                defs.update({d.name: d for d in rs.definitions})
+        return cls(definitions=defs, vocabulary=vocabulary)
+
+    def for_rule(self, rule: ast.Rule) -> ProseContext:
+        """This context as seen from inside ``rule``."""
+        return attrs.evolve(self, per_citizen=rule.per_citizen)
+
+    def expanding(self, name: str) -> ProseContext:
+        """This context while spelling out definition ``name`` (guards against cycles)."""
+        return attrs.evolve(self, seen=self.seen | {name})
+
+    def lookup(self, name: str, kind: type) -> object | None:
+        """The definition of ``name`` if it is of ``kind`` and not being spelled out already."""
+        found = self.definitions.get(name)
+        return found if isinstance(found, kind) and name not in self.seen else None
+
+    def event_title(self, name: str) -> str | None:
+        """The vocabulary's title of event type ``name``."""
+        if self.vocabulary is None:
+            return None
+        return next((e.title for e in self.vocabulary.events if e.name == name), None)
+
+    def is_period(self, name: str) -> bool:
+        """Whether ``name`` is a period kind (of the vocabulary, or a known one)."""
+        if self.vocabulary is not None and any(p.name == name for p in self.vocabulary.periods):
+            return True
+        return name in PERIODS
+
+    def is_fact(self, name: str) -> bool:
+        """Whether ``name`` is a fact of the vocabulary."""
+        return self.vocabulary is not None and any(f.name == name for f in self.vocabulary.facts)
+
+
+DEFAULT_CONTEXT = ProseContext()
+
+
+# ───────────────────────────── small phrases ─────────────────────────────
+def format_date(d: datetime.date) -> str:
+    """A date as Danish legal prose writes it.
+
+    >>> format_date(datetime.date(2014, 4, 1))
+    '1. april 2014'
+    """
+    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
+
+
+def human(name: str) -> str:
+    """An identifier as words: a known value's Danish form, else underscores as spaces."""
+    return VALUES.get(name, name.replace("_", " "))
+
+
+def join_or(words: Iterable[str], conj: str = "eller") -> str:
+    """``a, b eller c``."""
+    items = list(words)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conj} {items[-1]}"
+
+
+def duration_phrase(d: ast.Duration) -> str:
+    """``3 måneder``, ``2 år og 6 måneder``, ``1 uge``.
+
+    >>> duration_phrase(ast.Duration(months=30, unit_text="2 år 6 måneder"))
+    '2 år og 6 måneder'
+    """
+    parts = _duration_parts(d)
+    return join_or(parts, "og")
+
+
+def _duration_parts(d: ast.Duration) -> list[str]:
+    words = d.unit_text.split()
+    if words:
+        return [f"{words[i]} {words[i + 1]}" for i in range(0, len(words) - 1, 2)]
+    parts = []
+    years, months = divmod(d.months, 12)
+    for n, one, many in (
+        (years, "år", "år"),
+        (months, "måned", "måneder"),
+        (d.days, "dag", "dage"),
+    ):
+        if n:
+            parts.append(f"{n} {one if n == 1 else many}")
+    return parts or ["0 dage"]
+
+
+def holder_phrase(holder: str, capital: bool = True) -> str:
+    """``Jobcentret``, ``Kommunen``; an unknown holder as written."""
+    word = HOLDERS.get(holder, human(holder))
+    return _cap(word) if capital else word
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def literal_phrase(lit: ast.Literal) -> str:
+    """A literal value in prose: enum values as words, booleans as ja/nej, text in »«."""
+    if lit.kind == "bool":
+        return "ja" if lit.value else "nej"
+    if lit.kind == "text":
+        return f"»{lit.value}«"
+    if lit.kind == "enum":
+        return human(str(lit.value))
+    return str(lit.value)
+
+
+def value_set_phrase(values: ast.ValueSet, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """The members of a set, ``a, b eller c`` (a named set is spelled out)."""
+    if isinstance(values, ast.SetRef):
+        found = ctx.lookup(values.name, ast.SetDef)
+        if not isinstance(found, ast.SetDef):
+            return f"en af værdierne i »{values.name}«"
+        values = found.values
+    return join_or(literal_phrase(v) for v in values.values)
+
+
+# ───────────────────────────── events and patterns ─────────────────────────────
+def event_words(name: str, ctx: ProseContext = DEFAULT_CONTEXT) -> EventWords:
+    """How to speak of event type ``name``: the table, else the vocabulary's title."""
+    if name in EVENTS:
+        return EVENTS[name]
+    title = ctx.event_title(name)
+    label = f"hændelse »{name}«" + (f" ({title})" if title else "")
+    noun = Noun(label, f"hændelser »{name}«")
+    return EventWords(noun, "sørge for {np}", noun)
+
+
+def _resolve_pattern(pattern: ast.Pattern, ctx: ProseContext) -> tuple[ast.Pattern, ProseContext]:
+    # A named pattern (mønster) is spelled out; its own condition and the use's are both kept.
+    found = ctx.lookup(pattern.name, ast.PatternDef)
+    if not isinstance(found, ast.PatternDef):
+        return pattern, ctx
+    inner, inner_ctx = _resolve_pattern(found.pattern, ctx.expanding(pattern.name))
+    where = _and(inner.where, pattern.where)
+    return ast.Pattern(name=inner.name, where=where), inner_ctx
+
+
+def _and(a: ast.BoolExpr | None, b: ast.BoolExpr | None) -> ast.BoolExpr | None:
+    if a is None or b is None:
+        return a or b
+    return ast.BoolAnd(left=a, right=b)
+
+
+def _with_where(np: str, pattern: ast.Pattern, ctx: ProseContext) -> str:
+    if pattern.where is None:
+        return np
+    return f"{np}, hvor {bool_phrase(pattern.where, ctx, subject=pattern.name)},"
+
+
+def pattern_phrase(
+    pattern: ast.Pattern,
+    ctx: ProseContext = DEFAULT_CONTEXT,
+    *,
+    form: str = "indefinite",
+    scope: str = "",
+    suffix: str = "",
+) -> str:
+    """An event pattern as a noun phrase: ``en samtale``, ``hver start på et tilbud, hvor …``.
+
+    ``form`` is ``indefinite``, ``each``, ``first`` or ``latest``; ``scope`` goes right after
+    the noun ("i forløbet"), ``suffix`` after the condition ("før den 1. januar 2020"). A
+    phrase with a condition ends in a comma that :func:`tidy` removes before a full stop or
+    another comma.
+    """
+    pattern, ctx = _resolve_pattern(pattern, ctx)
+    noun = event_words(pattern.name, ctx).noun
+    if form == "each":
+        np = noun.each()
+    elif form in ("first", "latest"):
+        np = noun.ordinal("første" if form == "first" else "seneste")
+    else:
+        np = noun.indefinite()
+    return _with_where(np + scope, pattern, ctx) + suffix
+
+
+def action_phrase(met_by: ast.MetBy, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """What the holder must do: ``holde mindst 4 samtaler med borgeren``."""
+    pattern, ctx = _resolve_pattern(met_by.pattern, ctx)
+    words = event_words(pattern.name, ctx)
+    count = words.object.counted(met_by.count)
+    np = _with_where(count if met_by.count == 1 else f"mindst {count}", pattern, ctx)
+    if "{np}" in words.action:
+        return words.action.format(np=np)
+    # An action without an object ("henvise borgeren til en anden aktør") takes the count and
+    # the condition after it.
+    extra = "" if met_by.count == 1 else f" mindst {met_by.count} gange"
+    if pattern.where is not None:
+        extra += f", hvor {bool_phrase(pattern.where, ctx, subject=pattern.name)},"
+    return words.action + extra
+
+
+# ───────────────────────────── conditions ─────────────────────────────
+def operand_phrase(op: ast.Operand, ctx: ProseContext, subject: str | None = None) -> str:
+    """An operand: an attribute or fact by its Danish name, a literal, an age."""
+    if isinstance(op, ast.NameRef):
+        if op.name in NAMES:
+            return NAMES[op.name]
+        return f"»{op.name}«"
+    if isinstance(op, ast.AgeAt):
+        return f"borgerens alder på {date_phrase(op.date, ctx)}"
+    return literal_phrase(op)
+
+
+def bool_phrase(
+    expr: ast.BoolExpr, ctx: ProseContext = DEFAULT_CONTEXT, *, subject: str | None = None
+) -> str:
+    """A condition as a Danish subordinate clause (it follows ``hvis``, ``hvor``, ``når``).
+
+    ``subject`` is the event type whose attributes the condition tests, if any.
+    """
+    if isinstance(expr, ast.BoolNot):
+        return _negated(expr.operand, ctx, subject)
+    if isinstance(expr, ast.BoolAnd | ast.BoolOr):
+        return _junction(expr, ctx, subject)
+    return _atom(expr, ctx, subject, negated=False)
+
+
+def _junction(expr: ast.BoolAnd | ast.BoolOr, ctx: ProseContext, subject: str | None) -> str:
+    word = "og" if isinstance(expr, ast.BoolAnd) else "eller"
+    parts = []
+    for side in (expr.left, expr.right):
+        text = bool_phrase(side, ctx, subject=subject)
+        # Mixed og/eller needs brackets: Danish prose has no precedence rule a reader trusts.
+        if isinstance(side, ast.BoolAnd | ast.BoolOr) and type(side) is not type(expr):
+            text = f"({text})"
+        parts.append(text)
+    return f"{parts[0]}, {word} {parts[1]}"
+
+
+def _negated(expr: ast.BoolExpr, ctx: ProseContext, subject: str | None) -> str:
+    if isinstance(expr, ast.BoolNot):
+        return bool_phrase(expr.operand, ctx, subject=subject)
+    if isinstance(expr, ast.BoolAnd | ast.BoolOr):
+        return f"det ikke gælder, at {bool_phrase(expr, ctx, subject=subject)}"
+    return _atom(expr, ctx, subject, negated=True)
+
+
+def _atom(expr: ast.BoolExpr, ctx: ProseContext, subject: str | None, *, negated: bool) -> str:
+    if isinstance(expr, ast.BoolCompare):
+        return _compare(expr, ctx, subject, negated)
+    if isinstance(expr, ast.BoolIn):
+        verb = "ikke er" if expr.negated != negated else "er"
+        left = operand_phrase(expr.operand, ctx, subject)
+        return f"{left} {verb} {value_set_phrase(expr.values, ctx)}"
+    if isinstance(expr, ast.BoolTruthy):
+        return _truthy(expr.operand, ctx, subject, negated)
+    if isinstance(expr, ast.BoolShorter):
+        return _shorter(expr, subject, negated)
+    if isinstance(expr, ast.BoolContinues):
+        return _continues(expr, ctx, negated)
+    if isinstance(expr, ast.BoolExists):
+        return _exists(expr, ctx, negated)
+    raise TypeError(f"no prose for condition {type(expr).__name__}")
+
+
+def _compare(expr: ast.BoolCompare, ctx: ProseContext, subject: str | None, negated: bool) -> str:
+    left, right = expr.left, expr.right
+    if isinstance(left, ast.NameRef) and isinstance(right, ast.Literal) and right.kind == "bool":
+        holds = bool(right.value) == (expr.op == "=")
+        return _truthy(left, ctx, subject, negated=not holds if not negated else holds)
+    verb = OPS[expr.op]
+    if negated:
+        verb = _negate_verb(verb)
+    right_text = operand_phrase(right, ctx, subject)
+    if isinstance(left, ast.AgeAt) and isinstance(right, ast.Literal):
+        right_text += " år"
+    return f"{operand_phrase(left, ctx, subject)} {verb} {right_text}"
+
+
+def _negate_verb(verb: str) -> str:
+    if verb.startswith("ikke "):
+        return verb[len("ikke ") :]
+    return f"ikke {verb}"
+
+
+def _truthy(op: ast.Operand, ctx: ProseContext, subject: str | None, negated: bool) -> str:
+    if isinstance(op, ast.NameRef) and op.name in BOOL_NAMES:
+        return BOOL_NAMES[op.name][1 if negated else 0]
+    return f"{operand_phrase(op, ctx, subject)} {'ikke er' if negated else 'er'} sand"
+
+
+def _shorter(expr: ast.BoolShorter, subject: str | None, negated: bool) -> str:
+    owner = EVENTS[subject].subject if subject in EVENTS else "perioden"
+    verb = "det ikke er vist" if negated else "det er vist"
+    # The docstring of BoolShorter: known from an end event on or before the evaluation date.
+    return f"{verb}, at {owner} varede kortere end {duration_phrase(expr.duration)}"
+
+
+def _continues(expr: ast.BoolContinues, ctx: ProseContext, negated: bool) -> str:
+    noun = PERIOD_NOUNS.get(expr.period, Noun(f"periode »{expr.period}«", "perioder"))
+    np = noun.indefinite()
+    if expr.key:
+        np += f" med {human(expr.key)}"
+    if expr.where is not None:
+        np += f", hvor {bool_phrase(expr.where, ctx, subject=expr.period)},"
+    when = date_phrase(expr.date, ctx)
+    verb = "der ikke er" if negated else "der er"
+    return f"{verb} {np}, som løber på {when} og fortsætter dagen efter"
+
+
+def _exists(expr: ast.BoolExists, ctx: ProseContext, negated: bool) -> str:
+    verb = "der ikke findes" if negated else "der findes"
+    np = pattern_phrase(expr.pattern, ctx)
+    start, end = date_phrase(expr.start, ctx), date_phrase(expr.end, ctx)
+    return f"{verb} {np} fra og med {start} til og med {end}"
+
+
+# ───────────────────────────── dates ─────────────────────────────
+def date_phrase(expr: ast.DateExpr, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """A date expression as a noun phrase: ``forløbets start``, ``den første samtale i forløbet``."""
+    if isinstance(expr, ast.DateLit):
+        return f"den {format_date(expr.value)}"
+    if isinstance(expr, ast.CourseStart):
+        return "forløbets start"
+    if isinstance(expr, ast.CourseEnd):
+        return "forløbets sidste dag"
+    if isinstance(expr, ast.TriggerDate):
+        return "udløsningsdagen"
+    if isinstance(expr, ast.EventDate):
+        return _event_date(expr, ctx)
+    if isinstance(expr, ast.DateShift):
+        return _shift(expr, ctx)
+    if isinstance(expr, ast.EndOfMonth):
+        return f"den sidste dag i kalendermåneden for {date_phrase(expr.base, ctx)}"
+    if isinstance(expr, ast.Birthday):
+        return f"borgerens {expr.years}-årsdag"
+    if isinstance(expr, ast.Threshold):
+        return threshold_phrase(expr, ctx)
+    if isinstance(expr, ast.DateRef):
+        found = ctx.lookup(expr.name, ast.DateDef)
+        if isinstance(found, ast.DateDef):
+            return date_phrase(found.date, ctx.expanding(expr.name))
+        return f"datoen »{expr.name}«"
+    raise TypeError(f"no prose for date {type(expr).__name__}")
+
+
+_BOUNDS = {
+    "after": "efter",
+    "on_or_after": "på eller efter",
+    "before": "før",
+    "on_or_before": "på eller før",
+}
+
+
+def _event_date(expr: ast.EventDate, ctx: ProseContext) -> str:
+    if expr.bound is not None and expr.bound_date is not None:
+        suffix = f" {_BOUNDS[expr.bound]} {date_phrase(expr.bound_date, ctx)}"
+        return pattern_phrase(expr.pattern, ctx, form=expr.which, suffix=suffix)
+    # Per-forløb rules see only the forløb's events (catalogue §0, Forløb).
+    scope = "" if ctx.per_citizen else " i forløbet"
+    return pattern_phrase(expr.pattern, ctx, form=expr.which, scope=scope)
+
+
+def _shift(expr: ast.DateShift, ctx: ProseContext) -> str:
+    base = date_phrase(expr.base, ctx)
+    d = expr.duration
+    if expr.sign < 0 and d.months == 0 and d.days == 1:
+        return f"dagen før {base}"
+    word = "efter" if expr.sign > 0 else "før"
+    return f"{duration_phrase(d)} {word} {base}"
+
+
+def threshold_phrase(expr: ast.Threshold, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """``den første dag, hvor antallet af dage, hvor …, når 365 dage …``."""
+    verb = "overstiger" if expr.more_than else "når"
+    amount = duration_phrase(expr.amount)
+    text = f"den første dag, hvor antallet af dage, hvor {timeline_phrase(expr.timeline, ctx)}, {verb} {amount}"
+    if expr.window is not None:
+        text += f", regnet over de seneste {duration_phrase(expr.window)} til og med dagen"
+    if expr.counted_from is not None:
+        start = date_phrase(expr.counted_from, ctx)
+        if not isinstance(expr.counted_from, ast.DateLit):
+            start = f"dagen for {start}"
+        text += f", regnet fra og med {start}"
+    if expr.reset_by is not None:
+        latest = pattern_phrase(expr.reset_by, ctx, form="latest")
+        each = pattern_phrase(expr.reset_by, ctx, form="each")
+        text += f", regnet efter {latest} ({each} begynder optællingen forfra)"
+    return text
+
+
+def _on_day(expr: ast.DateExpr, ctx: ProseContext) -> str:
+    # "senest på forløbets første dag" reads better than "senest forløbets start".
+    if isinstance(expr, ast.DateLit):
+        return date_phrase(expr, ctx)
+    if isinstance(expr, ast.CourseStart):
+        return "på forløbets første dag"
+    if isinstance(expr, ast.DateShift):
+        return date_phrase(expr, ctx)
+    phrase = date_phrase(expr, ctx)
+    if phrase.startswith(("den ", "dagen", "udløsningsdagen")):
+        return f"på {phrase}"
+    return f"på dagen for {phrase}"
+
+
+# ───────────────────────────── timelines ─────────────────────────────
+def timeline_phrase(tl: ast.Timeline, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """A timeline as a clause true on its days: ``borgeren modtager kontanthjælp``."""
+    if isinstance(tl, ast.TlAnd | ast.TlOr):
+        return _tl_junction(tl, ctx)
+    if isinstance(tl, ast.TlNot):
+        return _tl_not(tl.timeline, ctx)
+    if isinstance(tl, ast.TlName):
+        return _tl_name(tl, ctx)
+    if isinstance(tl, ast.TlCourse):
+        return "borgeren er i forløbet"
+    if isinstance(tl, ast.TlAge):
+        return _tl_age(tl)
+    if isinstance(tl, ast.TlLatest):
+        return _tl_latest(tl, ctx)
+    if isinstance(tl, ast.TlFact):
+        return _tl_fact(tl, ctx)
+    return _tl_calendar(tl, ctx)
+
+
+def _tl_not(inner: ast.Timeline, ctx: ProseContext) -> str:
+    # A boolean fact has a natural negative ("borgeren ikke er i job eller uddannelse").
+    if (
+        isinstance(inner, ast.TlName)
+        and inner.name in BOOL_NAMES
+        and inner.key is None
+        and ctx.lookup(inner.name, ast.TimelineDef) is None
+    ):
+        return BOOL_NAMES[inner.name][1]
+    return f"det ikke er tilfældet, at {timeline_phrase(inner, ctx)}"
+
+
+def _tl_calendar(tl: ast.Timeline, ctx: ProseContext) -> str:
+    if isinstance(tl, ast.TlSince):
+        return f"det er {date_phrase(tl.date, ctx)} eller senere"
+    if isinstance(tl, ast.TlBetween):
+        return f"det er i perioden {format_date(tl.start)} til og med {format_date(tl.end)}"
+    if isinstance(tl, ast.TlFromDay):
+        inner = timeline_phrase(tl.timeline, ctx)
+        return f"det er dag {tl.day} eller senere i en sammenhængende periode, hvor {inner}"
+    if isinstance(tl, ast.TlAfterLasting):
+        inner = timeline_phrase(tl.timeline, ctx)
+        return (
+            f"der er gået mindst {duration_phrase(tl.duration)}, siden en sammenhængende "
+            f"periode, hvor {inner}, begyndte, og perioden stadig løber"
+        )
+    raise TypeError(f"no prose for timeline {type(tl).__name__}")
+
+
+def _tl_junction(tl: ast.TlAnd | ast.TlOr, ctx: ProseContext) -> str:
+    word = "og" if isinstance(tl, ast.TlAnd) else "eller"
+    parts = []
+    for side in (tl.left, tl.right):
+        text = timeline_phrase(side, ctx)
+        if isinstance(side, ast.TlAnd | ast.TlOr) and type(side) is not type(tl):
+            text = f"({text})"
+        parts.append(text)
+    return f"{parts[0]}, {word} {parts[1]}"
+
+
+def _tl_name(tl: ast.TlName, ctx: ProseContext) -> str:
+    found = ctx.lookup(tl.name, ast.TimelineDef)
+    if isinstance(found, ast.TimelineDef):
+        return timeline_phrase(found.timeline, ctx.expanding(tl.name))
+    if tl.name in BOOL_NAMES and tl.key is None:
+        return BOOL_NAMES[tl.name][0]
+    if ctx.is_period(tl.name):
+        keyed, plain = PERIODS.get(tl.name, (f"perioden »{tl.name}« ({{key}}) løber", ""))
+        text = (
+            keyed.format(key=human(tl.key)) if tl.key else (plain or f"perioden »{tl.name}« løber")
+        )
+        if tl.where is not None:
+            text += f", og {bool_phrase(tl.where, ctx)},"
+        return text
+    if ctx.is_fact(tl.name):
+        return f"{operand_phrase(ast.NameRef(name=tl.name), ctx)} er sand"
+    return f"»{tl.name}« gælder"
+
+
+def _tl_age(tl: ast.TlAge) -> str:
+    # Ages are completed years; "> 29" is said as "mindst 30" so no reader must guess whether
+    # "over 29" includes the day of the 30th birthday.
+    if tl.op == ">":
+        return f"borgeren er fyldt {tl.years + 1} år"
+    if tl.op == ">=":
+        return f"borgeren er fyldt {tl.years} år"
+    if tl.op == "<":
+        return f"borgeren endnu ikke er fyldt {tl.years} år"
+    if tl.op == "<=":
+        return f"borgeren endnu ikke er fyldt {tl.years + 1} år"
+    if tl.op == "=":
+        return f"borgeren er {tl.years} år"
+    return f"borgeren ikke er {tl.years} år"
+
+
+def _tl_latest(tl: ast.TlLatest, ctx: ProseContext) -> str:
+    noun = event_words(tl.event, ctx).noun.ordinal("seneste")
+    attr = NAMES.get(tl.attr, f"»{tl.attr}«")
+    if tl.values is not None:
+        test = f"{attr} er {value_set_phrase(tl.values, ctx)}"
+    else:
+        value = literal_phrase(tl.value) if tl.value is not None else "?"
+        test = f"{attr} {OPS.get(tl.op or '=', tl.op or '=')} {value}"
+    return f"{test} ifølge {noun} på eller før dagen"
+
+
+def _tl_fact(tl: ast.TlFact, ctx: ProseContext) -> str:
+    subject = operand_phrase(ast.NameRef(name=tl.fact), ctx)
+    if tl.values is not None:
+        return f"{subject} er {value_set_phrase(tl.values, ctx)}"
+    value = tl.value
+    if value is not None and value.kind == "bool" and tl.fact in BOOL_NAMES:
+        holds = bool(value.value) == (tl.op == "=")
+        return BOOL_NAMES[tl.fact][0 if holds else 1]
+    shown = literal_phrase(value) if value is not None else "?"
+    return f"{subject} {OPS.get(tl.op or '=', tl.op or '=')} {shown}"
+
+
+# ───────────────────────────── rules ─────────────────────────────
+def describe_rule(rule: ast.Rule, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """The Danish prose for a rule: what it computes, in one or a few sentences."""
+    ctx = ctx.for_rule(rule)
+    if rule.kind == "obligation":
+        sentences = _obligation(rule, ctx)
+    elif rule.kind == "right":
+        sentences = _right(rule, ctx)
+    else:
+        sentences = _value(rule, ctx)
+    sentences += _common_tail(rule)
+    return " ".join(tidy(s) for s in sentences)
+
+
+def tidy(sentence: str) -> str:
+    """Drop the comma a relative clause leaves before a full stop or another comma."""
+    for bad, good in (
+        (",.", "."),
+        (",,", ","),
+        (", ,", ","),
+        (",;", ";"),
+        (",)", ")"),
+        (", (", " ("),
+    ):
+        sentence = sentence.replace(bad, good)
+    return sentence
+
+
+def _common_tail(rule: ast.Rule) -> list[str]:
+    tail = []
+    if rule.validity is not None:
+        tail.append(f"Reglen gælder {validity_phrase(rule.validity)}.")
+    if rule.per_citizen:
+        tail.append("Reglen gælder for borgeren som helhed, uanset forløb.")
+    return tail
+
+
+def validity_phrase(v: ast.Validity) -> str:
+    """``fra 1. april 2014``, ``fra … til og med …``, ``til og med …``."""
+    if v.start and v.end:
+        return f"fra {format_date(v.start)} til og med {format_date(v.end)}"
+    if v.start:
+        return f"fra {format_date(v.start)}"
+    if v.end:
+        return f"til og med {format_date(v.end)}"
+    return "uden tidsbegrænsning"
+
+
+_SIMPLE_ANCHORS = (ast.CourseStart, ast.CourseEnd, ast.DateLit, ast.EventDate, ast.Birthday)
+
+
+def _obligation(rule: ast.Rule, ctx: ProseContext) -> list[str]:
+    action = action_phrase(rule.met_by, ctx) if rule.met_by else "opfylde pligten"
+    holder = rule.holder
+    sentences: list[str] = []
+    trigger = rule.trigger
+    if isinstance(trigger, ast.AtDate) and not _is_simple_anchor(trigger.date):
+        sentences.append(f"Pligten udløses på {date_phrase(trigger.date, ctx)}.")
+    if isinstance(trigger, ast.CountWindows):
+        sentences.append(_windows_sentence(rule, trigger, action, ctx))
+    else:
+        when = _deadline_phrase(rule, ctx)
+        sentences.append(f"{holder_phrase(holder)} skal {action} {when}{_repeat(rule, ctx)}.")
+    sentences += _obligation_notes(rule, ctx)
+    return sentences
+
+
+def _is_simple_anchor(expr: ast.DateExpr) -> bool:
+    if isinstance(expr, ast.DateShift):
+        return _is_simple_anchor(expr.base)
+    return isinstance(expr, _SIMPLE_ANCHORS)
+
+
+def _windows_sentence(
+    rule: ast.Rule, trigger: ast.CountWindows, action: str, ctx: ProseContext
+) -> str:
+    length = duration_phrase(trigger.length)
+    anchor = date_phrase(trigger.anchor, ctx)
+    holder = holder_phrase(rule.holder, capital=False)
+    text = f"I hver periode på {length} regnet fra {anchor} skal {holder} {action}"
+    deadline = rule.deadline
+    if deadline is not None and deadline.after is not None:
+        text += f" senest {duration_phrase(deadline.after)} efter periodens første dag"
+    elif deadline is not None and deadline.at is not None:
+        text += f" senest {_on_day(deadline.at, ctx)}"
+    return text + "."
+
+
+def _trigger_anchor(trigger: ast.Trigger | None, ctx: ProseContext) -> str:
+    if trigger is None:
+        return "forløbets start"
+    if isinstance(trigger, ast.EachEvent):
+        return pattern_phrase(trigger.pattern, ctx, form="each")
+    if isinstance(trigger, ast.AtDate):
+        if _is_simple_anchor(trigger.date):
+            return date_phrase(trigger.date, ctx)
+        return "udløsningsdagen"
+    return f"starten af hver periode på {duration_phrase(trigger.length)}"
+
+
+def _deadline_phrase(rule: ast.Rule, ctx: ProseContext) -> str:
+    deadline = rule.deadline
+    if deadline is None:
+        anchor = _trigger_anchor(rule.trigger, ctx)
+        return f"fra {anchor}"
+    if deadline.after is not None:
+        text = (
+            f"senest {duration_phrase(deadline.after)} efter {_trigger_anchor(rule.trigger, ctx)}"
+        )
+    elif deadline.at is not None:
+        text = f"senest {_on_day(deadline.at, ctx)}"
+    else:
+        text = ""
+    return text
+
+
+def _repeat(rule: ast.Rule, ctx: ProseContext) -> str:
+    if rule.repeat is None:
+        return ""
+    if rule.met_by is not None:
+        pattern, inner = _resolve_pattern(rule.met_by.pattern, ctx)
+        noun = event_words(pattern.name, inner).noun
+        what = f"{'det' if noun.gender == 'n' else 'den'} {noun.singular}"
+    else:
+        what = "den hændelse"
+    return (
+        f" og derefter senest {duration_phrase(rule.repeat)} efter {what}, "
+        "der opfyldte den forrige frist (på en senere dato)"
+    )
+
+
+def _obligation_notes(rule: ast.Rule, ctx: ProseContext) -> list[str]:
+    notes = []
+    deadline = rule.deadline
+    if deadline is not None and deadline.convention != "standard":
+        notes.append(CONVENTION_SENTENCES[deadline.convention])
+    if rule.met_by is not None and rule.met_by.also_earlier:
+        np = pattern_phrase(rule.met_by.pattern, ctx)
+        notes.append(
+            f"Også {np} før fristen tæller, uanset hvor tidligt: den seneste på eller før "
+            "fristen; findes ingen, opfyldes pligten for sent af den første efter fristen."
+        )
+    if rule.repeat is not None and rule.suspend is not None:
+        notes.append("Er en frist suspenderet, regnes den næste frist fra den suspenderede frist.")
+    if rule.suspend is not None:
+        notes.append(
+            "Pligten er suspenderet, hvis fristen falder på en dag, hvor "
+            f"{timeline_phrase(rule.suspend, ctx)}."
+        )
+    if rule.condition is not None:
+        notes.append(f"Pligten gælder kun, hvis {bool_phrase(rule.condition, ctx)}.")
+    return notes
+
+
+CONVENTION_SENTENCES = {
+    "ultimo": (
+        "Fristen regnes efter ultimo-reglen: er startdagen den sidste dag i en måned, er "
+        "fristen den sidste dag i fristens måned."
+    ),
+    "hverdag": (
+        "Falder fristen på en lørdag, søndag, helligdag, grundlovsdag (5. juni), juleaftensdag "
+        "eller nytårsaftensdag, flyttes den til den næste dag, der ikke er nogen af disse."
+    ),
+}
+
+
+def _right_name(rule: ast.Rule) -> str:
+    title = rule.title
+    # "Helhedsorienteret mentor" → "helhedsorienteret mentor"; keep acronyms such as "LAB".
+    if len(title) > 1 and title[1].islower():
+        return title[0].lower() + title[1:]
+    return title
+
+
+def _right(rule: ast.Rule, ctx: ProseContext) -> list[str]:
+    text = f"Borgeren har ret til {_right_name(rule)}"
+    if rule.right_from is not None:
+        text += f" {_right_span(rule, ctx)}"
+    if rule.right_when is not None:
+        where = "så længe" if rule.right_from is None else "på de dage, hvor"
+        scope = " i forløbet" if not rule.per_citizen and rule.right_from is None else ""
+        text += f"{scope}, {where} {timeline_phrase(rule.right_when, ctx)}"
+    sentences = [text + "."]
+    if rule.condition is not None:
+        sentences.append(f"Retten gælder kun, hvis {bool_phrase(rule.condition, ctx)}.")
+    return sentences
+
+
+def _right_from(trigger: ast.Trigger, ctx: ProseContext) -> str:
+    if isinstance(trigger, ast.EachEvent):
+        return f"fra {pattern_phrase(trigger.pattern, ctx, form='each')}"
+    if isinstance(trigger, ast.AtDate):
+        return f"fra {date_phrase(trigger.date, ctx)}"
+    length = duration_phrase(trigger.length)
+    return f"i hver periode på {length} regnet fra {date_phrase(trigger.anchor, ctx)}"
+
+
+def _right_span(rule: ast.Rule, ctx: ProseContext) -> str:
+    assert rule.right_from is not None
+    start = _right_from(rule.right_from, ctx)
+    cap = "" if rule.per_citizen else " (dog højst til forløbets sidste dag)"
+    if rule.right_for is not None:
+        return f"i {duration_phrase(rule.right_for)} {start}"
+    if rule.right_until is not None:
+        return f"{start} til og med {date_phrase(rule.right_until, ctx)}{cap}"
+    if rule.right_until_next is not None:
+        nxt = pattern_phrase(rule.right_until_next, ctx)
+        return f"{start} til dagen før {_next(nxt)}{cap}"
+    if rule.per_citizen:
+        return f"{start} og uden slutdato"
+    return f"{start} og forløbet ud"
+
+
+def _next(np: str) -> str:
+    # "en vurdering, hvor …" → "den næste vurdering, hvor …"
+    for article, definite in (("en ", "den næste "), ("et ", "det næste ")):
+        if np.startswith(article):
+            return definite + np[len(article) :]
+    return f"næste {np}"
+
+
+def _value(rule: ast.Rule, ctx: ProseContext) -> list[str]:
+    wv = rule.week_value
+    if wv is None:
+        return [f"Værdien »{rule.title}« har ingen beregning."]
+    held = timeline_phrase(wv.timeline, ctx)
+    rates = join_or(_rate(r) for r in wv.rates).replace(" eller ", " og ")
+    return [
+        "En kalenderuge (mandag til søndag) er en ydelsesuge, hvis der på mindst én af ugens "
+        f"dage gælder, at {held}.",
+        f"Ydelsesugerne nummereres, og {_right_name(rule)} for en ydelsesuge er {rates}.",
+        f"Nummereringen begynder forfra med uge 1, hvis der blandt de {wv.lookback} uger før "
+        f"ugen er mindst {wv.gap} uger uden ydelse efter den seneste uge nr. 1.",
+    ]
+
+
+def _rate(rate: ast.Rate) -> str:
+    if rate.up_to is None:
+        return f"derefter {rate.value}"
+    return f"{rate.value} til og med uge {rate.up_to}"
+
+
+# ───────────────────────────── forløb and definitions ─────────────────────────────
+def describe_course(course: ast.Course, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """The forløb in prose: the periods the rules of a ruleset apply to."""
+    if course.timeline is not None:
+        return tidy(
+            f"Et forløb er en sammenhængende periode, hvor {timeline_phrase(course.timeline, ctx)}."
+        )
+    assert course.start is not None
+    text = f"Et forløb begynder ved {pattern_phrase(course.start, ctx, form='each')}"
+    if isinstance(course.length, ast.Duration):
+        text += f" og varer {duration_phrase(course.length)}"
+    elif isinstance(course.length, ast.AttrLength):
+        unit = {"days": "dage", "weeks": "uger", "months": "måneder", "years": "år"}
+        text += f" og varer det antal {unit[course.length.unit]}, som {NAMES.get(course.length.attr, course.length.attr)} angiver"
+    text += "; det slutter tidligere"
+    if course.end is not None:
+        text += f" ved {pattern_phrase(course.end, ctx)} (den dag er forløbets sidste)"
+        text += " eller"
+    return tidy(f"{text} dagen før det næste forløb begynder.")
+
+
+def describe_definition(definition: ast.Definition, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """A named set, pattern, timeline or date in prose."""
+    inner = ctx.expanding(definition.name)
+    if isinstance(definition, ast.SetDef):
+        return value_set_phrase(definition.values, inner) + "."
+    if isinstance(definition, ast.PatternDef):
+        return _cap(tidy(pattern_phrase(definition.pattern, inner) + "."))
+    if isinstance(definition, ast.TimelineDef):
+        return tidy(f"De dage, hvor {timeline_phrase(definition.timeline, inner)}.")
+    return _cap(tidy(date_phrase(definition.date, inner) + "."))

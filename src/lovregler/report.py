@@ -60,7 +60,7 @@ LATE_BINS: tuple[tuple[int, int, str], ...] = (
 
 def load_obligations(outdir: str | Path) -> pd.DataFrame:
     """The columns of ``OUTDIR/obligations.parquet`` that the report needs."""
-    columns = ["ruleset", "rule", "title", "due", "status", "fulfilled_on", "days_late"]
+    columns = ["ruleset", "rule", "title", "due", "status", "fulfilled_on", "days_late", "as_of"]
     return pd.read_parquet(Path(outdir) / "obligations.parquet", columns=columns)
 
 
@@ -116,8 +116,14 @@ def days_late_distribution(obligations: pd.DataFrame) -> pd.DataFrame:
 
 
 def monthly_trend(obligations: pd.DataFrame) -> pd.DataFrame:
-    """Rettidighed per ruleset and month of the due date (decided obligations only)."""
+    """Rettidighed per ruleset and month of the due date (decided obligations only).
+
+    Only due dates up to the evaluation date count: after it, only the obligations met early
+    are decided, which would make the last months look better than they are.
+    """
     decided = obligations[obligations["status"].isin(_DECIDED)]
+    if "as_of" in decided.columns:
+        decided = decided[pd.to_datetime(decided["due"]) <= pd.to_datetime(decided["as_of"])]
     month = pd.to_datetime(decided["due"]).dt.to_period("M").astype(str)
     grouped = decided.assign(month=month).groupby(["ruleset", "month"])
     trend = grouped["status"].agg(decided="size", fulfilled=lambda s: int((s == "fulfilled").sum()))
@@ -194,7 +200,7 @@ def plot_rettidighed(rows: pd.DataFrame, ruleset: str) -> str:
     ax.set_xlabel("Andel af afgjorte forpligtelser (%)")
     ax.set_title(f"Rettidighed pr. regel — {ruleset}")
     ax.invert_yaxis()
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8, frameon=False)
     return _svg(fig)
 
 

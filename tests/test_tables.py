@@ -202,3 +202,21 @@ def test_date_objects_and_missing_tables(tmp_path) -> None:
     (tmp_path / "citizens.parquet").unlink()
     with pytest.raises(FileNotFoundError, match="citizens"):
         list(read_caseload(tmp_path))
+
+
+def test_a_table_without_a_required_column_is_named(tmp_path) -> None:
+    pq.write_table(
+        pa.Table.from_pylist([{"id": "a", "date": "2015-01-01", "type": "samtale"}]),
+        tmp_path / "events.parquet",
+    )
+    pq.write_table(pa.Table.from_pylist(PEOPLE), tmp_path / "citizens.parquet")
+    with pytest.raises(ValueError, match="events.parquet: mangler kolonne.* citizen_id"):
+        list(read_caseload(tmp_path))
+
+
+def test_integer_ids_in_one_table_match_text_ids_in_the_other(tmp_path) -> None:
+    rows = [{"citizen_id": 7, "date": "2015-03-02", "type": "samtale"}]
+    by_id, records = _log(tmp_path, rows, [{"citizen_id": "7", "birth_date": "1970-01-01"}])
+    assert len(records) == 1 and by_id["7"].load()["events"] == [
+        {"date": "2015-03-02", "type": "samtale"}
+    ]

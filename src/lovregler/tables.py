@@ -202,6 +202,8 @@ class _GroupingPlan:
         self.scratch = scratch
         self.events = _as_parquet(events, scratch / "events_in.parquet")
         self.citizens = _as_parquet(citizens, scratch / "citizens_in.parquet")
+        _require_columns(events, self.events, ("citizen_id", "date", "type"))
+        _require_columns(citizens, self.citizens, ("citizen_id",))
         self.db = duckdb.connect(str(scratch / "grouping.duckdb"))
         # Bounded memory: DuckDB spills its sort to the scratch directory beyond this.
         self.db.execute("SET memory_limit = '256MB'")
@@ -223,12 +225,13 @@ class _GroupingPlan:
         self.db.execute(
             f"""
             COPY (
-              WITH ev AS (SELECT citizen_id, file_row_number AS _pos
+              WITH ev AS (SELECT CAST(citizen_id AS VARCHAR) AS citizen_id, file_row_number AS _pos
                           FROM read_parquet('{_sql_path(self.events)}', file_row_number = true)),
                    first AS (SELECT citizen_id, min(_pos) AS _first, count(*) AS _n
                              FROM ev GROUP BY citizen_id),
-                   ci AS (SELECT *, file_row_number AS _cpos,
-                                 row_number() OVER (PARTITION BY citizen_id
+                   ci AS (SELECT * REPLACE (CAST(citizen_id AS VARCHAR) AS citizen_id),
+                                 file_row_number AS _cpos,
+                                 row_number() OVER (PARTITION BY CAST(citizen_id AS VARCHAR)
                                                     ORDER BY file_row_number) AS _dup
                           FROM read_parquet('{_sql_path(self.citizens)}', file_row_number = true))
               SELECT coalesce(ci.citizen_id, first.citizen_id) AS _id,
@@ -265,6 +268,16 @@ class _GroupingPlan:
             """
         )
         return out
+
+
+def _require_columns(shown: Path, path: Path, names: Iterable[str]) -> None:
+    """A table without a column the contract requires cannot be read at all: say which."""
+    have = set(pq.read_schema(path).names)
+    missing = [name for name in names if name not in have]
+    if missing:
+        raise ValueError(
+            f"{shown}: mangler kolonne(r) {', '.join(missing)} (har {', '.join(sorted(have))})"
+        )
 
 
 def _sql_path(path: Path) -> str:
@@ -310,7 +323,8 @@ def _rows(path: Path) -> Iterator[dict[str, Any]]:
 def _event_groups(path: Path) -> Iterator[tuple[object, dict[str, Any]]]:
     """``(citizen_id, event dict)`` per event log row, converted a column at a time."""
     for batch in pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS):
-        ids = batch.column("citizen_id").to_pylist()
+        # Ids compare as text: a warehouse may export them as integers in one table only.
+        ids = batch.column("citizen_id").cast(pa.string()).to_pylist()
         names, columns = [], []
         for name, column in zip(batch.schema.names, batch.columns, strict=True):
             if name != "citizen_id" and not name.startswith("_") and name != "file_row_number":

@@ -1,0 +1,571 @@
+"""Compile a plan to Python source, and that source to an evaluator.
+
+Everything that can be decided without a citizen is decided here: names are resolved to event
+types, conditions become inline Python expressions, sets become frozenset constants, and each
+rule becomes one function that calls the drivers of :mod:`lovregler.runtime`. The evaluator
+does no parsing, no lookups by rule name and no date-object churn.
+
+**Rule files are untrusted text.** Every name and string taken from a rule file enters the
+generated source only through :func:`repr` of a ``str`` (a quoted literal); generated
+identifiers are numbered (``r3``, ``p7``, ``S2``), never derived from rule text.
+
+The generator records a line map: each generated line knows the rule-file position it came
+from, so a failure inside generated code is reported at the rule's line
+(:class:`~lovregler.errors.EvaluationError`). Compiled code objects are cached in memory and
+on disk, keyed by a checksum of the generated source.
+
+>>> from lovregler.api import load_ruleset
+>>> src = compile_plan(load_ruleset("kontanthjælp_aktivitetsparat").plan).source
+>>> "def r0(c, sc, ob, ri, va):" in src
+True
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import marshal
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import CodeType
+
+from . import ast
+from . import runtime as R
+from .errors import EvaluationError, SourcePos
+from .history import History
+from .plan import Plan, RuleSpan
+from .results import Result
+from .timecalc import INF, from_date
+
+RUNTIME_NAMES = ["Ctx", "Scope", "Span", "INF", "P", "events", "event_day", "event_on", "shorter", "continues", "exists", "shift", "age", "end_of_month", "everything", "negate", "fact_tl", "age_tl", "since_tl", "between_tl", "period_tl", "latest_tl", "from_day", "after_lasting", "threshold", "threshold_triggers", "floor_from", "single", "chain", "windows", "due_after", "met_events", "met_earlier", "keep_rights", "when_periods", "right_until", "week_values", "started_courses", "hverdag", "birthday", "Result"]
+
+
+class Gen:
+    """Writes the source of one compiled ruleset, with a line map."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.lines: list[str] = []
+        self.line_map: dict[int, SourcePos] = {}
+        self.consts: list[str] = []
+        self.const_ids: dict[str, str] = {}
+        self.preds: dict[tuple[str, str], str] = {}
+
+    # ── output ──
+    def emit(self, line: str, pos: SourcePos | None = None) -> None:
+        """Append a line; remember the rule-file position it implements."""
+        self.lines.append(line)
+        if pos is not None and pos.line:
+            self.line_map[len(self.lines)] = pos
+
+    def const(self, code: str) -> str:
+        """A module-level constant (deduplicated), returning its name."""
+        if code not in self.const_ids:
+            name = f"K{len(self.consts)}"
+            self.consts.append(f"{name} = {code}")
+            self.const_ids[code] = name
+        return self.const_ids[code]
+
+    # ── patterns ──
+    def resolve(self, pattern: ast.Pattern) -> tuple[str, list[ast.BoolExpr]]:
+        """The event type of a pattern and all its conditions (named patterns expanded)."""
+        conds = [pattern.where] if pattern.where is not None else []
+        named = self.plan.patterns.get(pattern.name)
+        if named is None:
+            return pattern.name, conds
+        etype, inner = self.resolve(named)
+        return etype, inner + conds
+
+    def pred(self, pattern: ast.Pattern) -> tuple[str, str]:
+        """(quoted event type, predicate name or 'None') for a pattern."""
+        etype, conds = self.resolve(pattern)
+        if not conds:
+            return repr(etype), "None"
+        body = " and ".join(f"({self.cond(x, 'e', etype)})" for x in conds)
+        key = (etype, body)
+        if key not in self.preds:
+            name = f"p{len(self.preds)}"
+            self.preds[key] = name
+            self.consts.append(f"def {name}(c, e):\n    return {body}")
+        return repr(etype), self.preds[key]
+
+    # ── conditions ──
+    def operand(self, op: ast.Operand, ev: str | None, etype: str | None) -> str:
+        """Code for an operand: an attribute of the event, a fact, an age or a literal."""
+        if isinstance(op, ast.Literal):
+            return repr(op.value)
+        if isinstance(op, ast.AgeAt):
+            return f"age(c, {self.date(op.date)})"
+        if (
+            ev is not None
+            and etype is not None
+            and op.name in self.plan.vocabulary.events[etype].attrs
+        ):
+            return f"{ev}.attrs.get({op.name!r})"
+        return f"c.facts.get({op.name!r})"
+
+    def members(self, values: ast.ValueSet) -> str:
+        """A frozenset constant for a set literal or a named set."""
+        items = (
+            self.plan.sets[values.name]
+            if isinstance(values, ast.SetRef)
+            else [v.value for v in values.values]
+        )
+        return self.const(f"frozenset({sorted(items, key=repr)!r})")
+
+    def cond(self, expr: ast.BoolExpr, ev: str | None = None, etype: str | None = None) -> str:
+        """Code for a condition (None-safe comparisons, as the interpreter)."""
+        if isinstance(expr, ast.BoolAnd):
+            return f"({self.cond(expr.left, ev, etype)} and {self.cond(expr.right, ev, etype)})"
+        if isinstance(expr, ast.BoolOr):
+            return f"({self.cond(expr.left, ev, etype)} or {self.cond(expr.right, ev, etype)})"
+        if isinstance(expr, ast.BoolNot):
+            return f"(not {self.cond(expr.operand, ev, etype)})"
+        if isinstance(expr, ast.BoolCompare):
+            left, right = self.operand(expr.left, ev, etype), self.operand(expr.right, ev, etype)
+            return f"_cmp({left}, {expr.op!r}, {right})"
+        if isinstance(expr, ast.BoolIn):
+            op = "not in" if expr.negated else "in"
+            return f"({self.operand(expr.operand, ev, etype)} {op} {self.members(expr.values)})"
+        if isinstance(expr, ast.BoolTruthy):
+            return f"bool({self.operand(expr.operand, ev, etype)})"
+        if isinstance(expr, ast.BoolShorter):
+            d = expr.duration
+            return f"shorter(c, {ev}, {d.months}, {d.days})" if ev else "False"
+        if isinstance(expr, ast.BoolContinues):
+            _, pred = self.period_pred(expr.period, expr.where)
+            return f"continues(c, {expr.period!r}, {expr.key!r}, {pred}, {self.date(expr.date)})"
+        if isinstance(expr, ast.BoolExists):
+            etype2, pred = self.pred(expr.pattern)
+            return f"exists(c, {etype2}, {pred}, {self.date(expr.start)}, {self.date(expr.end)})"
+        raise TypeError(f"ukendt betingelse {expr!r}")
+
+    def period_pred(self, period: str, where: ast.BoolExpr | None) -> tuple[str, str]:
+        """A predicate on a period's start event."""
+        start = self.plan.vocabulary.periods[period].start
+        return self.pred(ast.Pattern(name=start, where=where))
+
+    # ── dates ──
+    def date(self, expr: ast.DateExpr | None, deadline: bool = False) -> str:
+        """Code for a date expression (an int day or None)."""
+        if expr is None:
+            return "None"
+        if isinstance(expr, ast.DateLit):
+            return str(from_date(expr.value))
+        if isinstance(expr, ast.CourseStart):
+            return "sc.lo"
+        if isinstance(expr, ast.CourseEnd):
+            return "sc.course_end"
+        if isinstance(expr, ast.TriggerDate):
+            return "t"
+        if isinstance(expr, ast.EventDate):
+            etype, pred = self.pred(expr.pattern)
+            ref = self.date(expr.bound_date, deadline)
+            return f"event_day(c, {expr.which!r}, {etype}, {pred}, sc.lo, sc.hi, {expr.bound!r}, {ref})"
+        if isinstance(expr, ast.DateShift):
+            d = expr.duration
+            return f"shift({self.date(expr.base, deadline)}, {d.months}, {d.days}, {expr.sign})"
+        if isinstance(expr, ast.EndOfMonth):
+            return f"end_of_month({self.date(expr.base, deadline)})"
+        if isinstance(expr, ast.Birthday):
+            return f"birthday(c.birth, {expr.years})"
+        if isinstance(expr, ast.Threshold):
+            args = self.threshold_args(expr, deadline)
+            return f"threshold(c, {args}, {deadline})"
+        if isinstance(expr, ast.DateRef):
+            return self.date(self.plan.dates[expr.name], deadline)
+        raise TypeError(f"ukendt datoudtryk {expr!r}")
+
+    def threshold_args(self, expr: ast.Threshold, deadline: bool = False) -> str:
+        """``tl, need, window, floor, resets`` for the runtime threshold helpers."""
+        need = expr.amount.days + (1 if expr.more_than else 0)
+        window = f"({expr.window.months}, {expr.window.days})" if expr.window else "None"
+        if expr.counted_from is not None:
+            floor = f"floor_from(c, {self.date(expr.counted_from, deadline)}, True)"
+        elif expr.counted_after is not None:
+            floor = f"floor_from(c, {self.date(expr.counted_after, deadline)}, False)"
+        else:
+            floor = "c.birth - 1"
+        resets = "()"
+        if expr.reset_by is not None:
+            etype, pred = self.pred(expr.reset_by)
+            resets = f"[e.day for e in events(c, {etype}, {pred}, 0, c.as_of)]"
+        return f"{self.timeline(expr.timeline)}, {need}, {window}, {floor}, {resets}"
+
+    # ── timelines ──
+    def timeline(self, expr: ast.Timeline) -> str:
+        """Code for a timeline (an interval tuple)."""
+        if isinstance(expr, ast.TlAnd):
+            return f"P.intersect({self.timeline(expr.left)}, {self.timeline(expr.right)})"
+        if isinstance(expr, ast.TlOr):
+            return f"P.union({self.timeline(expr.left)}, {self.timeline(expr.right)})"
+        if isinstance(expr, ast.TlNot):
+            return f"negate(c, {self.timeline(expr.timeline)})"
+        if isinstance(expr, ast.TlName):
+            return self.named_timeline(expr)
+        if isinstance(expr, ast.TlCourse):
+            return "((sc.course_start, sc.course_end),)"
+        if isinstance(expr, ast.TlAge):
+            return f"age_tl(c, {expr.op!r}, {expr.years})"
+        if isinstance(expr, ast.TlLatest):
+            return f"latest_tl(c, {expr.event!r}, lambda e: {self.latest_test(expr)})"
+        if isinstance(expr, ast.TlFact):
+            return f"fact_tl(c, {self.fact_test(expr)})"
+        if isinstance(expr, ast.TlSince):
+            return f"since_tl(c, {self.date(expr.date)})"
+        if isinstance(expr, ast.TlBetween):
+            return f"between_tl(c, {from_date(expr.start)}, {from_date(expr.end)})"
+        if isinstance(expr, ast.TlFromDay):
+            return f"from_day({self.timeline(expr.timeline)}, {expr.day})"
+        if isinstance(expr, ast.TlAfterLasting):
+            d = expr.duration
+            return f"after_lasting({self.timeline(expr.timeline)}, {d.months}, {d.days})"
+        raise TypeError(f"ukendt tidslinje {expr!r}")
+
+    def named_timeline(self, expr: ast.TlName) -> str:
+        """A named timeline, a period kind or a boolean fact (same order as the checker)."""
+        if expr.name in self.plan.timelines:
+            return self.timeline(self.plan.timelines[expr.name])
+        if expr.name in self.plan.vocabulary.periods:
+            _, pred = self.period_pred(expr.name, expr.where) if expr.where else ("", "None")
+            return f"period_tl(c, {expr.name!r}, {expr.key!r}, {pred})"
+        return f"fact_tl(c, bool(c.facts.get({expr.name!r})))"
+
+    def latest_test(self, expr: ast.TlLatest) -> str:
+        value = f"e.attrs.get({expr.attr!r})"
+        if expr.values is not None:
+            return f"{value} in {self.members(expr.values)}"
+        return f"_cmp({value}, {expr.op or '='!r}, {expr.value.value!r})"  # type: ignore[union-attr]
+
+    def fact_test(self, expr: ast.TlFact) -> str:
+        value = f"c.facts.get({expr.fact!r})"
+        if expr.values is not None:
+            return f"({value} in {self.members(expr.values)})"
+        return f"_cmp({value}, {expr.op or '='!r}, {expr.value.value!r})"  # type: ignore[union-attr]
+
+    # ── rules ──
+    def rule(self, span: RuleSpan) -> None:
+        """One function per rule span: ``r{i}(c, sc, ob, ri, va)`` appends its entries."""
+        r = span.rule
+        self.emit(f"def r{span.index}(c, sc, ob, ri, va):  # {r.id!r}", r.pos)
+        self.emit(f"    S = S{span.index}", r.pos)
+        if r.kind == "obligation":
+            self.obligation(span)
+        elif r.kind == "right":
+            self.right(span)
+        else:
+            self.value(span)
+        self.emit("")
+
+    def body(self, line: str, pos: SourcePos | None) -> None:
+        self.emit(f"    {line}", pos)
+
+    def obligation(self, span: RuleSpan) -> None:
+        r = span.rule
+        met = r.met_by
+        assert met is not None
+        etype, pred = self.pred(met.pattern)
+        susp = f"lambda t: P.contains({self.timeline(r.suspend)}, t)" if r.suspend else "None"
+        self.body(f"susp = {susp}", r.suspend.pos if r.suspend else r.pos)
+        if isinstance(r.trigger, ast.CountWindows):
+            w = r.trigger
+            self.body(
+                f"ob.extend(windows(c, S, sc, {self.date(w.anchor)}, {w.length.months}, "
+                f"{w.length.days}, {etype}, {pred}, {met.count}, susp))",
+                w.pos,
+            )
+            return
+        if met.also_earlier:
+            self.body(
+                f"met = lambda t, due, strict, ev: met_earlier(c, {etype}, {pred}, sc, due)",
+                met.pos,
+            )
+        else:
+            self.body(
+                f"met = lambda t, due, strict, ev: met_events(c, {etype}, {pred}, sc, t, {met.count}, strict, ev)",
+                met.pos,
+            )
+        self.body(f"due = {self.due_fn(r)}", r.deadline.pos if r.deadline else r.pos)
+        self.triggers(span)
+        if r.repeat is not None:
+            rp, conv = r.repeat, r.deadline.convention if r.deadline else "standard"
+            self.body(f"nxt = due_after({rp.months}, {rp.days}, {conv!r})", rp.pos)
+            self.body("if trig:", r.pos)
+            self.body("    t, ev = trig[0]", r.pos)
+            self.body(
+                "    ob.extend(chain(c, S, sc, t, ev is not None, due, nxt, met, susp))", r.pos
+            )
+            return
+        self.body("for t, ev in trig:", r.pos)
+        self.body("    o = single(c, S, sc, t, ev, due, met, susp)", r.pos)
+        self.body("    if o is not None:", r.pos)
+        self.body("        ob.append(o)", r.pos)
+
+    def due_fn(self, r: ast.Rule) -> str:
+        d = r.deadline
+        assert d is not None
+        if d.after is not None:
+            return f"due_after({d.after.months}, {d.after.days}, {d.convention!r})"
+        code = self.date(d.at, deadline=True)
+        if d.convention == "hverdag":
+            code = f"(lambda x: None if x is None else hverdag(x))({code})"
+        return f"lambda t: {code}"
+
+    def triggers(self, span: RuleSpan) -> None:
+        """``trig``: the (day, event) triggers inside the span, the scope and as_of."""
+        r = span.rule
+        trig = r.trigger
+        pos = trig.pos if trig else r.pos
+        if isinstance(trig, ast.EachEvent):
+            etype, pred = self.pred(trig.pattern)
+            self.body(
+                f"found = [(e.day, e) for e in events(c, {etype}, {pred}, sc.lo, sc.hi)]", pos
+            )
+        elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
+            self.body(
+                f"found = [(x, None) for x in threshold_triggers(c, {self.threshold_args(trig.date)})]",
+                pos,
+            )
+        else:
+            assert isinstance(trig, ast.AtDate)
+            self.body(f"d = {self.date(trig.date)}", pos)
+            ev = "None"
+            if isinstance(trig.date, ast.EventDate):
+                etype, pred = self.pred(trig.date.pattern)
+                ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi)"
+            self.body(f"found = [] if d is None else [(d, {ev})]", pos)
+        cond = self.cond(r.condition) if r.condition is not None else "True"
+        self.body(
+            "trig = [(t, ev) for t, ev in found if S.start <= t <= S.end and t <= c.as_of "
+            f"and sc.lo <= t <= sc.course_end and {cond}]",
+            r.condition.pos if r.condition else pos,
+        )
+
+    def right(self, span: RuleSpan) -> None:
+        r = span.rule
+        lo, hi = _bounds(r.validity)
+        if r.right_when is not None:
+            self.body(
+                f"ri.extend(keep_rights(S, when_periods(c, sc, {self.timeline(r.right_when)}, {lo}, {hi})))",
+                r.right_when.pos,
+            )
+            return
+        trig = r.right_from
+        if isinstance(trig, ast.EachEvent):
+            etype, pred = self.pred(trig.pattern)
+            self.body(
+                f"starts = [e.day for e in events(c, {etype}, {pred}, sc.lo, sc.hi)]", trig.pos
+            )
+        else:
+            assert isinstance(trig, ast.AtDate)
+            self.body("t = None", trig.pos)
+            self.body(f"d = {self.date(trig.date)}", trig.pos)
+            self.body("starts = [] if d is None else [d]", trig.pos)
+        length = f"({r.right_for.months}, {r.right_for.days})" if r.right_for else "None"
+        nxt = "None"
+        if r.right_until_next is not None:
+            etype, pred = self.pred(r.right_until_next)
+            nxt = f"first_day_after(c, {etype}, {pred}, t, sc.hi)"
+        cond = self.cond(r.condition) if r.condition is not None else "True"
+        self.body("periods = []", r.pos)
+        self.body("for t in starts:", r.pos)
+        self.body(
+            f"    if {lo} <= t <= {hi} and (sc.per_citizen or sc.lo <= t <= sc.course_end) and {cond}:",
+            r.pos,
+        )
+        self.body(
+            f"        periods.append((t, right_until(sc, t, {length}, {self.date(r.right_until)}, {nxt}, "
+            f"{r.right_until is not None})))",
+            r.pos,
+        )
+        self.body("ri.extend(keep_rights(S, periods))", r.pos)
+
+    def value(self, span: RuleSpan) -> None:
+        r = span.rule
+        wv = r.week_value
+        assert wv is not None
+        lo, _hi = _bounds(r.validity)
+        rates = tuple((x.value, x.up_to) for x in wv.rates)
+        self.body(
+            f"va.extend(week_values(c, S, {self.timeline(wv.timeline)}, {lo}, {wv.gap}, {wv.lookback}, {rates!r}))",
+            wv.pos,
+        )
+
+    # ── the module ──
+    def courses(self) -> str:
+        course = self.plan.course
+        if course is None:
+            return "[]"
+        if course.timeline is not None:
+            return f"list({self.timeline(course.timeline)})"
+        assert course.start is not None
+        etype, pred = self.pred(course.start)
+        length = "None"
+        if isinstance(course.length, ast.Duration):
+            length = f"('fixed', {course.length.months}, {course.length.days})"
+        elif isinstance(course.length, ast.AttrLength):
+            length = f"('attr', {course.length.attr!r}, {course.length.unit!r})"
+        end_type, end_pred = self.pred(course.end) if course.end else ("None", "None")
+        return f"started_courses(c, {etype}, {pred}, {length}, {end_type}, {end_pred})"
+
+    def module(self) -> str:
+        """The whole generated module."""
+        for span in self.plan.spans:
+            self.rule(span)
+        rules = self.lines
+        self.lines = []
+        body_map = self.line_map
+        self.line_map = {}
+        self.evaluate_fn()
+        evaluate = self.lines
+        evaluate_map = self.line_map
+        header = [
+            f"# Generated by lovregler from ruleset {self.plan.name!r}. Do not edit.",
+            "# Names and texts from the rule file appear only as quoted literals.",
+            f"from lovregler.runtime import {', '.join(n for n in RUNTIME_NAMES if n not in ('P', 'Result', 'hverdag', 'birthday'))}",
+            "from lovregler import periods as P",
+            "from lovregler.results import Result",
+            "from lovregler.timecalc import hverdag, birthday",
+            "from lovregler.runtime import first_day as _first_day",
+            "",
+            "def first_day_after(c, etype, pred, t, hi):",
+            "    return _first_day(c, etype, pred, t + 1, hi)",
+            "",
+            "def _cmp(a, op, b):",
+            "    if a is None or b is None:",
+            "        return False",
+            "    return {'=': a == b, '!=': a != b}[op] if op in ('=', '!=') else _ORD[op](a, b)",
+            "",
+            "_ORD = {'<': lambda a, b: a < b, '<=': lambda a, b: a <= b, '>': lambda a, b: a > b, '>=': lambda a, b: a >= b}",
+            "",
+        ]
+        consts = "\n".join(self.consts).splitlines()
+        spans = [
+            f"S{s.index} = Span({s.start}, {s.end}, {_versions(s)!r}, INFOS[{s.index}])"
+            for s in self.plan.spans
+        ]
+        out = header + consts + [""] + spans + [""]
+        offset = len(out)
+        self.line_map = {offset + k: v for k, v in body_map.items()}
+        out += rules
+        offset = len(out)
+        self.line_map.update({offset + k: v for k, v in evaluate_map.items()})
+        out += evaluate
+        return "\n".join(out) + "\n"
+
+    def evaluate_fn(self) -> None:
+        pos = self.plan.course.pos if self.plan.course else None
+        self.emit("def evaluate(history, as_of):")
+        self.emit("    c = Ctx(history, as_of, VOCAB)")
+        self.emit(f"    courses = {self.courses()}", pos)
+        self.emit("    sc = Scope(0, INF, 0, as_of, False)  # courses may read the scope")
+        self.emit("    ob, ri, va = [], [], []")
+        self.emit("    everyone = Scope(c.birth, INF, c.birth, as_of, True)")
+        for s in self.plan.spans:
+            r = s.rule
+            if r.per_citizen or self.plan.course is None:
+                self.emit(f"    r{s.index}(c, everyone, ob, ri, va)", r.pos)
+                continue
+            first = (
+                f"S{s.index}.start"
+                if r.kind == "obligation"
+                else f"max({self.plan.first_day}, c.birth)"
+            )
+            self.emit("    for cs, ce in courses:", r.pos)
+            self.emit(f"        lo = max(cs, {first})", r.pos)
+            self.emit("        if lo <= ce and lo <= as_of:", r.pos)
+            self.emit(
+                f"            r{s.index}(c, Scope(cs, ce, lo, min(ce, as_of), False), ob, ri, va)",
+                r.pos,
+            )
+        self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
+
+
+def _bounds(v: ast.Validity | None) -> tuple[int, int]:
+    lo = from_date(v.start) if v and v.start else 1
+    hi = from_date(v.end) if v and v.end else INF
+    return lo, hi
+
+
+def _versions(span: RuleSpan) -> tuple[tuple[str, int, int], ...]:
+    return tuple((v.name, v.start, v.end) for v in span.versions)
+
+
+class Compiled:
+    """A compiled ruleset: its source, its line map and its evaluate function."""
+
+    def __init__(self, plan: Plan, source: str, line_map: dict[int, SourcePos], code: CodeType):
+        self.plan = plan
+        self.source = source
+        self.line_map = line_map
+        self.filename = code.co_filename
+        namespace: dict[str, object] = {
+            "INFOS": [s.info for s in plan.spans],
+            "VOCAB": plan.vocabulary,
+            "__name__": "lovregler_compiled",
+        }
+        exec(code, namespace)  # the code is ours: generated above, with rule text only in literals
+        self._evaluate: Callable[[History, int], Result] = namespace["evaluate"]  # type: ignore[assignment]
+
+    def evaluate(self, history: History, as_of: int | datetime.date) -> Result:
+        """Evaluate one citizen; a failure is reported at the rule file line it came from."""
+        day = as_of if isinstance(as_of, int) else from_date(as_of)
+        try:
+            return self._evaluate(history, day)
+        except Exception as err:
+            raise self._located(err, history.id) from err
+
+    def _located(self, err: Exception, citizen: str) -> EvaluationError:
+        pos = None
+        for frame, line in traceback.walk_tb(sys.exc_info()[2]):
+            if frame.f_code.co_filename == self.filename:
+                pos = self.line_map.get(line, pos)
+        return EvaluationError(f"fejl under evaluering: {type(err).__name__}: {err}", pos, citizen)
+
+
+def generate(plan: Plan) -> tuple[str, dict[int, SourcePos]]:
+    """The Python source of a plan and its line map (generated line → rule file position)."""
+    gen = Gen(plan)
+    source = gen.module()
+    return source, gen.line_map
+
+
+def _cache_dir() -> Path | None:
+    base = Path.home() / ".cache" / "lovregler" / "compiled"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return base
+
+
+def _code_for(source: str, filename: str) -> CodeType:
+    """Compile ``source``, reusing a marshalled code object from the disk cache."""
+    digest = hashlib.sha256(f"{sys.version}\0{filename}\0{source}".encode()).hexdigest()
+    folder = _cache_dir()
+    path = folder / f"{digest}.bin" if folder else None
+    if path is not None and path.exists():
+        try:
+            return marshal.loads(path.read_bytes())  # type: ignore[no-any-return]
+        except (ValueError, EOFError, TypeError):
+            pass  # a damaged cache file is rebuilt below
+    code = compile(source, filename, "exec")
+    if path is not None:
+        try:
+            path.write_bytes(marshal.dumps(code))
+        except OSError:
+            pass  # a read-only cache only costs speed
+    return code
+
+
+def compile_plan(plan: Plan) -> Compiled:
+    """Compile a plan. The code object is cached on disk by the source's checksum; the
+    loaded :class:`~lovregler.api.Ruleset` keeps the result in memory."""
+    source, line_map = generate(plan)
+    filename = f"<lovregler:{plan.name}:{hashlib.sha256(source.encode()).hexdigest()[:12]}>"
+    return Compiled(plan, source, line_map, _code_for(source, filename))
+
+
+__all__ = ["Compiled", "compile_plan", "generate", "R"]

@@ -1,0 +1,702 @@
+"""Runtime support for compiled evaluators: the per-citizen context and the instance drivers.
+
+Generated code (``compile.py``) resolves every name at compile time and calls these helpers
+with constants and small predicate functions. Everything here works on int day numbers and
+interval tuples (:mod:`lovregler.periods`); events are looked up per type with binary search.
+The reference interpreter (``interpret.py``) implements the same semantics independently,
+with day sets and linear scans; the property tests hold the two together.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterator, Sequence
+
+from . import periods as P
+from .history import Event, History, periods_of
+from .results import Obligation, Right, RuleInfo, Value, status_of
+from .timecalc import INF, add_duration, birthday, hverdag, iso_week_monday
+from .vocabulary import Vocabulary
+
+Pred = Callable[["Ctx", Event], bool] | None
+Timeline = P.Timeline
+
+
+class Ctx:
+    """One citizen as of one day: the events that exist, indexed by type."""
+
+    __slots__ = ("history", "as_of", "birth", "facts", "events", "vocab", "_by_type", "_periods")
+
+    def __init__(self, history: History, as_of: int, vocab: Vocabulary):
+        self.history = history
+        self.as_of = as_of
+        self.birth = history.birth_day
+        self.facts = history.facts
+        self.events = history.until(as_of)
+        self.vocab = vocab
+        self._by_type: dict[str, tuple[list[int], list[Event]]] | None = None
+        self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
+
+    def of_type(self, etype: str) -> tuple[list[int], list[Event]]:
+        """(days, events) of one type, in history order."""
+        if self._by_type is None:
+            table: dict[str, tuple[list[int], list[Event]]] = {}
+            for e in self.events:
+                days, evs = table.setdefault(e.type, ([], []))
+                days.append(e.day)
+                evs.append(e)
+            self._by_type = table
+        return self._by_type.get(etype, _NONE)
+
+    def periods(self, name: str) -> dict[object, list[tuple[int, int, int]]]:
+        """The periods of a declared kind, per key (cached)."""
+        found = self._periods.get(name)
+        if found is None:
+            found = periods_of(self.history, self.vocab.periods[name], self.as_of)
+            self._periods[name] = found
+        return found
+
+
+_NONE: tuple[list[int], list[Event]] = ([], [])
+
+
+# ───────────────────────────── events ─────────────────────────────
+def events(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> list[Event]:
+    """Events of a type with lo <= day <= hi that satisfy ``pred``, in order."""
+    days, evs = c.of_type(etype)
+    i, j = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
+    if pred is None:
+        return evs[i:j]
+    return [e for e in evs[i:j] if pred(c, e)]
+
+
+def first_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> int | None:
+    """The first matching event's day in [lo, hi]."""
+    days, evs = c.of_type(etype)
+    for k in range(bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)):
+        if pred is None or pred(c, evs[k]):
+            return days[k]
+    return None
+
+
+def last_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> int | None:
+    """The latest matching event's day in [lo, hi]."""
+    days, evs = c.of_type(etype)
+    for k in range(bisect.bisect_right(days, hi) - 1, bisect.bisect_left(days, lo) - 1, -1):
+        if pred is None or pred(c, evs[k]):
+            return days[k]
+    return None
+
+
+def bounded(kind: str | None, ref: int | None, lo: int, hi: int) -> tuple[int, int] | None:
+    """Narrow [lo, hi] by a bound (after / on_or_after / before / on_or_before a day)."""
+    if kind is None:
+        return lo, hi
+    if ref is None:
+        return None
+    if kind == "after":
+        return max(lo, ref + 1), hi
+    if kind == "on_or_after":
+        return max(lo, ref), hi
+    if kind == "before":
+        return lo, min(hi, ref - 1)
+    return lo, min(hi, ref)
+
+
+def event_day(
+    c: Ctx, which: str, etype: str, pred: Pred, lo: int, hi: int, bound: str | None, ref: int | None
+) -> int | None:
+    """``første``/``seneste`` matching event in [lo, hi], narrowed by a bound."""
+    window = bounded(bound, ref, lo, hi)
+    if window is None:
+        return None
+    find = first_day if which == "first" else last_day
+    return find(c, etype, pred, window[0], window[1])
+
+
+def shorter(c: Ctx, ev: Event, months: int, days: int) -> bool:
+    """The event's period is closed and lasted less than the duration (both ends count)."""
+    found = c.vocab.period_for_event(ev.type)
+    if found is None:
+        return False
+    decl = found[0]
+    key = ev.attrs.get(decl.key) if decl.key else None
+    for start, end, _idx in c.periods(decl.name).get(key, ()):
+        if start <= ev.day <= end:
+            return end < INF and end < add_duration(start, months, days) - 1
+    return False
+
+
+def continues(c: Ctx, period: str, key: object, pred: Pred, day: int | None) -> bool:
+    """A period of the kind runs on ``day`` and the day after, started on or before ``day``."""
+    if day is None:
+        return False
+    decl = c.vocab.periods[period]
+    for k, spans in c.periods(period).items():
+        if key is not None and k != key:
+            continue
+        for start, end, idx in spans:
+            if start <= day < end and (pred is None or pred(c, _starter(c, decl.start, idx))):
+                return True
+    return False
+
+
+def _starter(c: Ctx, etype: str, index: int) -> Event:
+    for e in c.of_type(etype)[1]:
+        if e.index == index:
+            return e
+    raise LookupError(index)
+
+
+def exists(c: Ctx, etype: str, pred: Pred, lo: int | None, hi: int | None) -> bool:
+    """A matching event lies in [lo, hi]."""
+    return lo is not None and hi is not None and first_day(c, etype, pred, lo, hi) is not None
+
+
+def shift(day: int | None, months: int, days: int, sign: int = 1) -> int | None:
+    """``day ± duration`` (None stays None)."""
+    return None if day is None else add_duration(day, months, days, sign=sign)
+
+
+def age(c: Ctx, day: int | None) -> int | None:
+    """Completed years on ``day``."""
+    from .timecalc import age_on
+
+    return None if day is None else age_on(c.birth, day)
+
+
+def end_of_month(day: int | None) -> int | None:
+    """The last day of the calendar month (None stays None)."""
+    from .timecalc import end_of_month as eom
+
+    return None if day is None else eom(day)
+
+
+# ───────────────────────────── timelines ─────────────────────────────
+def everything(c: Ctx) -> Timeline:
+    """Every day of the citizen's life (the universe of ``ikke``)."""
+    return ((c.birth, INF),)
+
+
+def negate(c: Ctx, a: Timeline) -> Timeline:
+    """The days of the citizen's life on which ``a`` does not hold."""
+    return P.complement(a, c.birth, INF)
+
+
+def fact_tl(c: Ctx, holds: bool) -> Timeline:
+    """All days if the fact test holds, else none."""
+    return everything(c) if holds else P.EMPTY
+
+
+def age_tl(c: Ctx, op: str, years: int) -> Timeline:
+    """Days on which the age compares to ``years`` (birthdays from timecalc.birthday)."""
+    at = birthday(c.birth, years)
+    nxt = birthday(c.birth, years + 1)
+    spans = {
+        ">=": ((at, INF),),
+        ">": ((nxt, INF),),
+        "<": ((c.birth, at - 1),),
+        "<=": ((c.birth, nxt - 1),),
+        "=": ((at, nxt - 1),),
+    }
+    if op == "!=":
+        return negate(c, ((at, nxt - 1),))
+    return P.clip(P.normalize(s for s in spans[op] if s[0] <= s[1]), c.birth, INF)
+
+
+def since_tl(c: Ctx, day: int | None) -> Timeline:
+    """Days on and after ``day``."""
+    return P.EMPTY if day is None else ((max(day, c.birth), INF),)
+
+
+def between_tl(c: Ctx, lo: int, hi: int) -> Timeline:
+    """A fixed calendar period."""
+    lo = max(lo, c.birth)
+    return ((lo, hi),) if lo <= hi else P.EMPTY
+
+
+def period_tl(c: Ctx, name: str, key: object, pred: Pred) -> Timeline:
+    """Days in periods of a kind; with ``pred``, only the stretches whose latest start event
+    satisfies it (a new start event inside a period may change the attribute)."""
+    decl = c.vocab.periods[name]
+    pairs: list[tuple[int, int]] = []
+    for k, spans in c.periods(name).items():
+        if key is not None and k != key:
+            continue
+        if pred is None:
+            pairs += [(s, e) for s, e, _ in spans]
+            continue
+        starts = [
+            ev for ev in c.of_type(decl.start)[1] if decl.key is None or ev.attrs.get(decl.key) == k
+        ]
+        for s, e, _ in spans:
+            pairs += _segments(c, starts, s, e, pred)
+    return P.normalize(pairs)
+
+
+def _segments(
+    c: Ctx, starts: list[Event], s: int, e: int, pred: Callable[[Ctx, Event], bool]
+) -> list[tuple[int, int]]:
+    inside = [ev for ev in starts if s <= ev.day <= e]
+    out = []
+    for i, ev in enumerate(inside):
+        end = inside[i + 1].day - 1 if i + 1 < len(inside) else e
+        if ev.day <= end and pred(c, ev):
+            out.append((ev.day, end))
+    return out
+
+
+def latest_tl(c: Ctx, etype: str, test: Callable[[object], bool]) -> Timeline:
+    """Days on which the latest event of the type passes ``test`` on its attribute value."""
+    days, evs = c.of_type(etype)
+    pairs = []
+    for i, ev in enumerate(evs):
+        end = days[i + 1] - 1 if i + 1 < len(evs) else INF
+        if ev.day <= end and test(ev):
+            pairs.append((ev.day, end))
+    return P.normalize(pairs)
+
+
+def from_day(a: Timeline, n: int) -> Timeline:
+    """Each interval from its n-th day on."""
+    return P.trim_start(a, n - 1)
+
+
+def after_lasting(a: Timeline, months: int, days: int) -> Timeline:
+    """Each interval from its start + duration on."""
+    return P.from_each_start(a, months, days)
+
+
+# ───────────────────────────── thresholds ─────────────────────────────
+def threshold(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    extend: bool,
+    lo: int | None = None,
+) -> int | None:
+    """The first day t (>= lo) on which the days of ``a`` counted for t reach ``need``.
+
+    Counted: d <= t, d > floor, d > the latest reset on or before t, and (with a window)
+    d > t − window. In a deadline (``extend``) an unreached count continues the last period.
+    """
+    found = _threshold(c, a, need, window, floor, resets, lo)
+    if found is None and extend and a and a[-1][1] < INF:
+        found = _threshold(c, P.extend_last(a), need, window, floor, resets, lo)
+    return found
+
+
+def _threshold(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    lo: int | None,
+) -> int | None:
+    bounds = [c.birth - 1, *resets, INF]
+    start = c.birth if lo is None else max(lo, c.birth)
+    for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
+        if seg_hi <= start and seg_hi != INF:
+            continue
+        t = _reach(a, need, window, max(floor, seg_lo), max(start, seg_lo + 1))
+        if t is not None and t < seg_hi:
+            return t
+    return None
+
+
+def _reach(
+    a: Timeline, need: int, window: tuple[int, int] | None, floor: int, lo: int
+) -> int | None:
+    if window is None:
+        t = P.nth_day(a, need, floor + 1)
+        return None if t is None else max(t, lo) if _count(a, floor, max(t, lo)) >= need else None
+    return P.first_window_reach(a, need, window[0], window[1], lo, floor)
+
+
+def _count(a: Timeline, floor: int, t: int) -> int:
+    return P.total_days(a, floor + 1, t)
+
+
+def threshold_triggers(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+) -> list[int]:
+    """As a trigger: the first reaching day of each reset segment."""
+    if not resets:
+        t = _threshold(c, a, need, window, floor, (), None)
+        return [] if t is None else [t]
+    bounds = [c.birth - 1, *resets, INF]
+    out = []
+    for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
+        t = _reach(a, need, window, max(floor, seg_lo), max(c.birth, seg_lo + 1))
+        if t is not None and t < seg_hi:
+            out.append(t)
+    return sorted(set(out))
+
+
+# ───────────────────────────── obligations ─────────────────────────────
+class Scope:
+    """A forløb seen by a rule span (or the whole citizen): see interpret.Scope."""
+
+    __slots__ = ("course_start", "course_end", "lo", "hi", "per_citizen")
+
+    def __init__(self, course_start: int, course_end: int, lo: int, hi: int, per_citizen: bool):
+        self.course_start = course_start
+        self.course_end = course_end
+        self.lo = lo
+        self.hi = hi
+        self.per_citizen = per_citizen
+
+
+class Span:
+    """What the drivers need of a rule span: its bounds, versions and result info."""
+
+    __slots__ = ("start", "end", "versions", "info")
+
+    def __init__(
+        self, start: int, end: int, versions: tuple[tuple[str, int, int], ...], info: RuleInfo
+    ):
+        self.start = start
+        self.end = end
+        self.versions = versions
+        self.info = info
+
+    def version_on(self, day: int) -> str | None:
+        """The version in force on ``day``."""
+        for name, lo, hi in self.versions:
+            if lo <= day <= hi:
+                return name
+        return None
+
+
+DueFn = Callable[[int], int | None]
+MetFn = Callable[[int, int, bool, Event | None], int | None]
+SuspFn = Callable[[int], bool] | None
+
+
+def make(
+    c: Ctx, span: Span, sc: Scope, t: int, due: int, met: int | None, susp: SuspFn, note: str = ""
+) -> Obligation | None:
+    """An instance with its status, or None when it lapsed with its forløb."""
+    if not sc.per_citizen and due > sc.course_end and met is None:
+        return None
+    version = span.version_on(t)
+    if version is None:
+        return None
+    status = status_of(met, due, c.as_of, susp is not None and susp(due))
+    return Obligation(span.info, version, t, due, status, met, c.as_of, note)
+
+
+def met_events(
+    c: Ctx,
+    etype: str,
+    pred: Pred,
+    sc: Scope,
+    t: int,
+    count: int,
+    strict: bool,
+    exclude: Event | None,
+) -> int | None:
+    """The count-th qualifying event on or after t (after t when strict) in the scope."""
+    days, evs = c.of_type(etype)
+    k = bisect.bisect_right(days, t) if strict else bisect.bisect_left(days, t)
+    hi = bisect.bisect_right(days, sc.hi)
+    seen = 0
+    for i in range(k, hi):
+        ev = evs[i]
+        if ev is exclude or (pred is not None and not pred(c, ev)):
+            continue
+        seen += 1
+        if seen == count:
+            return days[i]
+    return None
+
+
+def met_earlier(c: Ctx, etype: str, pred: Pred, sc: Scope, due: int) -> int | None:
+    """On or before: the latest qualifying event on or before ``due``, else the first after."""
+    before = last_day(c, etype, pred, c.birth, min(due, sc.hi))
+    return before if before is not None else first_day(c, etype, pred, due + 1, sc.hi)
+
+
+def single(
+    c: Ctx,
+    span: Span,
+    sc: Scope,
+    t: int,
+    ev: Event | None,
+    due_fn: DueFn,
+    met_fn: MetFn,
+    susp: SuspFn,
+) -> Obligation | None:
+    """One instance triggered on ``t`` (by ``ev``, which cannot meet it)."""
+    due = due_fn(t)
+    if due is None:
+        return None
+    return make(c, span, sc, t, due, met_fn(t, due, False, ev), susp)
+
+
+def chain(
+    c: Ctx,
+    span: Span,
+    sc: Scope,
+    t: int,
+    strict: bool,
+    first_due: DueFn,
+    next_due: DueFn,
+    met_fn: MetFn,
+    susp: SuspFn,
+) -> Iterator[Obligation]:
+    """A recurring obligation (see interpret.Interpreter.chain)."""
+    due_fn, note = first_due, ""
+    while t <= min(c.as_of, span.end, sc.course_end):
+        due = due_fn(t)
+        if due is None:
+            return
+        met = met_fn(t, due, strict, None)
+        inst = make(c, span, sc, t, due, met, susp, note)
+        if inst is None:
+            return
+        yield inst
+        if met is not None:
+            t, strict, note = met, True, "Forrige opfyldelse"
+        elif inst.status == "suspended" and due <= c.as_of:
+            t, strict, note = due, False, "Forrige frist (suspenderet)"
+        else:
+            return
+        due_fn = next_due
+
+
+def windows(
+    c: Ctx,
+    span: Span,
+    sc: Scope,
+    anchor: int | None,
+    months: int,
+    days: int,
+    etype: str,
+    pred: Pred,
+    count: int,
+    susp: SuspFn,
+) -> Iterator[Obligation]:
+    """Count windows from ``anchor`` (contract §3.6, §3.8), listed as catalogue §1 says."""
+    if anchor is None:
+        return
+    last = min(c.as_of, sc.course_end, span.end)
+    k = 0
+    while True:
+        start = add_duration(anchor, months * k, days * k)
+        if start > last:
+            return
+        k += 1
+        end = add_duration(anchor, months * k, days * k) - 1
+        if start < span.start:
+            continue
+        got = events(c, etype, pred, start, min(end, sc.hi))
+        met = got[count - 1].day if len(got) >= count else None
+        if sc.course_end < end and met is None:
+            continue
+        version = span.version_on(start)
+        if version is not None:
+            status = status_of(met, end, c.as_of, susp is not None and susp(end))
+            yield Obligation(
+                span.info, version, start, end, status, met, c.as_of, f"Periode {k} begyndte"
+            )
+
+
+def due_after(months: int, days: int, convention: str) -> DueFn:
+    """A due-date function: ``months``/``days`` after the trigger, with a convention."""
+    if convention == "hverdag":
+        return lambda t: hverdag(add_duration(t, months, days))
+    if convention == "ultimo":
+        return lambda t: add_duration(t, months, days, "ultimo")
+    return lambda t: add_duration(t, months, days)
+
+
+# ───────────────────────────── rights and values ─────────────────────────────
+def keep_rights(span: Span, periods: list[tuple[int, int]]) -> list[Right]:
+    """Rights for periods whose start lies in the span, dropping one inside an earlier one."""
+    out: list[Right] = []
+    for start, until in periods:
+        if not span.start <= start <= span.end:
+            continue
+        version = span.version_on(start)
+        if version is None or any(r.start <= start and until <= r.until for r in out):
+            continue
+        out.append(Right(span.info, version, start, until))
+    return out
+
+
+def when_periods(c: Ctx, sc: Scope, a: Timeline, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Maximal periods of ``a`` in the rule's force; per citizen up to as_of (open if it
+    holds then), per forløb inside the forløb."""
+    a = P.clip(a, lo, hi)
+    if sc.per_citizen:
+        a = P.clip(a, c.birth, c.as_of)
+        return [(s, INF if e >= c.as_of else e) for s, e in a]
+    return list(P.clip(a, sc.lo, sc.course_end))
+
+
+def right_until(
+    sc: Scope,
+    start: int,
+    length: tuple[int, int] | None,
+    end: int | None,
+    next_day: int | None,
+    has_end: bool,
+) -> int:
+    """The last day of a right that began on ``start``."""
+    if length is not None:
+        return add_duration(start, length[0], length[1]) - 1
+    cap = INF if sc.per_citizen else sc.course_end
+    if has_end:
+        if end is None:
+            return cap
+        return min(end, cap)
+    if next_day is not None:
+        return min(next_day - 1, cap)
+    return cap
+
+
+def week_values(
+    c: Ctx,
+    span: Span,
+    a: Timeline,
+    lo: int,
+    gap: int,
+    lookback: int,
+    rates: tuple[tuple[int, int | None], ...],
+) -> list[Value]:
+    """Benefit weeks numbered as refusion § 6 says, reported as runs of equal rates.
+
+    Works per run of benefit weeks, not per day: a week is a benefit week when ``a`` meets
+    [monday, sunday]; gaps between runs decide the restarts.
+    """
+    first = iso_week_monday(max(lo, c.birth))
+    if first < max(lo, c.birth):
+        first += 7
+    runs = _week_runs(P.clip(a, first, c.as_of + 6), first, c.as_of)
+    out: list[Value] = []
+    number: int = 0
+    last_one: int | None = None
+    for w0, w1 in runs:  # week indexes (0 = first monday), inclusive
+        if last_one is None:
+            number, last_one = 0, w0
+        else:
+            gaps = _gap_weeks(last_one, w0, lookback, runs)
+            if gaps >= gap:
+                number, last_one = 0, w0
+        number = _emit_run(out, span, first, w0, w1, number, rates)
+    return out
+
+
+def _week_runs(a: Timeline, first: int, as_of: int) -> list[tuple[int, int]]:
+    """Runs of consecutive benefit weeks (week index from ``first``), up to as_of."""
+    weeks: list[tuple[int, int]] = []
+    for s, e in a:
+        w0 = (s - first) // 7
+        w1 = (min(e, as_of + 6) - first) // 7
+        w1 = min(w1, (as_of - first) // 7)
+        if w0 > w1:
+            continue
+        if weeks and weeks[-1][1] >= w0 - 1:
+            weeks[-1] = (weeks[-1][0], max(weeks[-1][1], w1))
+        else:
+            weeks.append((w0, w1))
+    return weeks
+
+
+def _gap_weeks(last_one: int, w: int, lookback: int, runs: list[tuple[int, int]]) -> int:
+    """Weeks without benefit in (max(last_one, w − lookback − 1), w)."""
+    lo = max(last_one + 1, w - lookback)
+    benefit = sum(max(0, min(r1, w - 1) - max(r0, lo) + 1) for r0, r1 in runs)
+    return (w - lo) - benefit
+
+
+def _emit_run(
+    out: list[Value],
+    span: Span,
+    first: int,
+    w0: int,
+    w1: int,
+    number: int,
+    rates: tuple[tuple[int, int | None], ...],
+) -> int:
+    """Number the weeks w0..w1 onwards from ``number`` and append runs of equal rates."""
+    w = w0
+    while w <= w1:
+        n = number + 1
+        rate, upto = next((v, u) for v, u in rates if u is None or n <= u)
+        stop = w1 if upto is None else min(w1, w + (upto - n))
+        monday, sunday = first + 7 * w, first + 7 * stop + 6
+        if out and out[-1].value == rate and out[-1].until == monday - 1:
+            prev = out[-1]
+            out[-1] = Value(prev.rule, prev.version, prev.start, sunday, rate)
+        else:
+            version = span.version_on(monday)
+            if version is not None:
+                out.append(Value(span.info, version, monday, sunday, rate))
+        number += stop - w + 1
+        w = stop + 1
+    return number
+
+
+def started_courses(
+    c: Ctx,
+    etype: str,
+    pred: Pred,
+    length: tuple[str, object, object] | None,
+    end_type: str | None,
+    end_pred: Pred,
+) -> list[tuple[int, int]]:
+    """Courses started by events: a length, an end event (its day is the last) or the next
+    start ends each one."""
+    starts = events(c, etype, pred, 0, c.as_of)
+    out = []
+    for i, ev in enumerate(starts):
+        ends = [INF]
+        if length is not None:
+            ends.append(_length_end(ev, length))
+        if end_type is not None:
+            found = first_day(c, end_type, end_pred, ev.day, c.as_of)
+            if found is not None:
+                ends.append(found)
+        if i + 1 < len(starts):
+            ends.append(starts[i + 1].day - 1)
+        out.append((ev.day, min(ends)))
+    return out
+
+
+_UNIT = {"days": (0, 1), "weeks": (0, 7), "months": (1, 0), "years": (12, 0)}
+
+
+def _length_end(ev: Event, length: tuple[str, object, object]) -> int:
+    kind, a, b = length
+    if kind == "fixed":
+        return add_duration(ev.day, a, b) - 1  # type: ignore[arg-type]
+    n = int(ev.attrs.get(a) or 0)  # type: ignore[arg-type, call-overload]
+    m, d = _UNIT[b]  # type: ignore[index]
+    return add_duration(ev.day, m * n, d * n) - 1
+
+
+def event_on(c: Ctx, etype: str, pred: Pred, day: int | None, lo: int, hi: int) -> Event | None:
+    """The first matching event on ``day`` within [lo, hi] (the one a date expression picked)."""
+    if day is None or not lo <= day <= hi:
+        return None
+    got = events(c, etype, pred, day, day)
+    return got[0] if got else None
+
+
+def floor_from(c: Ctx, day: int | None, inclusive: bool) -> int:
+    """The last day not counted by ``regnet fra`` (inclusive) / ``regnet efter``."""
+    if day is None:
+        return c.birth - 1
+    return day - 1 if inclusive else day

@@ -7,3 +7,28 @@ The pipeline, one module per stage::
 
 ``load_ruleset`` (in ``api.py``) is the front object that ties the stages together.
 """
+
+from .api import Ruleset, bundled_rulesets, load_ruleset, load_vocabulary
+from .errors import (
+    CheckError,
+    EvaluationError,
+    HistoryError,
+    LovreglerError,
+    RuleSyntaxError,
+)
+from .history import History
+from .results import Result
+
+__all__ = [
+    "CheckError",
+    "EvaluationError",
+    "History",
+    "HistoryError",
+    "LovreglerError",
+    "Result",
+    "RuleSyntaxError",
+    "Ruleset",
+    "bundled_rulesets",
+    "load_ruleset",
+    "load_vocabulary",
+]

@@ -1,0 +1,231 @@
+"""The ``lovregler`` command line.
+
+``check``, ``evaluate``, ``explain``, ``test``, ``compile --show``, ``demo`` — and the batch
+commands (``synth``, ``batch``, ``report``) when their modules are installed. Every error a
+rule author or caseworker can cause is printed as a message (file:line:col, caret, hint) and
+exits non-zero; no Python traceback reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .api import Ruleset, bundled_dir, bundled_rulesets, load_ruleset
+from .errors import HistoryError, LovreglerError
+from .examples import run_examples
+from .history import History
+from .results import STATUS_DA, Result, iso
+
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} er ikke en dato (ÅÅÅÅ-MM-DD)") from None
+
+
+def _rule_files(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths or [str(bundled_dir())]:
+        path = Path(p)
+        found = sorted(path.glob("*.lov")) if path.is_dir() else [path]
+        files += [f for f in found if f.stem != "ordforråd"]
+    return files
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check rule files; print every error and warning; exit 1 on any error."""
+    failed = False
+    for path in _rule_files(args.paths):
+        try:
+            rs = load_ruleset(path)
+        except LovreglerError as err:
+            err_console.print(str(err), markup=False)
+            failed = True
+            continue
+        for warning in rs.warnings:
+            err_console.print(warning.format(), markup=False)
+        console.print(f"{path}: ok ({len(rs.rules)} regler)", markup=False)
+    return 1 if failed else 0
+
+
+def _history(path: str, ruleset: Ruleset) -> History:
+    text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
+    return History.from_json(text, ruleset.vocabulary)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate one citizen; a table by default, the contract's JSON with --format json."""
+    rs = load_ruleset(args.ruleset)
+    result = rs.evaluate(_history(args.history, rs), args.as_of)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_table(result)
+    return 0
+
+
+def _print_table(result: Result) -> None:
+    console.print(f"[bold]{result.ruleset}[/bold] — borger {result.citizen} pr. {result.as_of}")
+    ob = Table("Regel", "Version", "Udløst", "Frist", "Status", "Opfyldt", title="Pligter")
+    for o in result.obligations:
+        ob.add_row(o.rule.id, o.version, iso(o.trigger), iso(o.due), STATUS_DA[o.status], iso(o.fulfilled_on) or "")
+    console.print(ob)
+    ri = Table("Regel", "Version", "Fra", "Til", title="Rettigheder")
+    for r in result.rights:
+        ri.add_row(r.rule.id, r.version, iso(r.start), iso(r.until) or "åben")
+    console.print(ri)
+    if result.values:
+        va = Table("Regel", "Fra", "Til", "Værdi", title="Værdier")
+        for v in result.values:
+            va.add_row(v.rule.id, iso(v.start), iso(v.until), str(v.value))
+        console.print(va)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Print the explanation of every entry of one rule."""
+    rs = load_ruleset(args.ruleset)
+    if args.rule not in {r.id for r in rs.rules}:
+        raise LovreglerError(f"regelsættet {rs.name} har ingen regel {args.rule!r}")
+    result = rs.evaluate(_history(args.history, rs), args.as_of)
+    entries = [e for e in (*result.obligations, *result.rights, *result.values) if e.rule.id == args.rule]
+    rule = next(r for r in rs.rules if r.id == args.rule)
+    console.print(f"[bold]{rule.title}[/bold] ({rule.citation}) — {rule.pos}", highlight=False)
+    for text in rule.interpretation:
+        console.print(f"  Fortolkning: {text}", markup=False)
+    if not entries:
+        console.print(f"  Ingen forekomster pr. {args.as_of}.")
+    for entry in entries:
+        console.print(f"- version {entry.version}:", markup=False)
+        for sentence in entry.explanation:
+            console.print(f"    {sentence}", markup=False)
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run the examples in rule files; print failures; exit 1 if any fail."""
+    blocks = failures = 0
+    for path in _rule_files(args.paths):
+        rs = load_ruleset(path)
+        n, failed = run_examples(rs)
+        blocks += n
+        failures += len(failed)
+        for f in failed:
+            err_console.print(f.format(), markup=False)
+        mark = "ok" if not failed else f"{len(failed)} fejlede"
+        console.print(f"{path}: {n} forventninger, {mark}", markup=False)
+    console.print(f"{blocks - failures} passed, {failures} failed", markup=False)
+    return 1 if failures else 0
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    """Check and compile a ruleset; with --show, print the generated Python."""
+    from .compile import compile_plan
+
+    rs = load_ruleset(args.ruleset)
+    compiled = compile_plan(rs.plan)
+    if args.show:
+        print(compiled.source)
+    else:
+        console.print(f"{rs.name}: {len(compiled.source.splitlines())} linjer Python", markup=False)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job on the embedded data: the whole caseload when the batch tools are
+    installed, else every bundled ruleset's examples evaluated and shown."""
+    try:
+        from .batch import main_demo
+    except ImportError:
+        main_demo = None
+    if main_demo is not None:
+        return int(main_demo([]))
+    for name in bundled_rulesets():
+        rs = load_ruleset(name)
+        for index, example in enumerate(rs.node.examples[:1]):
+            from .examples import example_history
+
+            history = rs.history(example_history(example, index))
+            _print_table(rs.evaluate(history, example.expectations[-1].as_of))
+    return 0
+
+
+def _optional(module: str, name: str) -> Callable[[list[str]], int] | None:
+    try:
+        mod = __import__(f"lovregler.{module}", fromlist=[name])
+    except ImportError:
+        return None
+    return getattr(mod, name, None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    p = argparse.ArgumentParser(prog="lovregler", description="Regler som kode for beskæftigelsesindsatsen.")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("check", help="tjek regelfiler")
+    c.add_argument("paths", nargs="*")
+    c.set_defaults(func=cmd_check)
+    e = sub.add_parser("evaluate", help="evaluér én borger")
+    e.add_argument("--ruleset", required=True)
+    e.add_argument("--as-of", type=_date, required=True)
+    e.add_argument("--format", choices=["table", "json"], default="table")
+    e.add_argument("history")
+    e.set_defaults(func=cmd_evaluate)
+    x = sub.add_parser("explain", help="forklar én regel for én borger")
+    x.add_argument("--ruleset", required=True)
+    x.add_argument("--rule", required=True)
+    x.add_argument("--as-of", type=_date, required=True)
+    x.add_argument("history")
+    x.set_defaults(func=cmd_explain)
+    t = sub.add_parser("test", help="kør eksemplerne i regelfiler")
+    t.add_argument("paths", nargs="*")
+    t.set_defaults(func=cmd_test)
+    k = sub.add_parser("compile", help="oversæt et regelsæt")
+    k.add_argument("--ruleset", required=True)
+    k.add_argument("--show", action="store_true")
+    k.set_defaults(func=cmd_compile)
+    d = sub.add_parser("demo", help="kør hovedjobbet på de indbyggede data")
+    d.set_defaults(func=cmd_demo)
+    for name, module, fn in (("synth", "synth", "main_synth"), ("batch", "batch", "main_batch"), ("report", "report", "main_report")):
+        main = _optional(module, fn)
+        if main is not None:
+            s = sub.add_parser(name, help=f"se lovregler {name} --help", add_help=False)
+            s.set_defaults(func=lambda a, m=main: int(m(a.rest)), rest=[])
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run a sub-command and turn every lovregler error into a message."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if argv and argv[0] in ("synth", "batch", "report"):
+        args, rest = parser.parse_known_args(argv[:1])
+        args.rest = argv[1:]
+    else:
+        args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except HistoryError as err:
+        err_console.print(f"fejl i historik: {err}", markup=False)
+    except LovreglerError as err:
+        err_console.print(str(err), markup=False)
+    except (OSError, ValueError) as err:
+        err_console.print(f"fejl: {err}", markup=False)
+    return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+

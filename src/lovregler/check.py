@@ -368,7 +368,7 @@ def check_vocabulary_periods(ctx: VocabularyContext) -> None:
                 ctx.error(
                     narrow(period.pos, name, ctx.source),
                     f"perioden '{period.name}' har ukendt {role}hændelse '{name}'",
-                    _suggest(name, events),
+                    _suggest(name, events, f"hændelserne er: {_listing(events)}"),
                 )
         if period.key is not None:
             _check_period_key(ctx, period, events)
@@ -776,8 +776,9 @@ def _threshold(ctx: CheckContext, node: ast.Threshold, scope: Scope) -> None:
         # contract §3.7: an accumulated amount needs a fixed length; a month has none
         ctx.error(
             node.amount.pos,
-            f"»{node.amount.unit_text}« kan ikke bruges som en optjent mængde: måneder og år har ingen fast længde",
-            "skriv dage eller uger, fx »365 dage« (contract.md §3.7)",
+            f"»{node.amount.unit_text}« kan ikke bruges som akkumuleret tid: "
+            "måneder og år har ingen fast længde",
+            "skriv tiden i dage eller uger, fx »365 dage« for 12 måneder",
         )
     _visit_children(ctx, node, scope)
 
@@ -1242,6 +1243,10 @@ _CLAUSE_HINTS = {
 }
 
 
+def _triggered_by_itself(rule: ast.Rule) -> bool:
+    return isinstance(rule.trigger, ast.AtDate) and isinstance(rule.trigger.date, ast.TriggerDate)
+
+
 def _missing_clauses(rule: ast.Rule) -> Iterator[tuple[str, str]]:
     if rule.kind == "obligation":
         if rule.met_by is None:
@@ -1250,6 +1255,12 @@ def _missing_clauses(rule: ast.Rule) -> Iterator[tuple[str, str]]:
             yield "skal opfyldes af mindst 1 hændelse", "skriv fx »opfyldes af mindst 4 samtale«"
         if rule.deadline is None and not isinstance(rule.trigger, ast.CountWindows):
             yield "har ingen frist", "tilføj fx »frist 1 uge efter forløbets start«"
+        if _triggered_by_itself(rule):
+            # »frist N efter X« makes X the trigger, replacing any »udløses af«
+            yield (
+                "regner fristen fra udløsningsdagen, men »frist … efter« bestemmer selv udløsningen",
+                "skriv det, der udløser pligten, direkte: »frist 3 måneder efter dagen hvor …«",
+            )
         if rule.repeat is not None and rule.deadline is None:
             yield (
                 "gentages, men har ingen frist",
@@ -1275,6 +1286,8 @@ def _check_rule_exprs(ctx: CheckContext, rule: ast.Rule) -> None:
         value = getattr(rule, field.name)
         if field.name in ("docs", "pos") or not attrs.has(type(value)):
             continue
+        if field.name == "trigger" and _triggered_by_itself(rule):
+            continue  # reported once, as a missing trigger, by _missing_clauses
         # udløsningsdagen means something only where an instance exists: its deadline and condition
         inner = attrs.evolve(scope, no_trigger=None) if field.name == "condition" else scope
         _visit(ctx, value, inner)

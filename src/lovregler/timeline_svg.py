@@ -1,0 +1,398 @@
+"""Timeline pictures (SVG) of a rule example, for the docs site.
+
+One picture per expectation block (``pr. DATO forventes``): the forløb and benefit bars drawn
+from the example's start and end events, a marker per event, and per expected obligation the
+span from its trigger to its due date, coloured by status, with the day it was met; rights and
+values as bars; a dashed line at the as-of date.
+
+The SVG is built as a plain string. Every piece of text comes from a rule file, which is
+untrusted, so all of it passes through :func:`html.escape`. Output is deterministic: the same
+example gives byte-identical SVG, so the docs build is reproducible.
+
+>>> import datetime as dt
+>>> data = TimelineData(title="Eksempel", as_of=dt.date(2015, 4, 1),
+...     markers=(Marker(dt.date(2015, 3, 6), "samtale"),))
+>>> render_svg(data).startswith("<svg")
+True
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from . import ast
+
+STATUS_COLOURS = {
+    "fulfilled": "#2e7d32",
+    "fulfilled_late": "#f9a825",
+    "overdue": "#c62828",
+    "pending": "#1565c0",
+    "suspended": "#757575",
+}
+STATUS_DA = {
+    "fulfilled": "opfyldt",
+    "fulfilled_late": "opfyldt for sent",
+    "overdue": "overskredet",
+    "pending": "afventer",
+    "suspended": "suspenderet",
+}
+
+WIDTH = 960
+LABEL_W = 250
+ROW_H = 24
+AXIS_H = 46
+MARKER_ROW_H = 18
+
+
+# ───────────────────────────── data ─────────────────────────────
+@attrs.frozen
+class Bar:
+    """A period: a benefit, a forløb, a right. ``end`` None means open (drawn to the edge)."""
+
+    label: str
+    start: datetime.date
+    end: datetime.date | None
+    kind: str = "period"  # "period" | "right" | "value"
+
+
+@attrs.frozen
+class Marker:
+    """An event on a day, with its label."""
+
+    date: datetime.date
+    label: str
+
+
+@attrs.frozen
+class ObligationSpan:
+    """An expected obligation instance: trigger → due, status, the day it was met."""
+
+    label: str
+    due: datetime.date
+    status: str
+    trigger: datetime.date | None = None
+    fulfilled_on: datetime.date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TimelineData:
+    """Everything one picture shows."""
+
+    title: str
+    as_of: datetime.date
+    bars: tuple[Bar, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    obligations: tuple[ObligationSpan, ...] = ()
+    rights: tuple[Bar, ...] = ()
+
+
+# ───────────────────────────── from an example ─────────────────────────────
+_PAIRS = {
+    "ydelse_start": ("ydelse_slut", "ydelse"),
+    "fleksjob_start": ("fleksjob_slut", None),
+    "sygemelding": ("raskmelding", None),
+    "tilbud_start": ("tilbud_slut", "tilbud"),
+}
+_PERIOD_NAMES = {"fleksjob_start": "fleksjob", "sygemelding": "sygemeldt"}
+
+
+def _attr(event: ast.ExampleEvent, name: str) -> object:
+    return next((lit.value for key, lit in event.attrs if key == name), None)
+
+
+def example_bars(events: Iterable[ast.ExampleEvent]) -> tuple[Bar, ...]:
+    """Benefit, flex job, sickness and offer periods, and ressourceforløb visitations."""
+    ends = {end: (start, key) for start, (end, key) in _PAIRS.items()}
+    open_: dict[tuple[str, object], tuple[datetime.date, str]] = {}
+    bars: list[Bar] = []
+    for ev in events:
+        if ev.type in _PAIRS:
+            _open_period(ev, open_, bars)
+        elif ev.type in ends:
+            start_type, key_attr = ends[ev.type]
+            key = (start_type, _attr(ev, key_attr) if key_attr else None)
+            if key in open_:
+                start, label = open_.pop(key)
+                bars.append(Bar(label, start, ev.date))
+        elif ev.type == "visitation" and _attr(ev, "ordning") == "ressourceforløb":
+            bars.append(_ressourceforløb(ev))
+    bars += [Bar(label, start, None) for (start, label) in open_.values()]
+    return tuple(bars)
+
+
+def _open_period(
+    ev: ast.ExampleEvent,
+    open_: dict[tuple[str, object], tuple[datetime.date, str]],
+    bars: list[Bar],
+) -> None:
+    key_attr = _PAIRS[ev.type][1]
+    key = (ev.type, _attr(ev, key_attr) if key_attr else None)
+    label = _period_label(ev)
+    if key in open_:
+        # A new start while open continues the period (it may change målgruppe): a new segment.
+        start, old = open_.pop(key)
+        if ev.date > start:
+            bars.append(Bar(old, start, ev.date - datetime.timedelta(days=1)))
+        else:
+            label = label or old
+    open_[key] = (ev.date, label)
+
+
+def _period_label(ev: ast.ExampleEvent) -> str:
+    if ev.type == "ydelse_start":
+        group = _attr(ev, "målgruppe")
+        return f"{_attr(ev, 'ydelse')}" + (f" ({group})" if group else "")
+    if ev.type == "tilbud_start":
+        return f"tilbud: {_attr(ev, 'tilbud')}"
+    return _PERIOD_NAMES.get(ev.type, ev.type)
+
+
+def _ressourceforløb(ev: ast.ExampleEvent) -> Bar:
+    years = _attr(ev, "varighed_år")
+    if not isinstance(years, int):
+        return Bar("ressourceforløb", ev.date, None)
+    try:
+        end = ev.date.replace(year=ev.date.year + years) - datetime.timedelta(days=1)
+    except ValueError:  # 29 February + N years: the last day of February (contract §3.2)
+        end = ev.date.replace(year=ev.date.year + years, day=28) - datetime.timedelta(days=1)
+    return Bar(f"ressourceforløb ({years} år)", ev.date, end)
+
+
+def event_label(ev: ast.ExampleEvent) -> str:
+    """``samtale``, ``ydelse_start (kontanthjælp, aktivitetsparat)``, ``test_lsr (behov=sand)``.
+
+    Enum and number values stand alone (they name themselves); a boolean keeps its name.
+    """
+    values = []
+    for key, lit in ev.attrs:
+        if lit.kind == "bool":
+            values.append(f"{key}={'sand' if lit.value else 'falsk'}")
+        else:
+            values.append(str(lit.value))
+    return f"{ev.type} ({', '.join(values)})" if values else ev.type
+
+
+def timeline_from_example(
+    example: ast.Example,
+    expectation: ast.Expectation,
+    titles: Mapping[str, str],
+    triggers: Mapping[tuple[str, datetime.date], datetime.date] | None = None,
+) -> TimelineData:
+    """The picture of one expectation block of an example.
+
+    ``titles`` maps rule ids to their Danish titles; ``triggers`` maps (rule, due) to the
+    trigger date an evaluation found (the example itself states only the due date).
+    """
+    triggers = triggers or {}
+    events = [ev for ev in example.events if ev.date <= expectation.as_of]
+    obligations, rights = [], []
+    for item in expectation.items:
+        label = titles.get(item.rule, item.rule)
+        if item.kind == "obligation" and item.due is not None:
+            obligations.append(
+                ObligationSpan(
+                    label=label,
+                    due=item.due,
+                    status=item.status or "pending",
+                    trigger=triggers.get((item.rule, item.due)),
+                    fulfilled_on=item.fulfilled_on,
+                )
+            )
+        elif item.kind in ("right", "value") and item.start is not None:
+            shown = label if item.value is None else f"{label}: {item.value}"
+            rights.append(Bar(shown, item.start, item.until, item.kind))
+    return TimelineData(
+        title=f"{example.title} — pr. {expectation.as_of.isoformat()}",
+        as_of=expectation.as_of,
+        bars=example_bars(events),
+        markers=tuple(Marker(ev.date, event_label(ev)) for ev in events),
+        obligations=tuple(obligations),
+        rights=tuple(rights),
+    )
+
+
+# ───────────────────────────── drawing ─────────────────────────────
+@attrs.frozen
+class _Scale:
+    first: datetime.date
+    last: datetime.date
+
+    def x(self, d: datetime.date) -> float:
+        span = max((self.last - self.first).days, 1)
+        return round(LABEL_W + (WIDTH - LABEL_W - 20) * (d - self.first).days / span, 1)
+
+
+def _scale(data: TimelineData) -> _Scale:
+    days = [data.as_of]
+    days += [m.date for m in data.markers]
+    for bar in data.bars + data.rights:
+        days += [bar.start] + ([bar.end] if bar.end else [])
+    for ob in data.obligations:
+        days += [ob.due] + [d for d in (ob.trigger, ob.fulfilled_on) if d]
+    first, last = min(days), max(days)
+    pad = datetime.timedelta(days=max(7, (last - first).days // 20))
+    return _Scale(first - pad, last + pad)
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _text(x: float, y: float, text: str, cls: str, anchor: str = "start") -> str:
+    return f'<text x="{x}" y="{y}" class="{cls}" text-anchor="{anchor}">{_esc(text)}</text>'
+
+
+def _ticks(scale: _Scale, height: int) -> list[str]:
+    # Month ticks, thinned so that at most about twelve carry a label.
+    months = []
+    d = datetime.date(scale.first.year, scale.first.month, 1)
+    while d <= scale.last:
+        if d >= scale.first:
+            months.append(d)
+        d = datetime.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    step = max(1, -(-len(months) // 12))
+    out = []
+    for i, m in enumerate(months):
+        x = scale.x(m)
+        out.append(f'<line x1="{x}" y1="{AXIS_H - 6}" x2="{x}" y2="{height}" class="grid"/>')
+        if i % step == 0:
+            out.append(_text(x + 2, AXIS_H - 10, f"{m.month:02d}/{m.year}", "tick"))
+    return out
+
+
+def _bar_row(bar: Bar, y: int, scale: _Scale, as_of: datetime.date) -> list[str]:
+    end = bar.end or max(as_of, scale.last - datetime.timedelta(days=1))
+    x1, x2 = scale.x(bar.start), scale.x(end + datetime.timedelta(days=1))
+    until = bar.end.isoformat() if bar.end else "åben"
+    label = f"{bar.label} ({bar.start.isoformat()} – {until})"
+    return [
+        _text(8, y + 16, bar.label, "label"),
+        f'<rect x="{x1}" y="{y + 5}" width="{max(x2 - x1, 2)}" height="{ROW_H - 10}" '
+        f'class="bar {bar.kind}{" open" if bar.end is None else ""}"><title>{_esc(label)}</title></rect>',
+    ]
+
+
+def _obligation_row(ob: ObligationSpan, y: int, scale: _Scale) -> list[str]:
+    colour = STATUS_COLOURS.get(ob.status, "#000000")
+    xd = scale.x(ob.due)
+    status = STATUS_DA.get(ob.status, ob.status)
+    out = [_text(8, y + 16, ob.label, "label")]
+    if ob.trigger is not None:
+        xt = scale.x(ob.trigger)
+        out.append(
+            f'<line x1="{xt}" y1="{y + 12}" x2="{xd}" y2="{y + 12}" stroke="{colour}" '
+            'stroke-width="4" stroke-linecap="round" class="span"/>'
+        )
+        out.append(f'<circle cx="{xt}" cy="{y + 12}" r="4" fill="#ffffff" stroke="{colour}"/>')
+    out.append(
+        f'<path d="M{xd} {y + 4} l6 8 l-6 8 l-6 -8 z" fill="{colour}" class="due">'
+        f"<title>{_esc(f'frist {ob.due.isoformat()}: {status}')}</title></path>"
+    )
+    if ob.fulfilled_on is not None:
+        xf = scale.x(ob.fulfilled_on)
+        out.append(
+            f'<path d="M{xf - 5} {y + 12} l4 5 l7 -10" fill="none" stroke="{colour}" '
+            f'stroke-width="2.5" class="met"><title>opfyldt {ob.fulfilled_on.isoformat()}</title></path>'
+        )
+    note = f"frist {ob.due.isoformat()} · {status}"
+    if ob.fulfilled_on is not None:
+        note += f" {ob.fulfilled_on.isoformat()}"
+    anchor = "end" if xd > WIDTH - 200 else "start"
+    out.append(_text(xd + (-10 if anchor == "end" else 10), y + 16, note, "note", anchor))
+    return out
+
+
+def _marker_rows(markers: tuple[Marker, ...], y: int, scale: _Scale) -> tuple[list[str], int]:
+    out = [_text(8, y + 14, "Hændelser", "label")]
+    taken: list[list[tuple[float, float]]] = []
+    for m in sorted(markers, key=lambda m: (m.date, m.label)):
+        x = scale.x(m.date)
+        text = f"{m.date.isoformat()} {m.label}"
+        width = 6.2 * len(text) + 8
+        # Near the right edge the label goes to the left of its dot.
+        left = x + width > WIDTH - 4
+        span = (x - width, x + 4) if left else (x - 4, x + width)
+        row = _free_row(taken, span)
+        yy = y + row * MARKER_ROW_H
+        out.append(f'<circle cx="{x}" cy="{yy + 10}" r="4" class="event"/>')
+        tx, anchor = (x - 7, "end") if left else (x + 7, "start")
+        out.append(_text(tx, yy + 14, text, "event-label", anchor))
+    return out, max(len(taken), 1) * MARKER_ROW_H + 6
+
+
+def _free_row(taken: list[list[tuple[float, float]]], span: tuple[float, float]) -> int:
+    # Stack labels in rows so that close events do not write over each other.
+    for i, row in enumerate(taken):
+        if all(span[1] < a or span[0] > b for a, b in row):
+            row.append(span)
+            return i
+    taken.append([span])
+    return len(taken) - 1
+
+
+STYLE = (
+    "<style>"
+    "text{font-family:system-ui,sans-serif;font-size:12px;fill:#222}"
+    ".title{font-size:14px;font-weight:bold}.tick{font-size:11px;fill:#555}"
+    ".note{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:4px}.event-label{font-size:11px;fill:#333}"
+    ".grid{stroke:#e0e0e0;stroke-width:1}.asof{stroke:#6a1b9a;stroke-width:2;stroke-dasharray:6 4}"
+    ".bar.period{fill:#90a4ae}.bar.right{fill:#80cbc4}.bar.value{fill:#ce93d8}"
+    ".bar.open{opacity:.75}.event{fill:#37474f}"
+    "</style>"
+)
+
+
+def render_svg(data: TimelineData) -> str:
+    """The SVG document (as text) for one timeline."""
+    scale = _scale(data)
+    body: list[str] = []
+    y = AXIS_H + 4
+    for bar in data.bars:
+        body += _bar_row(bar, y, scale, data.as_of)
+        y += ROW_H
+    markers, used = _marker_rows(data.markers, y, scale)
+    body += markers
+    y += used
+    for ob in data.obligations:
+        body += _obligation_row(ob, y, scale)
+        y += ROW_H
+    for bar in data.rights:
+        body += _bar_row(bar, y, scale, data.as_of)
+        y += ROW_H
+    height = y + 24
+    xa = scale.x(data.as_of)
+    head = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="lovregler-timeline" '
+        f'width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="{_esc(data.title)}">',
+        f"<title>{_esc(data.title)}</title>",
+        STYLE,
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        _text(8, 16, data.title, "title"),
+    ]
+    tail = [
+        f'<line x1="{xa}" y1="{AXIS_H - 6}" x2="{xa}" y2="{height - 14}" class="asof"/>',
+        _text(xa, height - 2, f"pr. {data.as_of.isoformat()}", "tick", "middle"),
+        "</svg>",
+    ]
+    return "\n".join(head + _ticks(scale, height - 14) + body + tail)
+
+
+def legend_svg() -> str:
+    """A small legend of the status colours."""
+    items = []
+    for i, (status, colour) in enumerate(STATUS_COLOURS.items()):
+        x = 10 + i * 150
+        items.append(f'<path d="M{x} 6 l6 8 l-6 8 l-6 -8 z" fill="{colour}"/>')
+        items.append(_text(x + 12, 18, STATUS_DA[status], "note"))
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" class="lovregler-legend" width="760" '
+        'height="26" viewBox="0 0 760 26" role="img" aria-label="Farveforklaring">'
+        + STYLE
+        + "".join(items)
+        + "</svg>"
+    )

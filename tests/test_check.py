@@ -8,9 +8,12 @@ diagnostics exactly as ``Diagnostic.format()`` prints them (separated by a blank
 from __future__ import annotations
 
 import datetime
+import random
+import re
 from pathlib import Path
 
 import pytest
+from lark.exceptions import VisitError
 
 from lovregler import ast
 from lovregler.check import (
@@ -38,7 +41,8 @@ VOCAB = from_ast(parse_file(RULESETS / "ordforråd.lov").vocabularies[0])
 def bundled(name: str) -> ast.Ruleset | None:
     """A bundled ruleset by name (the base of an extension), or None."""
     path = RULESETS / f"{name}.lov"
-    return parse_file(path).rulesets[0] if path.exists() else None
+    rulesets = parse_file(path).rulesets if path.exists() else ()
+    return rulesets[0] if rulesets else None
 
 
 def diagnostics_of(path: Path) -> list[Diagnostic]:
@@ -292,8 +296,10 @@ def test_overrides_in_a_ruleset_that_extends_nothing() -> None:
     assert check(text) == ["reglen 'p' erstatter intet: ordningen udvider ingen anden"]
 
 
-def test_extends_an_unknown_ruleset() -> None:
+def test_extends_an_unknown_ruleset_or_itself() -> None:
     assert check('ordning t "T" udvider ukendt\n') == ["grundordningen 'ukendt' findes ikke"]
+    module = parse_text('importer ordforråd\nordning t "T" udvider t\n', "t.lov")
+    assert [d.message for d in check_module(module, VOCAB)] == ["ordningen 't' udvider sig selv"]
 
 
 def test_versions_outside_the_ruleset_and_open_ended_overlap() -> None:
@@ -539,3 +545,56 @@ def test_a_diagnostic_names_its_file_line_and_column() -> None:
     found = check_module(module, VOCAB)
     assert str(found[0].pos) == "x/y.lov:6:17"
     assert isinstance(VOCAB, Vocabulary)
+
+
+def test_zero_lengths_are_rejected() -> None:
+    text = HEAD + (
+        '  pligt p "P"\n    udløses af hver periode på 0 måneder regnet fra forløbets start\n'
+        "    opfyldes af samtale\n"
+        '  ret r "R"\n    fra forløbets start\n    varer 0 dage\n'
+    )
+    assert check(text) == ["en periode kan ikke være 0", "rettens længde kan ikke være 0"]
+
+
+def test_the_caret_skips_a_title_holding_the_same_word() -> None:
+    source = 'pligt p "ansvarlig kommunen"\n  ansvarlig kommunen'
+    assert narrow(SourcePos("f", 1, 1, 2, 20), "kommunen", source) == SourcePos("f", 2, 13, 2, 21)
+
+
+# ───────────────────────────── robustness ─────────────────────────────
+def _mutants(text: str, rng: random.Random, count: int) -> list[str]:
+    """Copies of ``text`` with one word replaced by another word of the file, or a line dropped."""
+    words = sorted(set(re.findall(r"\w+", text)))
+    lines = text.splitlines()
+    found = []
+    for _ in range(count):
+        if rng.random() < 0.2:
+            drop = rng.randrange(len(lines))
+            found.append("\n".join(lines[:drop] + lines[drop + 1 :]))
+            continue
+        spots = list(re.finditer(r"\w+", text))
+        spot = spots[rng.randrange(len(spots))]
+        found.append(text[: spot.start()] + rng.choice(words) + text[spot.end() :])
+    return found
+
+
+@pytest.mark.parametrize("path", [*GOOD, RULESETS / "kbh_kontanthjælp_aktivitetsparat.lov"])
+def test_no_mutated_rule_file_makes_the_checker_raise(path: Path) -> None:
+    rng = random.Random(path.name)
+    for text in _mutants(path.read_text("utf-8"), rng, 40):
+        try:
+            module = parse_text(text, "m.lov")
+        except (RuleSyntaxError, VisitError):  # VisitError: see the parser-gap test below
+            continue
+        for diagnostic in check_module(module, VOCAB, bundled):
+            assert diagnostic.pos.line > 0 and diagnostic.message
+
+
+@pytest.mark.xfail(
+    reason="parse.py raises RuleSyntaxError inside the Transformer, so Lark wraps it in "
+    "VisitError and the author sees a traceback",
+    strict=True,
+)
+def test_an_impossible_date_is_a_syntax_error_not_a_traceback() -> None:
+    with pytest.raises(RuleSyntaxError):
+        parse_text('ordning t "T"\n  gælder fra 2017-18-01\n', "t.lov")

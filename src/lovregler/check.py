@@ -182,10 +182,8 @@ class CheckContext:
         self.diagnostics.append(Diagnostic(pos, message, hint, "warning", self.source))
 
     def at(self, pos: SourcePos, word: str) -> SourcePos:
-        """``pos`` narrowed to the first whole ``word`` on its line from its column on.
-
-        Nodes span whole clauses; the caret should sit under the offending name only.
-        """
+        """``pos`` narrowed to ``word`` (see :func:`narrow`): nodes span whole clauses, but
+        the caret should sit under the offending name only."""
         return narrow(pos, word, self.source)
 
     def has_course(self) -> bool:
@@ -204,11 +202,13 @@ def narrow(pos: SourcePos, word: str, source: str) -> SourcePos:
     lines = source.splitlines()
     pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
     # a clause may span lines (a rule, a ruleset head): look through the node's whole span
-    for line in range(pos.line, min(max(pos.end_line, pos.line), len(lines)) + 1):
+    for line in range(max(pos.line, 1), min(max(pos.end_line, pos.line), len(lines)) + 1):
+        text = lines[line - 1]
         start = max(pos.column - 1, 0) if line == pos.line else 0
-        found = pattern.search(lines[line - 1], start) if line > 0 else None
-        if found is not None:
-            return SourcePos(pos.file, line, found.start() + 1, line, found.end() + 1)
+        for found in pattern.finditer(text, start):
+            # a title may hold the same word; the name is the one outside quotes
+            if text[: found.start()].count('"') % 2 == 0:
+                return SourcePos(pos.file, line, found.start() + 1, line, found.end() + 1)
     return pos
 
 
@@ -749,11 +749,13 @@ def _date_ref(ctx: CheckContext, node: ast.DateRef, scope: Scope) -> None:
         _use_definition(ctx, node.name, node.pos, scope)
 
 
-def _course_ref(ctx: CheckContext, node: object, scope: Scope) -> None:
+def _course_ref(
+    ctx: CheckContext, node: ast.CourseStart | ast.CourseEnd | ast.TlCourse, scope: Scope
+) -> None:
     word = {ast.CourseStart: "forløbets start", ast.CourseEnd: "forløbets slut"}.get(
         type(node), "forløbet"
     )
-    pos: SourcePos = node.pos  # type: ignore[attr-defined]
+    pos = node.pos
     if scope.no_course:
         ctx.error(pos, f"»{word}« kan ikke bruges her: {scope.no_course}")
     elif not ctx.has_course():
@@ -771,7 +773,20 @@ def _trigger_date(ctx: CheckContext, node: ast.TriggerDate, scope: Scope) -> Non
         )
 
 
+def _require_length(ctx: CheckContext, duration: object, what: str) -> None:
+    """A length that must be positive (a zero repeat or window would never move on)."""
+    if isinstance(duration, ast.Duration) and duration.months == 0 and duration.days == 0:
+        ctx.error(duration.pos, f"{what} kan ikke være 0", "skriv fx »3 måneder« eller »14 dage«")
+
+
+def _count_windows(ctx: CheckContext, node: ast.CountWindows, scope: Scope) -> None:
+    _require_length(ctx, node.length, "en periode")
+    _visit(ctx, node.anchor, scope)
+
+
 def _threshold(ctx: CheckContext, node: ast.Threshold, scope: Scope) -> None:
+    _require_length(ctx, node.amount, "den akkumulerede tid")
+    _require_length(ctx, node.window, "vinduet")
     if node.amount.months > 0:
         # contract §3.7: an accumulated amount needs a fixed length; a month has none
         ctx.error(
@@ -891,6 +906,7 @@ _HANDLERS: dict[type, Callable[[CheckContext, Any, Scope], None]] = {
     ast.TlBetween: _tl_between,
     ast.TlFromDay: _tl_from_day,
     ast.Deadline: _deadline,
+    ast.CountWindows: _count_windows,
 }
 
 
@@ -1050,7 +1066,12 @@ def check_duplicate_rules(ctx: CheckContext) -> None:
 
 def check_overrides(ctx: CheckContext) -> None:
     """An extension says ``erstatter`` exactly on the rules that replace a base rule."""
-    if ctx.ruleset.extends is not None and (
+    if ctx.ruleset.extends == ctx.ruleset.name:
+        ctx.error(
+            ctx.at(ctx.ruleset.pos, ctx.ruleset.name),
+            f"ordningen '{ctx.ruleset.name}' udvider sig selv",
+        )
+    elif ctx.ruleset.extends is not None and (
         ctx.base is None or ctx.base.name != ctx.ruleset.extends
     ):
         ctx.error(
@@ -1169,6 +1190,7 @@ def check_course(ctx: CheckContext) -> None:
         return
     scope = Scope(no_course="forløbet kan ikke defineres ud fra sig selv", no_trigger=_TRIGGER_ONLY)
     _visit_children(ctx, course, scope)
+    _require_length(ctx, course.length, "forløbets længde")
     if isinstance(course.length, ast.AttrLength) and course.start is not None:
         _check_length_attr(ctx, course.length, course.start)
 
@@ -1291,7 +1313,9 @@ def _check_rule_exprs(ctx: CheckContext, rule: ast.Rule) -> None:
         # udløsningsdagen means something only where an instance exists: its deadline and condition
         inner = attrs.evolve(scope, no_trigger=None) if field.name == "condition" else scope
         _visit(ctx, value, inner)
-    if rule.week_value is not None:
+    _require_length(ctx, rule.repeat, "gentagelsen")
+    _require_length(ctx, rule.right_for, "rettens længde")
+    if rule.week_value is not None and rule.week_value.rates:
         _check_rates(ctx, rule.week_value)
 
 
@@ -1466,9 +1490,17 @@ def check_ruleset(
     ukendt hændelsestype 'samtle' - mente du 'samtale'?
     """
     ctx = CheckContext(ruleset, vocabulary, base, imports, source)
-    ctx.features = definition_features(ruleset, base)
-    for check in RULESET_PASSES:
-        check(ctx)
+    try:
+        ctx.features = definition_features(ruleset, base)
+        for check in RULESET_PASSES:
+            check(ctx)
+    except RecursionError:
+        # the passes recurse over expressions; an absurdly deep one must not become a traceback
+        ctx.error(
+            ruleset.pos,
+            "ordningen indeholder et udtryk, der er for dybt indlejret",
+            "del udtrykket op i navngivne tidslinjer, datoer eller mønstre",
+        )
     return _sorted(ctx.diagnostics)
 
 
@@ -1491,7 +1523,7 @@ def check_module(
         return found
     for ruleset in module.rulesets:
         base = None
-        if ruleset.extends is not None:
+        if ruleset.extends not in (None, ruleset.name):
             base = local.get(ruleset.extends) or find_base(ruleset.extends)
         found += check_ruleset(
             ruleset, vocabulary, base=base, imports=module.imports, source=module.source

@@ -1489,6 +1489,7 @@ def check_ruleset(
     ...     print(d.message, "-", d.hint)
     ukendt hændelsestype 'samtle' - mente du 'samtale'?
     """
+    base = None if base is ruleset else base  # »udvider sig selv« is reported, not followed
     ctx = CheckContext(ruleset, vocabulary, base, imports, source)
     try:
         ctx.features = definition_features(ruleset, base)

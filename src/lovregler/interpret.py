@@ -276,12 +276,21 @@ class Citizen:
             return None
         resets = self._reset_days(expr)
         start = max(self.lo, lo if lo is not None else self.lo)
+        if need > 0:
+            # no day of the timeline on or before t: the count is 0 (skip the empty years)
+            start = max(start, min(days, default=self.horizon + 1))
+        # upto[i] = number of timeline days d with self.lo <= d < self.lo + i, so the days in
+        # (bottom, t] number upto[t + 1 − lo] − upto[bottom + 1 − lo]
+        upto = [0]
+        for d in range(self.lo, self.horizon + 1):
+            upto.append(upto[-1] + (d in days))
         for t in range(start, self.horizon + 1):
             bottom = max(floor, self._latest_below(resets, t))  # type: ignore[type-var]
             if expr.window is not None:
                 w = expr.window
                 bottom = max(bottom, add_duration(t, w.months, w.days, sign=-1))
-            count = sum(1 for d in range(bottom + 1, t + 1) if d in days)
+            bottom = min(max(bottom, self.lo - 1), t)
+            count = upto[t + 1 - self.lo] - upto[bottom + 1 - self.lo]
             if count >= need:
                 return t
         return None
@@ -745,12 +754,17 @@ class Interpreter:
 
     def from_periods(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[tuple[int, int]]:
         """Periods starting on trigger days: for a length, until a date, until the day before
-        the next matching event, else to the forløb's end (per citizen: open)."""
+        the next matching event, else to the forløb's end (per citizen: open). A right that
+        starts on a threshold day starts only once the threshold is reached by as_of."""
         rule = span.rule
         trig = rule.right_from
         base = Instance(scope)
         if isinstance(trig, ast.EachEvent):
             starts = [e.day for e in c.scoped(trig.pattern, base)]
+        elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
+            # as for an obligation's trigger: a threshold starts a right once it is reached
+            # (on or before as_of), once per reset segment
+            starts = [t for t in c.threshold_triggers(trig.date, base) if t <= c.as_of]
         else:
             assert isinstance(trig, ast.AtDate)
             t = c.date(trig.date, base)

@@ -598,3 +598,14 @@ def test_no_mutated_rule_file_makes_the_checker_raise(path: Path) -> None:
 def test_an_impossible_date_is_a_syntax_error_not_a_traceback() -> None:
     with pytest.raises(RuleSyntaxError):
         parse_text('ordning t "T"\n  gælder fra 2017-18-01\n', "t.lov")
+
+
+def test_an_extension_version_names_a_base_version() -> None:
+    text = (
+        'ordning k "K" udvider kontanthjælp_aktivitetsparat\n'
+        "  version lab2015 gælder fra 2014-01-01 til 2019-12-31\n"
+        "  version lab2091 gælder fra 2020-01-01\n"
+    )
+    assert check(text, base=bundled("kontanthjælp_aktivitetsparat")) == [
+        "grundordningen 'kontanthjælp_aktivitetsparat' har ingen version 'lab2091'"
+    ]

@@ -1121,6 +1121,18 @@ def check_versions(ctx: CheckContext) -> None:
         _check_succession(ctx, earlier, later)
     for version in ctx.ruleset.versions:
         _check_within(ctx, version)
+        _check_base_version(ctx, version)
+
+
+def _check_base_version(ctx: CheckContext, version: ast.Version) -> None:
+    # an extension's version adds rules to the base version of the same name; there is no other
+    names = [v.name for v in ctx.base.versions] if ctx.base else []
+    if ctx.base is not None and version.name not in names:
+        ctx.error(
+            ctx.at(version.pos, version.name),
+            f"grundordningen '{ctx.base.name}' har ingen version '{version.name}'",
+            _suggest(version.name, names, f"versionerne er: {_listing(names) or 'ingen'}"),
+        )
 
 
 def _check_succession(ctx: CheckContext, earlier: ast.Version, later: ast.Version) -> None:

@@ -43,7 +43,8 @@ class Duration:
 
 @attrs.frozen(kw_only=True)
 class AttrLength:
-    """A length read from an attribute of the starting event (``varighed_år år``)."""
+    """A length read from an attribute of the starting event (``varighed_år år``): of the
+    forløb's start event, or of the event that started a right."""
 
     attr: str
     unit: str  # "days" | "weeks" | "months" | "years"
@@ -563,7 +564,9 @@ class Rule:
 
     Obligations use ``trigger``/``deadline``/``met_by``/``repeat``/``suspend``/``condition``;
     rights use ``right_from``/``right_until``/``right_until_next``/``right_for``/``right_when``;
-    values use ``week_value``. ``per_citizen`` rules ignore the forløb.
+    values use ``week_value``. ``per_citizen`` rules ignore the forløb. ``right_for`` may be an
+    :class:`AttrLength` (``varer varighed_år år``): the length is read from the event that
+    started the right (``fra hver <mønster>`` / ``fra første <mønster>``).
     """
 
     kind: str  # "obligation" | "right" | "value"
@@ -582,7 +585,7 @@ class Rule:
     right_from: Trigger | None = None
     right_until: DateExpr | None = None
     right_until_next: Pattern | None = None
-    right_for: Duration | None = None
+    right_for: Duration | AttrLength | None = None
     right_when: Timeline | None = None
     week_value: WeekValue | None = None
     docs: Docs = Docs()

@@ -449,7 +449,7 @@ class Citizen:
         for i, ev in enumerate(starts):
             ends = [INF]
             if course.length is not None:
-                ends.append(self._length_end(ev, course.length))
+                ends.append(self.length_end(ev, course.length))
             if course.end is not None:
                 ends += [
                     e.day
@@ -461,7 +461,9 @@ class Citizen:
             out.append((ev.day, min(ends)))
         return out
 
-    def _length_end(self, ev: Event, length: ast.Duration | ast.AttrLength) -> int:
+    def length_end(self, ev: Event, length: ast.Duration | ast.AttrLength) -> int:
+        """The last day of a period that starts on ``ev``'s day and lasts ``length`` (read
+        from ``ev``'s attribute for an :class:`ast.AttrLength`)."""
         if isinstance(length, ast.Duration):
             return add_duration(ev.day, length.months, length.days) - 1
         n = int(ev.attrs.get(length.attr) or 0)  # type: ignore[call-overload]
@@ -759,19 +761,20 @@ class Interpreter:
         rule = span.rule
         trig = rule.right_from
         base = Instance(scope)
+        starts: list[tuple[int, Event | None]]
         if isinstance(trig, ast.EachEvent):
-            starts = [e.day for e in c.scoped(trig.pattern, base)]
+            starts = [(e.day, e) for e in c.scoped(trig.pattern, base)]
         elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
             # as for an obligation's trigger: a threshold starts a right once it is reached
             # (on or before as_of), once per reset segment
-            starts = [t for t in c.threshold_triggers(trig.date, base) if t <= c.as_of]
+            starts = [(t, None) for t in c.threshold_triggers(trig.date, base) if t <= c.as_of]
         else:
             assert isinstance(trig, ast.AtDate)
             t = c.date(trig.date, base)
-            starts = [] if t is None else [t]
+            starts = [] if t is None else [(t, self._event_at(c, trig.date, t, base))]
         lo, hi = self._rule_bounds(rule)
         out = []
-        for s in starts:
+        for s, ev in starts:
             inst = Instance(scope, s)
             if not (lo <= s <= hi) or (
                 rule.condition is not None and not c.truth(rule.condition, None, inst)
@@ -779,15 +782,22 @@ class Interpreter:
                 continue
             if not scope.per_citizen and not (scope.lo <= s <= scope.course_end):
                 continue
-            out.append((s, self.until(c, rule, scope, s)))
+            out.append((s, self.until(c, rule, scope, s, ev)))
         return out
 
-    def until(self, c: Citizen, rule: ast.Rule, scope: Scope, start: int) -> int:
-        """The last day of a right that began on ``start`` (INF when open)."""
+    def until(
+        self, c: Citizen, rule: ast.Rule, scope: Scope, start: int, ev: Event | None = None
+    ) -> int:
+        """The last day of a right that began on ``start`` (INF when open). A length read from
+        an attribute (``varer varighed_år år``) is that of the event ``ev`` that started it."""
+        cap = INF if scope.per_citizen else scope.course_end
+        if isinstance(rule.right_for, ast.AttrLength):
+            if ev is None or ev.attrs.get(rule.right_for.attr) is None:
+                return cap
+            return c.length_end(ev, rule.right_for)
         if rule.right_for is not None:
             d = rule.right_for
             return add_duration(start, d.months, d.days) - 1
-        cap = INF if scope.per_citizen else scope.course_end
         if rule.right_until is not None:
             end = c.date(rule.right_until, Instance(scope, start))
             return cap if end is None else min(end, cap)

@@ -436,6 +436,10 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def right_for(self, meta: Meta, duration: ast.Duration) -> tuple[str, ast.Duration]:
         return ("right_for", duration)
 
+    def right_for_attr(self, meta: Meta, name: Token, unit: str) -> tuple[str, ast.AttrLength]:
+        # »varer varighed_år år«: the length is read from the event that starts the right
+        return ("right_for", ast.AttrLength(attr=_nfc(name), unit=unit, pos=self.p(meta)))
+
     def right_when(self, meta: Meta, tl: ast.Timeline) -> tuple[str, ast.Timeline]:
         return ("right_when", tl)
 

@@ -816,7 +816,8 @@ class Interpreter:
         wv = span.rule.week_value
         assert wv is not None
         days = c.timeline(wv.timeline, Instance(scope))
-        lo, _hi = self._rule_bounds(span.rule)
+        # weeks before the span's first day (rule, version and ruleset in force) do not exist
+        lo = span.start
         monday = iso_week_monday(max(lo, c.lo))
         if monday < max(lo, c.lo):
             monday += 7

@@ -36,7 +36,7 @@ def _say(body: str, vocabulary: ast.VocabularyNode) -> str:
 CASES = [
     pytest.param(
         'mængde s = {grundskole, gymnasial} ret r "R" når uddannelse i s',
-        "Borgeren har ret til R i forløbet, så længe borgerens uddannelse er grundskole eller gymnasial.",
+        "Borgeren har ret til »R« i forløbet, så længe borgerens uddannelse er grundskole eller gymnasial.",
         id="set_ref",
     ),
     pytest.param(
@@ -51,12 +51,12 @@ CASES = [
     ),
     pytest.param(
         'pligt p "P" ansvarlig kommune per borger udløses af dagen hvor sygdom fra dag 31 har varet mere end 154 dage inden for 9 måneder frist udgangen af måneden for udløsningsdagen opfyldes af revurdering{ordning = sygedagpenge}',
-        "Pligten udløses på den første dag, hvor antallet af dage, hvor det er dag 31 eller senere i en sammenhængende periode, hvor borgeren er sygemeldt, overstiger 154 dage, regnet over de seneste 9 måneder til og med dagen. Kommunen skal foretage en revurdering, hvor ordningen er sygedagpenge, senest på den sidste dag i kalendermåneden for udløsningsdagen. Reglen gælder for borgeren som helhed, uanset forløb.",
+        "Pligten udløses på den første dag, hvor der i alt har været mere end 154 dage, hvor det er dag 31 eller senere i en sammenhængende periode, hvor borgeren er sygemeldt, regnet over de seneste 9 måneder til og med dagen. Kommunen skal foretage en revurdering, hvor ordningen er sygedagpenge, senest på den sidste dag i kalendermåneden for udløsningsdagen. Reglen gælder for borgeren som helhed, uanset forløb.",
         id="threshold",
     ),
     pytest.param(
         'pligt p "P" per borger udløses af dagen hvor ydelse ledighedsydelse har varet 365 dage inden for 18 måneder nulstillet af revurdering{ordning = fleksjob} frist dagen hvor ydelse ledighedsydelse har varet 548 dage nulstillet af revurdering{ordning = fleksjob} opfyldes af revurdering{ordning = fleksjob}',
-        "Pligten udløses på den første dag, hvor antallet af dage, hvor borgeren modtager ledighedsydelse, når 365 dage, regnet over de seneste 18 måneder til og med dagen, regnet efter den seneste revurdering, hvor ordningen er fleksjob (hver revurdering, hvor ordningen er fleksjob, begynder optællingen forfra). Jobcentret skal foretage en revurdering, hvor ordningen er fleksjob, senest på den første dag, hvor antallet af dage, hvor borgeren modtager ledighedsydelse, når 548 dage, regnet efter den seneste revurdering, hvor ordningen er fleksjob (hver revurdering, hvor ordningen er fleksjob, begynder optællingen forfra). Reglen gælder for borgeren som helhed, uanset forløb.",
+        "Pligten udløses på den første dag, hvor der i alt har været 365 dage, hvor borgeren modtager ledighedsydelse, regnet over de seneste 18 måneder til og med dagen, regnet efter den seneste revurdering, hvor ordningen er fleksjob (hver revurdering, hvor ordningen er fleksjob, begynder optællingen forfra). Jobcentret skal foretage en revurdering, hvor ordningen er fleksjob, senest på den første dag, hvor der i alt har været 548 dage, hvor borgeren modtager ledighedsydelse, regnet efter den seneste revurdering, hvor ordningen er fleksjob (hver revurdering, hvor ordningen er fleksjob, begynder optællingen forfra). Reglen gælder for borgeren som helhed, uanset forløb.",
         id="reset",
     ),
     pytest.param(
@@ -81,7 +81,7 @@ CASES = [
     ),
     pytest.param(
         'pligt p "P" frist 6 måneder efter forløbets start opfyldes af tilbud_start hvis alder på forløbets start under 30 og (uddannelse = grundskole eller ikke psykisk_lidelse)',
-        "Jobcentret skal sørge for, at borgeren begynder i et tilbud senest 6 måneder efter forløbets start. Pligten gælder kun, hvis borgerens alder på forløbets start er under 30 år, og (borgerens uddannelse er grundskole, eller borgeren ikke har en psykisk lidelse).",
+        "Jobcentret skal sørge for, at borgeren begynder i et tilbud senest 6 måneder efter forløbets start. Pligten gælder kun, hvis [alle disse betingelser er opfyldt: 1) borgerens alder på forløbets start er under 30 år; 2) borgerens uddannelse er grundskole, eller borgeren ikke har en psykisk lidelse].",
         id="condition",
     ),
     pytest.param(
@@ -91,37 +91,37 @@ CASES = [
     ),
     pytest.param(
         'ret r "Midlertidigt fleksjob" per borger fra første fleksjob_start efter seneste visitation{ordning = fleksjob} før 2020-01-01 indtil første fleksjob_start + 5 år - 1 dag',
-        "Borgeren har ret til midlertidigt fleksjob fra den første start i fleksjob efter den seneste visitation, hvor ordningen er fleksjob, før den 1. januar 2020 til og med dagen før 5 år efter den første start i fleksjob. Reglen gælder for borgeren som helhed, uanset forløb.",
+        "Borgeren har ret til »Midlertidigt fleksjob« fra den første start i fleksjob efter den seneste visitation, hvor ordningen er fleksjob, før den 1. januar 2020 til og med dagen før 5 år efter den første start i fleksjob. Reglen gælder for borgeren som helhed, uanset forløb.",
         id="right_until",
     ),
     pytest.param(
         'ret r "Permanent fleksjob" per borger fra fødselsdag nr. 40 hvis alder på udgangen af måneden for 2020-02-10 >= 40',
-        "Borgeren har ret til permanent fleksjob fra borgerens 40-årsdag og uden slutdato. Retten gælder kun, hvis borgerens alder på den sidste dag i kalendermåneden for den 10. februar 2020 er mindst 40 år. Reglen gælder for borgeren som helhed, uanset forløb.",
+        "Borgeren har ret til »Permanent fleksjob« fra borgerens 40-årsdag og uden slutdato. Retten gælder kun, hvis borgerens alder på den sidste dag i kalendermåneden for den 10. februar 2020 er mindst 40 år. Reglen gælder for borgeren som helhed, uanset forløb.",
         id="right_open",
     ),
     pytest.param(
         'ret r "Flere skal med" per borger når ydelse kontanthjælp uafbrudt i 5 år og fra 2017-01-01',
-        "Borgeren har ret til flere skal med, så længe der er gået mindst 5 år, siden en sammenhængende periode, hvor borgeren modtager kontanthjælp, begyndte, og perioden stadig løber, og det er den 1. januar 2017 eller senere. Reglen gælder for borgeren som helhed, uanset forløb.",
+        "Borgeren har ret til »Flere skal med«, så længe [alle disse betingelser er opfyldt: 1) der er gået mindst 5 år, siden en sammenhængende periode, hvor borgeren modtager kontanthjælp, begyndte, og perioden stadig løber; 2) det er den 1. januar 2017 eller senere]. Reglen gælder for borgeren som helhed, uanset forløb.",
         id="right_when",
     ),
     pytest.param(
         'ret r "Målgruppe" per borger når (ydelse kontanthjælp og seneste matchvurdering.gruppe i {2, 3}) eller ydelse ledighedsydelse',
-        "Borgeren har ret til målgruppe, så længe (borgeren modtager kontanthjælp, og matchgruppen er 2 eller 3 ifølge den seneste matchvurdering på eller før dagen), eller borgeren modtager ledighedsydelse. Reglen gælder for borgeren som helhed, uanset forløb.",
+        "Borgeren har ret til »Målgruppe«, så længe [mindst én af disse betingelser er opfyldt: 1) borgeren modtager kontanthjælp, og matchgruppen er 2 eller 3 ifølge den seneste matchvurdering på eller før dagen; 2) borgeren modtager ledighedsydelse]. Reglen gælder for borgeren som helhed, uanset forløb.",
         id="tl_mix",
     ),
     pytest.param(
         'ret r "Diverse" når i perioden 2011-01-01 til 2011-12-31 og alder under 30 og ikke i_job_eller_uddannelse og psykisk_lidelse og misbrug i {lettere, periodisk} og forløbet',
-        "Borgeren har ret til diverse i forløbet, så længe det er i perioden 1. januar 2011 til og med 31. december 2011, og borgeren endnu ikke er fyldt 30 år, og borgeren ikke er i job eller uddannelse, og borgeren har en psykisk lidelse, og borgerens misbrug er lettere eller periodisk, og borgeren er i forløbet.",
+        "Borgeren har ret til »Diverse« i forløbet, så længe det er i perioden 1. januar 2011 til og med 31. december 2011, borgeren endnu ikke er fyldt 30 år, borgeren ikke er i job eller uddannelse, borgeren har en psykisk lidelse, borgerens misbrug er lettere eller periodisk, og borgeren er i forløbet.",
         id="tl_misc",
     ),
     pytest.param(
         'ret r "Alder" når alder over 29 og alder højst 64 og alder = 50 og alder != 51',
-        "Borgeren har ret til alder i forløbet, så længe borgeren er fyldt 30 år, og borgeren endnu ikke er fyldt 65 år, og borgeren er 50 år, og borgeren ikke er 51 år.",
+        "Borgeren har ret til »Alder« i forløbet, så længe borgeren er fyldt 30 år, borgeren endnu ikke er fyldt 65 år, borgeren er 50 år, og borgeren ikke er 51 år.",
         id="tl_age",
     ),
     pytest.param(
         'værdi v "Refusionssats" per borger ugenummer for uger med ydelse kontanthjælp eller ydelse sygedagpenge begynder forfra efter 52 uger uden inden for 156 uger satser 80 til og med uge 4, 40 til og med uge 26, 30 til og med uge 52, 20 derefter',
-        "En kalenderuge (mandag til søndag) er en ydelsesuge, hvis der på mindst én af ugens dage gælder, at borgeren modtager kontanthjælp, eller borgeren modtager sygedagpenge. Ydelsesugerne nummereres, og refusionssats for en ydelsesuge er 80 til og med uge 4, 40 til og med uge 26, 30 til og med uge 52 og derefter 20. Nummereringen begynder forfra med uge 1, hvis der blandt de 156 uger før ugen er mindst 52 uger uden ydelse efter den seneste uge nr. 1. Reglen gælder for borgeren som helhed, uanset forløb.",
+        "En kalenderuge (mandag til søndag) er en ydelsesuge, hvis der på mindst én af ugens dage gælder, at borgeren modtager kontanthjælp, eller borgeren modtager sygedagpenge. Ydelsesugerne nummereres, og »Refusionssats« for en ydelsesuge er 80 til og med uge 4, 40 til og med uge 26, 30 til og med uge 52 og derefter 20. Nummereringen begynder forfra med uge 1, hvis der blandt de 156 uger før ugen er mindst 52 uger uden ydelse efter den seneste uge nr. 1. Reglen gælder for borgeren som helhed, uanset forløb.",
         id="value",
     ),
     pytest.param(
@@ -131,7 +131,7 @@ CASES = [
     ),
     pytest.param(
         'ret r "R" når seneste matchvurdering.gruppe >= 4 og uddannelse != videregående',
-        "Borgeren har ret til R i forløbet, så længe matchgruppen er mindst 4 ifølge den seneste matchvurdering på eller før dagen, og borgerens uddannelse ikke er videregående.",
+        "Borgeren har ret til »R« i forløbet, så længe matchgruppen er mindst 4 ifølge den seneste matchvurdering på eller før dagen, og borgerens uddannelse ikke er videregående.",
         id="latest_cmp",
     ),
     pytest.param(
@@ -151,7 +151,7 @@ CASES = [
     ),
     pytest.param(
         'pligt p "P" frist 6 måneder efter forløbets start opfyldes af tilbud_start hvor tilbud ikke i {læse_skrive_regne_kursus, realkompetencevurdering} og ansat og klar_til_tilbud = falsk',
-        "Jobcentret skal sørge for, at borgeren begynder i et tilbud, hvor tilbuddet ikke er læse-, skrive- og regnekursus eller realkompetencevurdering, og borgeren er ansat, og borgeren ikke er klar til tilbud, senest 6 måneder efter forløbets start.",
+        "Jobcentret skal sørge for, at borgeren begynder i et tilbud, hvor tilbuddet ikke er læse-, skrive- og regnekursus eller realkompetencevurdering, borgeren er ansat, og borgeren ikke er klar til tilbud, senest 6 måneder efter forløbets start.",
         id="neg_in",
     ),
     pytest.param(
@@ -166,17 +166,17 @@ CASES = [
     ),
     pytest.param(
         'pligt p "P" udløses af dagen hvor ydelse ledighedsydelse har varet 182 dage regnet fra seneste visitation{ordning = fleksjob} frist udløsningsdagen + 1 måned opfyldes af henvisning_anden_aktør',
-        "Pligten udløses på den første dag, hvor antallet af dage, hvor borgeren modtager ledighedsydelse, når 182 dage, regnet fra og med dagen for den seneste visitation i forløbet, hvor ordningen er fleksjob. Jobcentret skal henvise borgeren til en anden aktør senest 1 måned efter udløsningsdagen.",
+        "Pligten udløses på den første dag, hvor der i alt har været 182 dage, hvor borgeren modtager ledighedsydelse, regnet fra og med dagen for den seneste visitation i forløbet, hvor ordningen er fleksjob. Jobcentret skal henvise borgeren til en anden aktør senest 1 måned efter udløsningsdagen.",
         id="counted_from",
     ),
     pytest.param(
         'pligt p "P" frist start30 opfyldes af samtale',
-        "Jobcentret skal holde en samtale med borgeren senest på dagen for 1 dag efter borgerens 30-årsdag.",
+        "Jobcentret skal holde en samtale med borgeren senest 1 dag efter borgerens 30-årsdag.",
         id="date_ref",
     ),
     pytest.param(
         'ret r "Periode" fra forløbets start varer 2 år 6 måneder',
-        "Borgeren har ret til periode i 2 år og 6 måneder fra forløbets start.",
+        "Borgeren har ret til »Periode« i 2 år og 6 måneder fra forløbets start.",
         id="right_for_date",
     ),
 ]
@@ -226,12 +226,12 @@ def test_bundled_named_pattern_is_spelled_out(vocabulary: ast.VocabularyNode) ->
         "varede kortere end 14 dage, senest 6 måneder efter forløbets start."
     )
     assert said["helhedsorienteret_mentor"] == (
-        "Borgeren har ret til helhedsorienteret mentor fra hver vurdering, hvor borgeren ikke "
+        "Borgeren har ret til »Helhedsorienteret mentor« fra hver vurdering, hvor borgeren ikke "
         "er klar til tilbud, til dagen før den næste vurdering, hvor borgeren er klar til "
         "tilbud (dog højst til forløbets sidste dag)."
     )
     assert said["læse_skrive_regne_kursus"] == (
-        "Borgeren har ret til læse-, skrive- og regnekursus fra den første læse-, skrive- og "
+        "Borgeren har ret til »Læse-, skrive- og regnekursus« fra den første læse-, skrive- og "
         "regnetest i forløbet, hvor der er behov, og forløbet ud."
     )
 
@@ -241,8 +241,8 @@ def test_course_from_timeline(vocabulary: ast.VocabularyNode) -> None:
     assert rs.course is not None
     ctx = prose.ProseContext.for_ruleset(rs, vocabulary=vocabulary)
     assert prose.describe_course(rs.course, ctx) == (
-        "Et forløb er en sammenhængende periode, hvor borgeren modtager kontanthjælp, og "
-        "målgruppen er aktivitetsparat."
+        "Et forløb er en sammenhængende periode, hvor borgeren modtager kontanthjælp (hvor "
+        "målgruppen er aktivitetsparat)."
     )
 
 
@@ -285,7 +285,7 @@ def test_named_timeline_and_unknown_names_are_spelled_out() -> None:
     rs = _ruleset('ret r "R" per borger når tl og ukendt og mængde_x i ukendt_mængde')
     ctx = prose.ProseContext.for_ruleset(rs)
     assert prose.describe_rule(rs.rules[0], ctx) == (
-        "Borgeren har ret til R, så længe borgeren modtager sygedagpenge, og »ukendt« gælder, "
+        "Borgeren har ret til »R«, så længe borgeren modtager sygedagpenge, »ukendt« gælder, "
         "og »mængde_x« er en af værdierne i »ukendt_mængde«. Reglen gælder for borgeren som "
         "helhed, uanset forløb."
     )

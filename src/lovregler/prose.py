@@ -235,6 +235,8 @@ PERIODS = {
     "sygdom": ("borgeren er sygemeldt", "borgeren er sygemeldt"),
 }
 
+_PERIOD_START = {"ydelse": "ydelse_start", "tilbud": "tilbud_start", "sygdom": "sygemelding"}
+
 # Period kinds as nouns, for "der er et tilbud …, som fortsætter".
 PERIOD_NOUNS = {
     "ydelse": Noun("periode med en ydelse", "perioder med ydelser"),
@@ -267,6 +269,7 @@ class ProseContext:
     definitions: dict[str, ast.Definition] = attrs.field(factory=dict)
     vocabulary: ast.VocabularyNode | None = None
     per_citizen: bool = False
+    trigger_word: str = "udløsningsdagen"
     seen: frozenset[str] = frozenset()
 
     @classmethod
@@ -285,8 +288,13 @@ class ProseContext:
         return cls(definitions=defs, vocabulary=vocabulary)
 
     def for_rule(self, rule: ast.Rule) -> ProseContext:
-        """This context as seen from inside ``rule``."""
-        return attrs.evolve(self, per_citizen=rule.per_citizen)
+        """This context as seen from inside ``rule``.
+
+        In a right, the trigger date is the right's first day; in an obligation, the day the
+        obligation is triggered.
+        """
+        word = "rettens første dag" if rule.kind == "right" else "udløsningsdagen"
+        return attrs.evolve(self, per_citizen=rule.per_citizen, trigger_word=word)
 
     def expanding(self, name: str) -> ProseContext:
         """This context while spelling out definition ``name`` (guards against cycles)."""
@@ -364,6 +372,14 @@ def _duration_parts(d: ast.Duration) -> list[str]:
         if n:
             parts.append(f"{n} {one if n == 1 else many}")
     return parts or ["0 dage"]
+
+
+def length_phrase(length: ast.Duration | ast.AttrLength) -> str:
+    """A fixed length (``26 uger``) or one read from the starting event (``varighed_år år``)."""
+    if isinstance(length, ast.Duration):
+        return duration_phrase(length)
+    unit = {"days": "dage", "weeks": "uger", "months": "måneder", "years": "år"}[length.unit]
+    return f"det antal {unit}, som {NAMES.get(length.attr, f'»{length.attr}«')} angiver"
 
 
 def holder_phrase(holder: str, capital: bool = True) -> str:
@@ -499,15 +515,36 @@ def bool_phrase(
 
 
 def _junction(expr: ast.BoolAnd | ast.BoolOr, ctx: ProseContext, subject: str | None) -> str:
-    word = "og" if isinstance(expr, ast.BoolAnd) else "eller"
-    parts = []
-    for side in (expr.left, expr.right):
-        text = bool_phrase(side, ctx, subject=subject)
-        # Mixed og/eller needs brackets: Danish prose has no precedence rule a reader trusts.
-        if isinstance(side, ast.BoolAnd | ast.BoolOr) and type(side) is not type(expr):
-            text = f"({text})"
-        parts.append(text)
-    return f"{parts[0]}, {word} {parts[1]}"
+    sides: list[ast.BoolExpr] = _flatten(expr, type(expr))  # type: ignore[assignment]
+    texts = [bool_phrase(side, ctx, subject=subject) for side in sides]
+    return join_clauses(texts, isinstance(expr, ast.BoolAnd))
+
+
+def _flatten(node: object, kind: type) -> list[object]:
+    # a og b og c is one list of three, not a tree of two.
+    if isinstance(node, kind):
+        return _flatten(node.left, kind) + _flatten(node.right, kind)  # type: ignore[attr-defined]
+    return [node]
+
+
+_COMPLEX = (", og ", ", eller ", ", hvor ", " (hvor ", "[")
+
+
+def join_clauses(texts: list[str], conjunction: bool) -> str:
+    """Clauses joined by ``og``/``eller``; as a numbered list when one holds commas itself.
+
+    Danish prose has no precedence rule a reader trusts, so a clause that contains its own
+    ``og``, ``eller`` or ``hvor`` is never run together with others: the reader gets
+    "alle disse betingelser er opfyldt: 1) …; 2) …".
+    """
+    texts = [t.rstrip(",") for t in texts]
+    if any(marker in t for t in texts for marker in _COMPLEX):
+        which = "alle" if conjunction else "mindst én af"
+        items = "; ".join(f"{i}) {t}" for i, t in enumerate(texts, 1))
+        # Square brackets show where the list ends when the sentence goes on after it.
+        return f"[{which} disse betingelser er opfyldt: {items}]"
+    word = "og" if conjunction else "eller"
+    return f"{', '.join(texts[:-1])}, {word} {texts[-1]}"
 
 
 def _negated(expr: ast.BoolExpr, ctx: ProseContext, subject: str | None) -> str:
@@ -598,7 +635,7 @@ def date_phrase(expr: ast.DateExpr, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
     if isinstance(expr, ast.CourseEnd):
         return "forløbets sidste dag"
     if isinstance(expr, ast.TriggerDate):
-        return "udløsningsdagen"
+        return ctx.trigger_word
     if isinstance(expr, ast.EventDate):
         return _event_date(expr, ctx)
     if isinstance(expr, ast.DateShift):
@@ -644,17 +681,16 @@ def _shift(expr: ast.DateShift, ctx: ProseContext) -> str:
 
 
 def threshold_phrase(expr: ast.Threshold, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
-    """``den første dag, hvor antallet af dage, hvor …, når 365 dage …``."""
-    verb = "overstiger" if expr.more_than else "når"
+    """``den første dag, hvor der i alt har været 365 dage, hvor …``."""
     amount = duration_phrase(expr.amount)
-    text = f"den første dag, hvor antallet af dage, hvor {timeline_phrase(expr.timeline, ctx)}, {verb} {amount}"
+    if expr.more_than:
+        amount = f"mere end {amount}"
+    held = timeline_phrase(expr.timeline, ctx)
+    text = f"den første dag, hvor der i alt har været {amount}, hvor {held},"
     if expr.window is not None:
         text += f", regnet over de seneste {duration_phrase(expr.window)} til og med dagen"
     if expr.counted_from is not None:
-        start = date_phrase(expr.counted_from, ctx)
-        if not isinstance(expr.counted_from, ast.DateLit):
-            start = f"dagen for {start}"
-        text += f", regnet fra og med {start}"
+        text += f", regnet fra og med {day_ref(expr.counted_from, ctx)}"
     if expr.reset_by is not None:
         latest = pattern_phrase(expr.reset_by, ctx, form="latest")
         each = pattern_phrase(expr.reset_by, ctx, form="each")
@@ -670,10 +706,28 @@ def _on_day(expr: ast.DateExpr, ctx: ProseContext) -> str:
         return "på forløbets første dag"
     if isinstance(expr, ast.DateShift):
         return date_phrase(expr, ctx)
+    ref = day_ref(expr, ctx)
+    # A shifted date ("2 uger efter …") is said without "på".
+    return ref if ref[:1].isdigit() else f"på {ref}"
+
+
+def day_ref(expr: ast.DateExpr, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """A date as a day one can be on: ``den 1. januar 2017``, ``dagen for den første samtale``."""
+    while isinstance(expr, ast.DateRef):
+        found = ctx.lookup(expr.name, ast.DateDef)
+        if not isinstance(found, ast.DateDef):
+            break
+        ctx = ctx.expanding(expr.name)
+        expr = found.date
     phrase = date_phrase(expr, ctx)
-    if phrase.startswith(("den ", "dagen", "udløsningsdagen")):
-        return f"på {phrase}"
-    return f"på dagen for {phrase}"
+    if isinstance(expr, ast.EventDate):
+        return f"dagen for {phrase}"
+    if isinstance(expr, ast.DateShift | ast.DateLit) or phrase.startswith(_DAY_WORDS):
+        return phrase
+    return f"dagen for {phrase}"
+
+
+_DAY_WORDS = ("den ", "dagen", "udløsningsdagen", "rettens første dag", "forløbets", "borgerens")
 
 
 # ───────────────────────────── timelines ─────────────────────────────
@@ -698,6 +752,12 @@ def timeline_phrase(tl: ast.Timeline, ctx: ProseContext = DEFAULT_CONTEXT) -> st
 
 def _tl_not(inner: ast.Timeline, ctx: ProseContext) -> str:
     # A boolean fact has a natural negative ("borgeren ikke er i job eller uddannelse").
+    if isinstance(inner, ast.TlSince):
+        date = inner.date
+        # "not from X + 1 dag" is "up to and including X": say it that way.
+        if isinstance(date, ast.DateShift) and date.sign > 0 and _is_one_day(date.duration):
+            return f"det er senest {day_ref(date.base, ctx)}"
+        return f"det er før {day_ref(date, ctx)}"
     if (
         isinstance(inner, ast.TlName)
         and inner.name in BOOL_NAMES
@@ -708,9 +768,13 @@ def _tl_not(inner: ast.Timeline, ctx: ProseContext) -> str:
     return f"det ikke er tilfældet, at {timeline_phrase(inner, ctx)}"
 
 
+def _is_one_day(d: ast.Duration) -> bool:
+    return d.months == 0 and d.days == 1
+
+
 def _tl_calendar(tl: ast.Timeline, ctx: ProseContext) -> str:
     if isinstance(tl, ast.TlSince):
-        return f"det er {date_phrase(tl.date, ctx)} eller senere"
+        return f"det er {day_ref(tl.date, ctx)} eller senere"
     if isinstance(tl, ast.TlBetween):
         return f"det er i perioden {format_date(tl.start)} til og med {format_date(tl.end)}"
     if isinstance(tl, ast.TlFromDay):
@@ -726,14 +790,8 @@ def _tl_calendar(tl: ast.Timeline, ctx: ProseContext) -> str:
 
 
 def _tl_junction(tl: ast.TlAnd | ast.TlOr, ctx: ProseContext) -> str:
-    word = "og" if isinstance(tl, ast.TlAnd) else "eller"
-    parts = []
-    for side in (tl.left, tl.right):
-        text = timeline_phrase(side, ctx)
-        if isinstance(side, ast.TlAnd | ast.TlOr) and type(side) is not type(tl):
-            text = f"({text})"
-        parts.append(text)
-    return f"{parts[0]}, {word} {parts[1]}"
+    sides: list[ast.Timeline] = _flatten(tl, type(tl))  # type: ignore[assignment]
+    return join_clauses([timeline_phrase(side, ctx) for side in sides], isinstance(tl, ast.TlAnd))
 
 
 def _tl_name(tl: ast.TlName, ctx: ProseContext) -> str:
@@ -748,7 +806,7 @@ def _tl_name(tl: ast.TlName, ctx: ProseContext) -> str:
             keyed.format(key=human(tl.key)) if tl.key else (plain or f"perioden »{tl.name}« løber")
         )
         if tl.where is not None:
-            text += f", og {bool_phrase(tl.where, ctx)},"
+            text += f" (hvor {bool_phrase(tl.where, ctx, subject=_PERIOD_START.get(tl.name))})"
         return text
     if ctx.is_fact(tl.name):
         return f"{operand_phrase(ast.NameRef(name=tl.name), ctx)} er sand"
@@ -810,6 +868,14 @@ def describe_rule(rule: ast.Rule, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
 
 def tidy(sentence: str) -> str:
     """Drop the comma a relative clause leaves before a full stop or another comma."""
+    previous = None
+    while previous != sentence:
+        previous = sentence
+        sentence = _tidy_once(sentence)
+    return sentence
+
+
+def _tidy_once(sentence: str) -> str:
     for bad, good in (
         (",.", "."),
         (",,", ","),
@@ -961,11 +1027,13 @@ CONVENTION_SENTENCES = {
 
 
 def _right_name(rule: ast.Rule) -> str:
+    # The title is a name, not grammar ("Midlertidigt fleksjob i fem år"), so it is quoted;
+    # a title that itself begins "Ret til" would say it twice.
     title = rule.title
-    # "Helhedsorienteret mentor" → "helhedsorienteret mentor"; keep acronyms such as "LAB".
-    if len(title) > 1 and title[1].islower():
-        return title[0].lower() + title[1:]
-    return title
+    for prefix in ("Ret til ", "ret til "):
+        if title.startswith(prefix) and len(title) > len(prefix):
+            title = _cap(title[len(prefix) :])
+    return f"»{title}«"
 
 
 def _right(rule: ast.Rule, ctx: ProseContext) -> list[str]:
@@ -996,7 +1064,7 @@ def _right_span(rule: ast.Rule, ctx: ProseContext) -> str:
     start = _right_from(rule.right_from, ctx)
     cap = "" if rule.per_citizen else " (dog højst til forløbets sidste dag)"
     if rule.right_for is not None:
-        return f"i {duration_phrase(rule.right_for)} {start}"
+        return f"i {length_phrase(rule.right_for)} {start}"
     if rule.right_until is not None:
         return f"{start} til og med {date_phrase(rule.right_until, ctx)}{cap}"
     if rule.right_until_next is not None:
@@ -1045,11 +1113,8 @@ def describe_course(course: ast.Course, ctx: ProseContext = DEFAULT_CONTEXT) -> 
         )
     assert course.start is not None
     text = f"Et forløb begynder ved {pattern_phrase(course.start, ctx, form='each')}"
-    if isinstance(course.length, ast.Duration):
-        text += f" og varer {duration_phrase(course.length)}"
-    elif isinstance(course.length, ast.AttrLength):
-        unit = {"days": "dage", "weeks": "uger", "months": "måneder", "years": "år"}
-        text += f" og varer det antal {unit[course.length.unit]}, som {NAMES.get(course.length.attr, course.length.attr)} angiver"
+    if course.length is not None:
+        text += f" og varer {length_phrase(course.length)}"
     text += "; det slutter tidligere"
     if course.end is not None:
         text += f" ved {pattern_phrase(course.end, ctx)} (den dag er forløbets sidste)"

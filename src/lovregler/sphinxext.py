@@ -223,8 +223,11 @@ def paragraphs(citation: str) -> list[Paragraph]:
 
 
 # ───────────────────────────── small node helpers ─────────────────────────────
+_FOLD = {ord("æ"): "ae", ord("ø"): "oe", ord("å"): "aa"}
+
+
 def _slug(text: str) -> str:
-    folded = _nfc(text).lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+    folded = _nfc(text).lower().translate(_FOLD)
     return nodes.make_id(folded)
 
 
@@ -495,9 +498,9 @@ class RulesetPage:
             box += nodes.raw("", tsvg.render_svg(data), format="html")
             sec += box
             sec += _para(_strong(f"Forventet pr. {_date(block.as_of)}"))
-            rows = [_expect_row(item, titles) for item in block.items]
+            expected = [_expect_row(item, titles) for item in block.items]
             sec += _table(
-                ("Regel", "Resultat", "Opfyldt", "Frist / periode"), rows, "lovregel-forventet"
+                ("Regel", "Resultat", "Opfyldt", "Frist / periode"), expected, "lovregel-forventet"
             )
         return sec
 
@@ -520,7 +523,7 @@ def _attrs_text(event: ast.ExampleEvent) -> str:
     return ", ".join(f"{k} = {prose.literal_phrase(v)}" for k, v in event.attrs)
 
 
-def _expect_row(item: ast.Expect, titles: dict[str, str]) -> tuple[str, ...]:
+def _expect_row(item: ast.Expect, titles: dict[str, str]) -> Sequence[str]:
     title = f"{titles.get(item.rule, item.rule)} ({item.rule})"
     if item.kind == "obligation":
         status = tsvg.STATUS_DA.get(item.status or "", item.status or "")

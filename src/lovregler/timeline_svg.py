@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from . import ast
+from . import ast, timecalc
 
 STATUS_COLOURS = {
     "fulfilled": "#2e7d32",
@@ -213,6 +213,77 @@ def timeline_from_example(
         obligations=tuple(obligations),
         rights=tuple(rights),
     )
+
+
+# ───────────────────────────── triggers ─────────────────────────────
+def estimate_triggers(
+    example: ast.Example,
+    expectation: ast.Expectation,
+    rules: Iterable[ast.Rule],
+    anchors: Iterable[datetime.date] = (),
+) -> dict[tuple[str, datetime.date], datetime.date]:
+    """The trigger of each expected obligation, found by working back from its due date.
+
+    An example states only due dates. The trigger is the candidate day (an event of the
+    example, a period start, or one of ``anchors`` such as version starts) from which the
+    rule's own arithmetic (:mod:`lovregler.timecalc`) gives exactly that due date; the latest
+    such day wins. A rule whose due date is not a fixed distance from its trigger (a threshold,
+    a date expression) gets none, and the picture shows its due date alone.
+    """
+    days = {ev.date for ev in example.events if ev.date <= expectation.as_of}
+    days |= {bar.start for bar in example_bars(example.events)} | set(anchors)
+    candidates = sorted(days, reverse=True)
+    by_id: dict[str, list[ast.Rule]] = {}
+    for rule in rules:
+        by_id.setdefault(rule.id, []).append(rule)
+    found = {}
+    for item in expectation.items:
+        if item.kind != "obligation" or item.due is None:
+            continue
+        for rule in by_id.get(item.rule, []):
+            trigger = _trigger_of(rule, item.due, candidates)
+            if trigger is not None:
+                found[(item.rule, item.due)] = trigger
+                break
+    return found
+
+
+def _trigger_of(
+    rule: ast.Rule, due: datetime.date, candidates: list[datetime.date]
+) -> datetime.date | None:
+    if isinstance(rule.trigger, ast.CountWindows):
+        return _window_start(rule.trigger.length, due, candidates)
+    convention = rule.deadline.convention if rule.deadline else "standard"
+    lengths = [d for d in (rule.deadline.after if rule.deadline else None, rule.repeat) if d]
+    target = timecalc.from_date(due)
+    for day in candidates:
+        if day > due:
+            continue
+        for d in lengths:
+            if _shifted(timecalc.from_date(day), d, convention) == target:
+                return day
+    return None
+
+
+def _shifted(day: int, d: ast.Duration, convention: str) -> int:
+    if convention == "hverdag":
+        return timecalc.hverdag(timecalc.add_duration(day, d.months, d.days))
+    return timecalc.add_duration(day, d.months, d.days, convention)
+
+
+def _window_start(
+    length: ast.Duration, due: datetime.date, candidates: list[datetime.date]
+) -> datetime.date | None:
+    # Period k of a count window runs [A + k·N, A + (k+1)·N − 1 day] (contract §3.6, §3.8).
+    target = timecalc.from_date(due)
+    for anchor in candidates:
+        a = timecalc.from_date(anchor)
+        if a > target:
+            continue
+        k = timecalc.period_index(a, target, length.months, length.days)
+        if timecalc.period_start(a, k + 1, length.months, length.days) - 1 == target:
+            return timecalc.to_date(timecalc.period_start(a, k, length.months, length.days))
+    return None
 
 
 # ───────────────────────────── drawing ─────────────────────────────

@@ -102,6 +102,12 @@ def test_bundled_rulesets_check_clean(name: str) -> None:
     assert [d.format() for d in diagnostics_of(RULESETS / f"{name}.lov")] == []
 
 
+@pytest.mark.parametrize("path", sorted(RULESETS.glob("*.lov")), ids=lambda p: p.stem)
+def test_every_bundled_rule_file_checks_without_errors(path: Path) -> None:
+    errors = [d.format() for d in diagnostics_of(path) if d.severity == "error"]
+    assert errors == []
+
+
 def test_danish_and_english_keywords_give_equal_trees() -> None:
     danish = parse_file(FIXTURES / "good" / "dansk.lov")
     english = parse_file(FIXTURES / "good" / "english.lov")

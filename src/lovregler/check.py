@@ -1064,40 +1064,38 @@ def check_duplicate_rules(ctx: CheckContext) -> None:
                 )
 
 
+def check_extends(ctx: CheckContext) -> None:
+    """The ruleset named after ``udvider`` exists and is another ruleset."""
+    extends, name = ctx.ruleset.extends, ctx.ruleset.name
+    if extends == name:
+        ctx.error(ctx.at(ctx.ruleset.pos, name), f"ordningen '{name}' udvider sig selv")
+    elif extends is not None and (ctx.base is None or ctx.base.name != extends):
+        ctx.error(ctx.at(ctx.ruleset.pos, extends), f"grundordningen '{extends}' findes ikke")
+
+
 def check_overrides(ctx: CheckContext) -> None:
     """An extension says ``erstatter`` exactly on the rules that replace a base rule."""
-    if ctx.ruleset.extends == ctx.ruleset.name:
-        ctx.error(
-            ctx.at(ctx.ruleset.pos, ctx.ruleset.name),
-            f"ordningen '{ctx.ruleset.name}' udvider sig selv",
-        )
-    elif ctx.ruleset.extends is not None and (
-        ctx.base is None or ctx.base.name != ctx.ruleset.extends
-    ):
-        ctx.error(
-            ctx.at(ctx.ruleset.pos, ctx.ruleset.extends),
-            f"grundordningen '{ctx.ruleset.extends}' findes ikke",
-        )
     base_ids = sorted({r.id for r in all_rules(ctx.base)})
-    base_name = ctx.base.name if ctx.base else ""
     for rule in all_rules(ctx.ruleset):
         if rule.id in base_ids and not rule.overrides:
             ctx.error(
                 ctx.at(rule.pos, rule.id),
-                f"reglen '{rule.id}' findes allerede i '{base_name}'",
-                "skriv »erstatter« i reglen, hvis den skal afløse grundordningens regel, eller giv den et andet id",
+                f"reglen '{rule.id}' findes allerede i '{ctx.base.name if ctx.base else ''}'",
+                "skriv »erstatter« i reglen, hvis den skal afløse grundordningens regel, "
+                "eller giv den et andet id",
             )
         elif rule.overrides and rule.id not in base_ids:
-            where = (
-                f"'{base_name}' har ingen regel '{rule.id}'"
-                if ctx.base
-                else "ordningen udvider ingen anden"
-            )
             ctx.error(
                 ctx.at(rule.pos, rule.id),
-                f"reglen '{rule.id}' erstatter intet: {where}",
+                f"reglen '{rule.id}' erstatter intet: {_no_base_rule(ctx, rule)}",
                 _suggest(rule.id, base_ids, "slet »erstatter«"),
             )
+
+
+def _no_base_rule(ctx: CheckContext, rule: ast.Rule) -> str:
+    if ctx.base is None:
+        return "ordningen udvider ingen anden"
+    return f"'{ctx.base.name}' har ingen regel '{rule.id}'"
 
 
 def check_versions(ctx: CheckContext) -> None:
@@ -1283,34 +1281,40 @@ def _triggered_by_itself(rule: ast.Rule) -> bool:
 
 def _missing_clauses(rule: ast.Rule) -> Iterator[tuple[str, str]]:
     if rule.kind == "obligation":
-        if rule.met_by is None:
-            yield "siger ikke, hvad der opfylder den", "tilføj fx »opfyldes af samtale«"
-        elif rule.met_by.count < 1:
-            yield "skal opfyldes af mindst 1 hændelse", "skriv fx »opfyldes af mindst 4 samtale«"
-        if rule.deadline is None and not isinstance(rule.trigger, ast.CountWindows):
-            yield "har ingen frist", "tilføj fx »frist 1 uge efter forløbets start«"
-        if _triggered_by_itself(rule):
-            # »frist N efter X« makes X the trigger, replacing any »udløses af«
-            yield (
-                "regner fristen fra udløsningsdagen, men »frist … efter« bestemmer selv udløsningen",
-                "skriv det, der udløser pligten, direkte: »frist 3 måneder efter dagen hvor …«",
-            )
-        if rule.repeat is not None and rule.deadline is None:
-            yield (
-                "gentages, men har ingen frist",
-                "tilføj fx »frist 3 måneder efter første samtale«",
-            )
+        yield from _obligation_gaps(rule)
     elif rule.kind == "right":
-        if rule.right_from is None and rule.right_when is None:
-            yield "siger ikke, hvornår den gælder", "tilføj »fra …« eller »når …«"
-        ends = [rule.right_until, rule.right_until_next, rule.right_for]
-        if sum(e is not None for e in ends) > 1:
-            yield (
-                "har flere slutninger",
-                "brug én af »indtil …«, »indtil dagen før næste …« og »varer …«",
-            )
+        yield from _right_gaps(rule)
     elif rule.week_value is None:
         yield "siger ikke, hvordan værdien findes", "tilføj »ugenummer for uger med … satser …«"
+
+
+def _obligation_gaps(rule: ast.Rule) -> Iterator[tuple[str, str]]:
+    if rule.met_by is None:
+        yield "siger ikke, hvad der opfylder den", "tilføj fx »opfyldes af samtale«"
+    elif rule.met_by.count < 1:
+        yield "skal opfyldes af mindst 1 hændelse", "skriv fx »opfyldes af mindst 4 samtale«"
+    # count windows are due on each window's last day; every other obligation needs a frist
+    if rule.deadline is None and not isinstance(rule.trigger, ast.CountWindows):
+        yield "har ingen frist", "tilføj fx »frist 1 uge efter forløbets start«"
+    if _triggered_by_itself(rule):
+        # »frist N efter X« makes X the trigger, replacing any »udløses af«
+        yield (
+            "regner fristen fra udløsningsdagen, men »frist … efter« bestemmer selv udløsningen",
+            "skriv det, der udløser pligten, direkte: »frist 3 måneder efter dagen hvor …«",
+        )
+    if rule.repeat is not None and rule.deadline is None:
+        yield "gentages, men har ingen frist", "tilføj fx »frist 3 måneder efter første samtale«"
+
+
+def _right_gaps(rule: ast.Rule) -> Iterator[tuple[str, str]]:
+    if rule.right_from is None and rule.right_when is None:
+        yield "siger ikke, hvornår den gælder", "tilføj »fra …« eller »når …«"
+    ends = [rule.right_until, rule.right_until_next, rule.right_for]
+    if sum(e is not None for e in ends) > 1:
+        yield (
+            "har flere slutninger",
+            "brug én af »indtil …«, »indtil dagen før næste …« og »varer …«",
+        )
 
 
 def _check_rule_exprs(ctx: CheckContext, rule: ast.Rule) -> None:
@@ -1470,6 +1474,7 @@ RULESET_PASSES: tuple[Callable[[CheckContext], None], ...] = (
     check_duplicate_definitions,
     check_cycles,
     check_duplicate_rules,
+    check_extends,
     check_overrides,
     check_versions,
     check_definitions,

@@ -30,7 +30,7 @@ from lovregler.check import (
 )
 from lovregler.errors import Diagnostic, RuleSyntaxError, SourcePos
 from lovregler.parse import parse_file, parse_text
-from lovregler.vocabulary import Vocabulary, from_ast
+from lovregler.vocabulary import from_ast
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -550,7 +550,7 @@ def test_a_diagnostic_names_its_file_line_and_column() -> None:
     module = parse_text("importer ordforråd\n" + obligation("opfyldes af samtle"), "x/y.lov")
     found = check_module(module, VOCAB)
     assert str(found[0].pos) == "x/y.lov:6:17"
-    assert isinstance(VOCAB, Vocabulary)
+    assert found[0].source == module.source and found[0].severity == "error"
 
 
 def test_zero_lengths_are_rejected() -> None:

@@ -18,6 +18,7 @@ compiler and the interpreter resolve names exactly as the checker does:
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -199,7 +200,7 @@ def narrow(pos: SourcePos, word: str, source: str) -> SourcePos:
     >>> narrow(SourcePos("f", 1, 1), "samtle", "opfyldes af samtle")
     SourcePos(file='f', line=1, column=13, end_line=1, end_column=19)
     """
-    lines = source.splitlines()
+    lines = _lines(source)
     pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
     # a clause may span lines (a rule, a ruleset head): look through the node's whole span
     for line in range(max(pos.line, 1), min(max(pos.end_line, pos.line), len(lines)) + 1):
@@ -210,6 +211,12 @@ def narrow(pos: SourcePos, word: str, source: str) -> SourcePos:
             if text[: found.start()].count('"') % 2 == 0:
                 return SourcePos(pos.file, line, found.start() + 1, line, found.end() + 1)
     return pos
+
+
+@functools.lru_cache(maxsize=8)
+def _lines(source: str) -> tuple[str, ...]:
+    # carets are placed for every rule and expectation: split each file once, not per message
+    return tuple(source.splitlines())
 
 
 def _suggest(word: str, candidates: Iterable[str], fallback: str | None = None) -> str | None:
@@ -1372,7 +1379,7 @@ def _check_example_fact(
 
 def _back_to(ctx: CheckContext, pos: SourcePos, word: str) -> SourcePos | None:
     """The last whole ``word`` on ``pos``'s line before its column (the name of ``name=value``)."""
-    lines = ctx.source.splitlines()
+    lines = _lines(ctx.source)
     if not 0 < pos.line <= len(lines):
         return None
     found = list(

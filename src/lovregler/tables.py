@@ -68,7 +68,11 @@ FACT_TYPES: dict[str, str] = {
     "i_job_eller_uddannelse": "bool",
 }
 _ARROW = {"str": pa.string(), "int": pa.int64(), "bool": pa.bool_()}
-_BATCH_ROWS = 65_536
+_BATCH_ROWS = 8_192  # rows per record batch: about 1 MB of Python objects at a time
+#: DuckDB's memory limit while grouping an event log (environment variable
+#: ``LOVREGLER_DUCKDB_MEMORY`` overrides it). 10 million shuffled events need about this much;
+#: more is spilled to disk in the scratch folder.
+DUCKDB_MEMORY = "256MB"
 _ID_RE = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _INT_RE = re.compile(r"[+-]?[0-9]+")
 
@@ -200,74 +204,108 @@ class _GroupingPlan:
         import duckdb
 
         self.scratch = scratch
+        self._first: str | None = None
         self.events = _as_parquet(events, scratch / "events_in.parquet")
         self.citizens = _as_parquet(citizens, scratch / "citizens_in.parquet")
         _require_columns(events, self.events, ("citizen_id", "date", "type"))
         _require_columns(citizens, self.citizens, ("citizen_id",))
         self.db = duckdb.connect(str(scratch / "grouping.duckdb"))
-        # Bounded memory: DuckDB spills its sort to the scratch directory beyond this.
-        self.db.execute("SET memory_limit = '256MB'")
+        # Bounded memory: DuckDB spills to the scratch directory beyond this limit.
+        limit = os.environ.get("LOVREGLER_DUCKDB_MEMORY", DUCKDB_MEMORY)
+        self.db.execute(f"SET memory_limit = '{_sql_text(limit)}'")
         self.db.execute(f"SET temp_directory = '{_sql_path(scratch / 'spill')}'")
-        self.db.execute("SET preserve_insertion_order = true")
+        # Every query orders its output explicitly, so insertion order need not be kept
+        # (keeping it costs memory); one thread keeps the hash tables to one set.
+        self.db.execute("SET preserve_insertion_order = false")
+        self.db.execute("SET threads = 1")
 
     def records(self) -> Iterator[RawRecord]:
         """Merge the ordered citizens stream with the grouped events stream."""
         try:
             citizens = self.order_citizens()
             events = self.group_events()
-            yield from _merge(_rows(citizens), _event_groups(events))
         finally:
-            self.db.close()
+            self.db.close()  # release DuckDB's buffer pool before the long streaming part
+        yield from _merge(_rows(citizens), _event_groups(events))
+
+    def step(self, name: str, select: str) -> str:
+        """Materialise one query in the scratch folder; returns a ``read_parquet`` of it.
+
+        One blocking operator (aggregate, window, join or sort) per step: DuckDB can spill
+        each on its own, but several in one query must share the memory limit at once.
+        """
+        out = self.scratch / f"{name}.parquet"
+        self.db.execute(
+            f"COPY ({select}) TO '{_sql_path(out)}' (FORMAT parquet, ROW_GROUP_SIZE 16384)"
+        )
+        return f"read_parquet('{_sql_path(out)}')"
+
+    def source(self, path: Path) -> str:
+        return f"read_parquet('{_sql_path(path)}', file_row_number = true)"
+
+    def first_positions(self) -> str:
+        """Per citizen id (as text): first and last row of its events, and how many."""
+        if self._first is None:
+            self._first = self.step(
+                "first",
+                f"""SELECT CAST(citizen_id AS VARCHAR) AS citizen_id, {_KEY} AS _key,
+                           min(file_row_number) AS _first, max(file_row_number) AS _last,
+                           count(*) AS _n
+                    FROM {self.source(self.events)} GROUP BY 1, 2""",
+            )
+        return self._first
 
     def order_citizens(self) -> Path:
-        """Citizens in order of their first event; those without events last."""
-        out = self.scratch / "citizens_sorted.parquet"
-        self.db.execute(
-            f"""
-            COPY (
-              WITH ev AS (SELECT CAST(citizen_id AS VARCHAR) AS citizen_id, file_row_number AS _pos
-                          FROM read_parquet('{_sql_path(self.events)}', file_row_number = true)),
-                   first AS (SELECT citizen_id, min(_pos) AS _first, count(*) AS _n
-                             FROM ev GROUP BY citizen_id),
-                   ci AS (SELECT * REPLACE (CAST(citizen_id AS VARCHAR) AS citizen_id),
-                                 file_row_number AS _cpos,
-                                 row_number() OVER (PARTITION BY CAST(citizen_id AS VARCHAR)
-                                                    ORDER BY file_row_number) AS _dup
-                          FROM read_parquet('{_sql_path(self.citizens)}', file_row_number = true))
-              SELECT coalesce(ci.citizen_id, first.citizen_id) AS _id,
-                     ci._cpos IS NOT NULL AS _known, ci._dup, first._first, first._n,
-                     ci.* EXCLUDE (_cpos, _dup, file_row_number)
-              FROM ci FULL OUTER JOIN first
-                ON ci.citizen_id IS NOT DISTINCT FROM first.citizen_id AND ci._dup = 1
-              ORDER BY first._first NULLS LAST, ci._cpos
-            ) TO '{_sql_path(out)}' (FORMAT parquet)
-            """
+        """Citizens in order of their first event; those without events last.
+
+        Every citizens-table row and every event-log id gives one row; ``_dup`` > 1 marks a
+        second row of the same id, which gets no events.
+        """
+        first = self.first_positions()
+        ranked = self.step(
+            "ranked",
+            f"""SELECT * EXCLUDE (file_row_number) REPLACE (CAST(citizen_id AS VARCHAR) AS citizen_id),
+                       {_KEY} AS _key, file_row_number AS _cpos,
+                       row_number() OVER (PARTITION BY {_KEY} ORDER BY file_row_number) AS _dup
+                FROM {self.source(self.citizens)}""",
         )
-        return out
+        # A plain equality join on one key, so that DuckDB can run it out of core; second
+        # rows of an id are added after it, without events.
+        joined = self.step(
+            "joined",
+            f"""SELECT coalesce(ci.citizen_id, f.citizen_id) AS _id, ci._cpos IS NOT NULL AS _known,
+                       f._first, f._n, ci.* EXCLUDE (_key)
+                FROM (SELECT * FROM {ranked} WHERE _dup = 1) ci FULL OUTER JOIN {first} f
+                  ON ci._key = f._key
+                UNION ALL BY NAME
+                SELECT citizen_id AS _id, true AS _known, * EXCLUDE (_key)
+                FROM {ranked} WHERE _dup > 1""",
+        )
+        self.step("citizens_sorted", f"SELECT * FROM {joined} ORDER BY _first NULLS LAST, _cpos")
+        return self.scratch / "citizens_sorted.parquet"
 
     def group_events(self) -> Path:
         """The event log grouped by citizen (first appearance), input order within."""
-        src = f"read_parquet('{_sql_path(self.events)}', file_row_number = true)"
+        first = self.first_positions()
         scattered = self.db.execute(
-            f"""SELECT count(*) FROM (
-                  SELECT min(file_row_number) AS lo, max(file_row_number) AS hi, count(*) AS n
-                  FROM {src} GROUP BY citizen_id) WHERE hi - lo + 1 <> n"""
+            f"SELECT count(*) FROM {first} WHERE _last - _first + 1 <> _n"
         ).fetchone()
         if scattered is not None and scattered[0] == 0:
             return self.events  # already grouped: stream it as it is
-        out = self.scratch / "events_sorted.parquet"
-        self.db.execute(
-            f"""
-            COPY (
-              WITH ev AS (SELECT *, file_row_number AS _pos FROM {src}),
-                   first AS (SELECT citizen_id, min(_pos) AS _first FROM ev GROUP BY citizen_id)
-              SELECT ev.* EXCLUDE (_pos, file_row_number)
-              FROM ev JOIN first ON ev.citizen_id IS NOT DISTINCT FROM first.citizen_id
-              ORDER BY first._first, ev._pos
-            ) TO '{_sql_path(out)}' (FORMAT parquet)
-            """
+        tagged = self.step(
+            "tagged",
+            f"""SELECT ev.* EXCLUDE (file_row_number), ev.file_row_number AS _pos, f._first AS _group
+                FROM {self.source(self.events)} ev JOIN {first} f ON {_KEY.replace("citizen_id", "ev.citizen_id")} = f._key""",
         )
-        return out
+        self.step(
+            "events_sorted", f"SELECT * EXCLUDE (_pos, _group) FROM {tagged} ORDER BY _group, _pos"
+        )
+        return self.scratch / "events_sorted.parquet"
+
+
+# The join key of a citizen id: its text, with NUL standing for a missing id (so that the
+# events without an id form one group instead of vanishing from an equality join).
+_KEY = "coalesce(CAST(citizen_id AS VARCHAR), chr(0))"
 
 
 def _require_columns(shown: Path, path: Path, names: Iterable[str]) -> None:
@@ -280,8 +318,12 @@ def _require_columns(shown: Path, path: Path, names: Iterable[str]) -> None:
         )
 
 
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
 def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
+    return _sql_text(str(path))
 
 
 def _as_parquet(path: Path, out: Path) -> Path:

@@ -28,10 +28,23 @@ pytest: $(STAMP)
 ruletests: $(STAMP)
 	$(BIN)/lovregler test rulesets/
 
-test: lint typecheck pytest ruletests
+test: lint typecheck browser pytest ruletests docs-strict
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .lovregler-cache
+
+# The docs site (Danish legal pages rendered from rulesets/, language reference, API).
+docs: $(STAMP)
+	$(BIN)/sphinx-build -b html docs docs/_build/html
+
+# Warnings are errors: a broken rule file or a bad docstring fails `make test`.
+docs-strict: $(STAMP)
+	$(BIN)/sphinx-build -b html -W --keep-going docs docs/_build/html
+
+# Debian's chromium for the browser test of the docs site (Playwright drives it; no tool may
+# download a browser of its own).
+browser:
+	command -v chromium || (apt-get update && apt-get install -y chromium)

@@ -16,9 +16,10 @@ source folder (``lovregler_pages_dir``), so a ruleset added to ``rulesets/`` get
 without anyone touching ``docs/``. ``lovregler_ruleset_dirs`` names extra folders searched
 before the bundled rulesets.
 
-Broken input — an unknown ruleset, a rule file with syntax or check errors — stops the build
-with the rule author's message (``file:line:col``, the source line and a caret), raised as
-:class:`sphinx.errors.ExtensionError`; never a Python traceback.
+Broken input — an unknown ruleset, a rule file with syntax or check errors — fails the build
+with the rule author's message (``file:line:col``, the source line and a caret), logged as a
+Sphinx error at the directive's line, and a non-zero exit status; never a Python traceback
+(Sphinx prints one for any exception an extension raises, so none is raised).
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
-from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -573,10 +573,13 @@ class paragraph_index(nodes.General, nodes.Element):  # noqa: N801 - docutils no
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     store = env.__dict__.get("lovregler_rules", [])
     env.__dict__["lovregler_rules"] = [r for r in store if r.docname != docname]
+    errors = env.__dict__.get("lovregler_errors", [])
+    env.__dict__["lovregler_errors"] = [d for d in errors if d != docname]
 
 
 def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
-    env.__dict__.setdefault("lovregler_rules", []).extend(other.__dict__.get("lovregler_rules", []))
+    for key in ("lovregler_rules", "lovregler_errors"):
+        env.__dict__.setdefault(key, []).extend(other.__dict__.get(key, []))
 
 
 def _index_docs(
@@ -642,8 +645,11 @@ class LovregelDirective(SphinxDirective):
         try:
             loaded = Loaded.of(name, dirs)
         except LovreglerError as err:
-            where = self.get_location()
-            raise ExtensionError(f"{where}: lovregel {name!r} kan ikke vises:\n{err}") from None
+            # Logged, not raised: Sphinx prints a traceback for any exception, and the rule
+            # author should read only their own message. _fail_on_errors sets the exit status.
+            logger.error("lovregel %r kan ikke vises:\n%s", name, err, location=self.get_location())
+            self.env.__dict__.setdefault("lovregler_errors", []).append(self.env.docname)
+            return []
         for path in _files_of(loaded):
             self.env.note_dependency(path)
         return RulesetPage(loaded, self).build()
@@ -729,6 +735,14 @@ table.lovregel-arvede, table.lovregel-paragraffer, table.lovregel-oversigt { wid
 """
 
 
+def _fail_on_errors(app: Sphinx, exception: Exception | None) -> None:
+    # A broken rule file was reported with its own message; the build must still fail.
+    failed = sorted(set(app.env.__dict__.get("lovregler_errors", [])))
+    if exception is None and failed:
+        logger.error("regelsider med fejl: %s", ", ".join(failed))
+        app.statuscode = 1
+
+
 def _write_css(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -753,4 +767,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", _index_docs)
     app.connect("doctree-resolved", _resolve_index)
     app.connect("build-finished", _write_css)
+    app.connect("build-finished", _fail_on_errors)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

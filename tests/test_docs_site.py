@@ -1,0 +1,171 @@
+"""The docs site: it builds, every bundled ruleset has a readable page, broken input fails.
+
+The browser test opens a built ruleset page in Debian's chromium (``make browser`` installs
+it; ``make test`` runs that first), driven by Playwright, and keeps a screenshot in the test's
+temporary folder.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from lovregler import api
+from lovregler.sphinxext import Paragraph, paragraphs
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _sphinx(src: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", *extra, str(src), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    done = _sphinx(ROOT / "docs", out, "-W", "--keep-going")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+def _page(site: Path, name: str) -> Path:
+    for path in (site / "regelsaet").glob("*.html"):
+        if unicodedata.normalize("NFC", path.stem) == name:
+            return path
+    raise AssertionError(f"no page for {name}")
+
+
+def test_every_bundled_ruleset_has_a_page(site: Path) -> None:
+    for name in api.bundled_rulesets():
+        html = _page(site, name).read_text("utf-8")
+        assert "lovregler-timeline" in html or "Eksempler" not in html
+        assert "lovregel-prosa" in html
+
+
+def test_paragraph_index_links_rules(site: Path) -> None:
+    html = (site / "paragraffer.html").read_text("utf-8")
+    assert "LAB 2015 § 92" in html
+    assert "Første ret og pligt-tilbud" in html
+    assert 'href="regelsaet/' in html
+
+
+def test_extending_ruleset_lists_inherited_rules(site: Path) -> None:
+    html = _page(site, "kbh_kontanthjælp_aktivitetsparat").read_text("utf-8")
+    assert "Arvede regler fra Kontanthjælp, aktivitetsparate" in html
+    # each inherited rule links to its anchor on the base ruleset's page
+    assert 'href="kontanthj%C3%A6lp_aktivitetsparat.html#lovregel-' in html
+
+
+@pytest.mark.browser
+def test_ruleset_page_in_chromium(site: Path, tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: run `make browser` (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    page_path = _page(site, "kontanthjælp_aktivitetsparat")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(page_path.as_uri())
+            prose = page.get_by_text(
+                "Jobcentret skal holde en samtale med borgeren senest 1 uge efter forløbets start."
+            ).first
+            assert prose.is_visible()
+            citation = page.get_by_text("LAB 2019 § 31, stk. 5").first
+            citation.scroll_into_view_if_needed()
+            assert citation.is_visible()
+            svg = page.locator("svg.lovregler-timeline").first
+            svg.scroll_into_view_if_needed()
+            assert svg.is_visible()
+            box = svg.bounding_box()
+            assert box is not None and box["width"] > 300 and box["height"] > 80
+            page.screenshot(path=str(tmp_path / "kontanthjælp_aktivitetsparat.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (tmp_path / "kontanthjælp_aktivitetsparat.png").stat().st_size > 10_000
+
+
+def _broken_site(tmp_path: Path, directive: str, rule_file: str | None = None) -> Path:
+    src = tmp_path / "src"
+    (src / "regler").mkdir(parents=True)
+    (src / "conf.py").write_text(
+        textwrap.dedent(
+            """
+            extensions = ["lovregler.sphinxext"]
+            language = "da"
+            lovregler_ruleset_dirs = ["regler"]
+            lovregler_generate_pages = False
+            """
+        ),
+        "utf-8",
+    )
+    (src / "index.rst").write_text(f"Test\n====\n\n{directive}\n", "utf-8")
+    if rule_file is not None:
+        (src / "regler" / "brudt.lov").write_text(rule_file, "utf-8")
+    return src
+
+
+def _fails_with(src: Path, out: Path) -> str:
+    done = _sphinx(src, out)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert "Traceback" not in output
+    assert 'File "' not in output
+    return output
+
+
+def test_unknown_ruleset_fails_the_build(tmp_path: Path) -> None:
+    src = _broken_site(tmp_path, ".. lovregel:: kontanthjælp_aktivitetsparatt")
+    output = _fails_with(src, tmp_path / "out")
+    assert "index.rst:4" in output
+    assert "kontanthjælp_aktivitetsparatt" in output
+    assert "mente du 'kontanthjælp_aktivitetsparat'" in output
+
+
+def test_syntax_error_fails_the_build_with_file_line_col(tmp_path: Path) -> None:
+    rule = 'importer ordforråd\n\nordning brudt "Brudt"\n  pligt p\n    frist 1 uge\n'
+    src = _broken_site(tmp_path, ".. lovregel:: brudt", rule)
+    output = _fails_with(src, tmp_path / "out")
+    assert f"{src / 'regler' / 'brudt.lov'}:5:" in output
+    assert "^" in output
+
+
+def test_check_error_fails_the_build_with_the_authors_message(tmp_path: Path) -> None:
+    rule = (
+        'importer ordforråd\n\nordning brudt "Brudt"\n'
+        "  forløb når ydelse kontanthjælp\n"
+        '  pligt p "P"\n    frist 1 uge efter forløbets start\n    opfyldes af samtle\n'
+    )
+    src = _broken_site(tmp_path, ".. lovregel:: brudt", rule)
+    output = _fails_with(src, tmp_path / "out")
+    assert f"{src / 'regler' / 'brudt.lov'}:7:17" in output
+    assert "samtle" in output
+    assert "mente du 'samtale'" in output
+
+
+def test_paragraphs_from_citations() -> None:
+    assert paragraphs("LAB 2019 § 31, stk. 5") == [Paragraph("LAB 2019", 31, "", "5")]
+    assert paragraphs("LAS § 74 c") == [Paragraph("LAS", 74, "c", "")]
+    assert [p.label() for p in paragraphs("LAB 2015 § 92 og § 96, stk. 3")] == [
+        "LAB 2015 § 92",
+        "LAB 2015 § 96, stk. 3",
+    ]
+    assert paragraphs("LAB 2015; analysenotatet afsnit 4.1.1") == []
+    assert [p.label() for p in paragraphs("SDL § 24 og LAB § 92, stk. 1–2 og 5")] == [
+        "SDL § 24",
+        "LAB § 92, stk. 1–2 og 5",
+    ]

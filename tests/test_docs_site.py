@@ -169,3 +169,37 @@ def test_paragraphs_from_citations() -> None:
         "SDL § 24",
         "LAB § 92, stk. 1–2 og 5",
     ]
+
+
+def _code_blocks(path: Path) -> list[str]:
+    blocks, current, inside = [], [], False
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip() == ".. code-block:: text":
+            inside, current = True, []
+        elif inside and (line.startswith("   ") or not line.strip()):
+            current.append(line[3:])
+        elif inside:
+            blocks.append("\n".join(current).strip("\n"))
+            inside = False
+    if inside:
+        blocks.append("\n".join(current).strip("\n"))
+    return blocks
+
+
+@pytest.mark.parametrize("doc", ["sprogreference.rst", "vejledning.rst"])
+def test_examples_in_the_docs_parse_and_check(doc: str, tmp_path: Path) -> None:
+    from lovregler.parse import parse_text
+    from lovregler.sphinxext import load_path
+
+    checked = 0
+    for i, block in enumerate(_code_blocks(ROOT / "docs" / doc)):
+        if not block.startswith(("importer", "ordning", "ordforråd")):
+            continue  # shell commands and error output
+        text = block if block.startswith("importer") else f"importer ordforråd\n\n{block}"
+        module = parse_text(text, f"{doc}:{i}")
+        if module.rulesets:
+            path = tmp_path / f"eksempel{i}.lov"
+            path.write_text(text, "utf-8")
+            load_path(path)  # raises with file:line:col if the example is wrong
+            checked += 1
+    assert checked >= 2

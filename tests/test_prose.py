@@ -61,7 +61,7 @@ CASES = [
     ),
     pytest.param(
         'pligt p "P" frist forløbets start opfyldes af koordinerende_sagsbehandler også før',
-        "Jobcentret skal tildele borgeren en koordinerende sagsbehandler senest på forløbets første dag. Også en tildeling af en koordinerende sagsbehandler før fristen tæller, uanset hvor tidligt: den seneste på eller før fristen; findes ingen, opfyldes pligten for sent af den første efter fristen.",
+        "Jobcentret skal tildele borgeren en koordinerende sagsbehandler senest på forløbets første dag. En tildeling af en koordinerende sagsbehandler tæller også, hvis den ligger før pligten udløses (uanset hvor længe før): den seneste på eller før fristen opfylder pligten; findes ingen, opfyldes den for sent af den første efter fristen.",
         id="also_earlier",
     ),
     pytest.param(
@@ -121,7 +121,7 @@ CASES = [
     ),
     pytest.param(
         'værdi v "Refusionssats" per borger ugenummer for uger med ydelse kontanthjælp eller ydelse sygedagpenge begynder forfra efter 52 uger uden inden for 156 uger satser 80 til og med uge 4, 40 til og med uge 26, 30 til og med uge 52, 20 derefter',
-        "En kalenderuge (mandag til søndag) er en ydelsesuge, hvis der på mindst én af ugens dage gælder, at borgeren modtager kontanthjælp, eller borgeren modtager sygedagpenge. Ydelsesugerne nummereres, og »Refusionssats« for en ydelsesuge er 80 til og med uge 4, 40 til og med uge 26, 30 til og med uge 52 og derefter 20. Nummereringen begynder forfra med uge 1, hvis der blandt de 156 uger før ugen er mindst 52 uger uden ydelse efter den seneste uge nr. 1. Reglen gælder for borgeren som helhed, uanset forløb.",
+        "En kalenderuge (mandag til søndag) er en ydelsesuge, hvis der på mindst én af ugens dage gælder, at borgeren modtager kontanthjælp eller sygedagpenge. Ydelsesugerne nummereres, og »Refusionssats« for en ydelsesuge er 80 til og med uge 4, 40 til og med uge 26, 30 til og med uge 52 og derefter 20. Nummereringen begynder forfra med uge 1, hvis der blandt de 156 uger før ugen er mindst 52 uger uden ydelse efter den seneste uge nr. 1. Reglen gælder for borgeren som helhed, uanset forløb.",
         id="value",
     ),
     pytest.param(
@@ -173,6 +173,11 @@ CASES = [
         'pligt p "P" frist start30 opfyldes af samtale',
         "Jobcentret skal holde en samtale med borgeren senest 1 dag efter borgerens 30-årsdag.",
         id="date_ref",
+    ),
+    pytest.param(
+        'pligt p "P" ansvarlig kommune per borger udløses af første fleksjob_start frist udløsningsdagen + 4 år 6 måneder opfyldes af revurdering{ordning = fleksjob} også før',
+        "Pligten udløses på dagen for den første start i fleksjob. Kommunen skal foretage en revurdering, hvor ordningen er fleksjob, senest 4 år og 6 måneder efter udløsningsdagen. En revurdering, hvor ordningen er fleksjob, tæller også, hvis den ligger før pligten udløses (uanset hvor længe før): den seneste på eller før fristen opfylder pligten; findes ingen, opfyldes den for sent af den første efter fristen. Reglen gælder for borgeren som helhed, uanset forløb.",
+        id="trigger_event",
     ),
     pytest.param(
         'ret r "Periode" fra forløbets start varer 2 år 6 måneder',

@@ -791,7 +791,28 @@ def _tl_calendar(tl: ast.Timeline, ctx: ProseContext) -> str:
 
 def _tl_junction(tl: ast.TlAnd | ast.TlOr, ctx: ProseContext) -> str:
     sides: list[ast.Timeline] = _flatten(tl, type(tl))  # type: ignore[assignment]
+    merged = _same_period(sides, ctx) if isinstance(tl, ast.TlOr) else None
+    if merged is not None:
+        return merged
     return join_clauses([timeline_phrase(side, ctx) for side in sides], isinstance(tl, ast.TlAnd))
+
+
+def _same_period(sides: list[ast.Timeline], ctx: ProseContext) -> str | None:
+    # "ydelse kontanthjælp eller ydelse sygedagpenge" → "borgeren modtager kontanthjælp eller
+    # sygedagpenge": one verb for several keys of the same period kind.
+    names = {s.name for s in sides if isinstance(s, ast.TlName)}
+    if len(names) != 1 or len(sides) < 2:
+        return None
+    name = names.pop()
+    plain = (
+        all(isinstance(s, ast.TlName) and s.key and s.where is None for s in sides)
+        and name in PERIODS
+        and ctx.lookup(name, ast.TimelineDef) is None
+    )
+    if not plain:
+        return None
+    keys = join_or(human(s.key or "") for s in sides if isinstance(s, ast.TlName))
+    return PERIODS[name][0].format(key=keys)
 
 
 def _tl_name(tl: ast.TlName, ctx: ProseContext) -> str:
@@ -916,8 +937,10 @@ def _obligation(rule: ast.Rule, ctx: ProseContext) -> list[str]:
     holder = rule.holder
     sentences: list[str] = []
     trigger = rule.trigger
-    if isinstance(trigger, ast.AtDate) and not _is_simple_anchor(trigger.date):
-        sentences.append(f"Pligten udløses på {date_phrase(trigger.date, ctx)}.")
+    # A deadline written as a date ("udløsningsdagen + …") needs the trigger said first.
+    at_date = rule.deadline is not None and rule.deadline.at is not None
+    if isinstance(trigger, ast.AtDate) and (at_date or not _is_simple_anchor(trigger.date)):
+        sentences.append(f"Pligten udløses på {day_ref(trigger.date, ctx)}.")
     if isinstance(trigger, ast.CountWindows):
         sentences.append(_windows_sentence(rule, trigger, action, ctx))
     else:
@@ -999,8 +1022,9 @@ def _obligation_notes(rule: ast.Rule, ctx: ProseContext) -> list[str]:
     if rule.met_by is not None and rule.met_by.also_earlier:
         np = pattern_phrase(rule.met_by.pattern, ctx)
         notes.append(
-            f"Også {np} før fristen tæller, uanset hvor tidligt: den seneste på eller før "
-            "fristen; findes ingen, opfyldes pligten for sent af den første efter fristen."
+            f"{_cap(np)} tæller også, hvis den ligger før pligten udløses (uanset hvor længe "
+            "før): den seneste på eller før fristen opfylder pligten; findes ingen, opfyldes "
+            "den for sent af den første efter fristen."
         )
     if rule.repeat is not None and rule.suspend is not None:
         notes.append("Er en frist suspenderet, regnes den næste frist fra den suspenderede frist.")

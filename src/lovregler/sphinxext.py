@@ -682,16 +682,18 @@ class OverviewDirective(SphinxDirective):
         rows = []
         dirs = [Path(self.env.srcdir, d) for d in self.config.lovregler_ruleset_dirs]
         for name in ruleset_files(dirs):
-            rows.append((_para(_ref(_slug(f"regelsaet-{name}"), name)), _purpose(name, dirs)))
-        return [_table(("Regelsæt", "Formål"), rows, "lovregel-oversigt")]
+            title, purpose = _title_purpose(name, dirs)
+            link = _para(_ref(_slug(f"regelsaet-{name}"), title))
+            rows.append((link, nodes.literal(text=name), purpose))
+        return [_table(("Regelsæt", "Navn", "Formål"), rows, "lovregel-oversigt")]
 
 
-def _purpose(name: str, dirs: Sequence[Path]) -> str:
+def _title_purpose(name: str, dirs: Sequence[Path]) -> tuple[str, str]:
     try:
         node = load(name, dirs).node
     except LovreglerError:
-        return ""  # the ruleset's own page reports the error
-    return node.docs.purpose or node.title
+        return name, ""  # the ruleset's own page reports the error
+    return node.title, node.docs.purpose or ""
 
 
 # ───────────────────────────── keywords, from the grammar ─────────────────────────────

@@ -203,3 +203,26 @@ def test_examples_in_the_docs_parse_and_check(doc: str, tmp_path: Path) -> None:
             load_path(path)  # raises with file:line:col if the example is wrong
             checked += 1
     assert checked >= 2
+
+
+def test_override_is_shown_as_such(tmp_path: Path) -> None:
+    rule = (
+        "importer ordforråd\n\n"
+        'ordning kbh_test "Test af erstatning"\n'
+        "  udvider kontanthjælp_aktivitetsparat\n"
+        '  pligt første_samtale "Første samtale inden 3 dage"\n'
+        "    erstatter\n"
+        "    frist 3 dage efter forløbets start\n"
+        "    opfyldes af samtale\n"
+        '    hjemmel "Kommunal beslutning"\n'
+    )
+    src = _broken_site(tmp_path, ".. lovregel:: kbh_test", rule)
+    (src / "regler" / "brudt.lov").rename(src / "regler" / "kbh_test.lov")
+    done = _sphinx(src, tmp_path / "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+    html = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert "Erstatter den arvede regel" in html
+    assert "senest 3 dage efter forløbets start" in html
+    inherited = html.split("Arvede regler fra")[1]
+    assert "første_samtale" not in inherited  # replaced, so not listed as inherited
+    assert "fire_samtaler_årligt" in inherited

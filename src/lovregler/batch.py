@@ -713,7 +713,7 @@ def run_batch_args(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
         )
-    except (LovreglerError, FileNotFoundError, ValueError) as exc:
+    except (LovreglerError, OSError, TimeoutError, ValueError) as exc:
         print(f"lovregler batch: {exc}", file=sys.stderr)
         return 2
     rate = summary.citizens / summary.seconds if summary.seconds else math.inf

@@ -412,7 +412,11 @@ def run_report_args(args: argparse.Namespace) -> int:
         )
         return 2
     started = datetime.datetime.now()
-    path = write_report(args.outdir, args.output)
+    try:
+        path = write_report(args.outdir, args.output)
+    except (OSError, ValueError, KeyError) as exc:  # an unreadable or foreign table
+        print(f"lovregler report: {args.outdir}: {exc}", file=sys.stderr)
+        return 2
     seconds = (datetime.datetime.now() - started).total_seconds()
     print(f"Rapport: {path} ({seconds:.1f} s)")
     return 0

@@ -822,6 +822,10 @@ def run_synth_args(args: argparse.Namespace) -> int:
         )
         return 2
     citizens = synth_parallel(args.citizens, args.seed, horizon=horizon, workers=args.workers)
-    count = write_caseload(citizens, args.output, formats)
+    try:
+        count = write_caseload(citizens, args.output, formats)
+    except OSError as exc:
+        print(f"lovregler synth: {exc}", file=sys.stderr)
+        return 2
     print(f"{count} borgere (frø {args.seed}) → {args.output} ({', '.join(formats)})")
     return 0

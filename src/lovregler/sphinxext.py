@@ -585,8 +585,13 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildE
 def _index_docs(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    # The index page shows every ruleset page: rebuild it whenever anything is re-read.
-    return sorted(env.__dict__.get("lovregler_index_docs", set()))
+    # Ruleset pages depend on the prose and timeline code as much as on the rule files, and
+    # the index shows every ruleset page: re-read them all on every build (a few seconds).
+    generated = {f"{app.config.lovregler_pages_dir}/{name}" for name in ruleset_files(_dirs(app))}
+    docs = set(env.__dict__.get("lovregler_index_docs", set()))
+    docs |= env.__dict__.get("lovregler_pages", set())
+    docs |= {d for d in env.found_docs if _nfc(d) in generated}
+    return sorted(d for d in docs if d in env.found_docs)
 
 
 def _resolve_index(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
@@ -642,6 +647,7 @@ class LovregelDirective(SphinxDirective):
         """Load, check and render; a broken rule file stops the build with its message."""
         name = self.arguments[0]
         dirs = self._dirs()
+        self.env.__dict__.setdefault("lovregler_pages", set()).add(self.env.docname)
         try:
             loaded = Loaded.of(name, dirs)
         except LovreglerError as err:
@@ -776,14 +782,17 @@ class KeywordsDirective(SphinxDirective):
 
 
 # ───────────────────────────── generated pages, CSS, setup ─────────────────────────────
+def _dirs(app: Sphinx) -> list[Path]:
+    return [Path(app.srcdir, d) for d in app.config.lovregler_ruleset_dirs]
+
+
 def generate_pages(app: Sphinx) -> None:
     """Write ``<pages_dir>/<name>.rst`` for every rule file (only when the text changes)."""
     if not app.config.lovregler_generate_pages:
         return
     folder = Path(app.srcdir, app.config.lovregler_pages_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    dirs = [Path(app.srcdir, d) for d in app.config.lovregler_ruleset_dirs]
-    names = set(ruleset_files(dirs))
+    names = set(ruleset_files(_dirs(app)))
     for name in names:
         _write_if_changed(folder / f"{name}.rst", f"{PAGE_MARK}\n\n.. lovregel:: {name}\n")
     for stale in folder.glob("*.rst"):

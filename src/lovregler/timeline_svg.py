@@ -309,6 +309,11 @@ def _scale(data: TimelineData) -> _Scale:
     return _Scale(first - pad, last + pad)
 
 
+def _text_width(text: str) -> float:
+    # About 7 px per character at 11 px (digits are wide): keeps labels inside the picture.
+    return 7.0 * len(text) + 8
+
+
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -330,7 +335,7 @@ def _ticks(scale: _Scale, height: int) -> list[str]:
     for i, m in enumerate(months):
         x = scale.x(m)
         out.append(f'<line x1="{x}" y1="{AXIS_H - 6}" x2="{x}" y2="{height}" class="grid"/>')
-        if i % step == 0:
+        if i % step == 0 and x < WIDTH - 48:  # a label cut by the edge helps no one
             out.append(_text(x + 2, AXIS_H - 10, f"{m.month:02d}/{m.year}", "tick"))
     return out
 
@@ -372,7 +377,8 @@ def _obligation_row(ob: ObligationSpan, y: int, scale: _Scale) -> list[str]:
     note = f"frist {ob.due.isoformat()} · {status}"
     if ob.fulfilled_on is not None:
         note += f" {ob.fulfilled_on.isoformat()}"
-    anchor = "end" if xd > WIDTH - 200 else "start"
+    # A note that would run off the right edge is written to the left of the due mark.
+    anchor = "end" if xd + 16 + _text_width(note) > WIDTH else "start"
     out.append(_text(xd + (-10 if anchor == "end" else 10), y + 16, note, "note", anchor))
     return out
 
@@ -383,7 +389,7 @@ def _marker_rows(markers: tuple[Marker, ...], y: int, scale: _Scale) -> tuple[li
     for m in sorted(markers, key=lambda m: (m.date, m.label)):
         x = scale.x(m.date)
         text = f"{m.date.isoformat()} {m.label}"
-        width = 6.2 * len(text) + 8
+        width = _text_width(text)
         # Near the right edge the label goes to the left of its dot.
         left = x + width > WIDTH - 4
         span = (x - width, x + 4) if left else (x - 4, x + width)

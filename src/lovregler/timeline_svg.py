@@ -176,6 +176,28 @@ def event_label(ev: ast.ExampleEvent) -> str:
     return f"{ev.type} ({', '.join(values)})" if values else ev.type
 
 
+def _obligation_span(
+    item: ast.Expect,
+    titles: Mapping[str, str],
+    triggers: Mapping[tuple[str, datetime.date], datetime.date],
+) -> ObligationSpan:
+    assert item.due is not None
+    return ObligationSpan(
+        label=titles.get(item.rule, item.rule),
+        due=item.due,
+        status=item.status or "pending",
+        trigger=triggers.get((item.rule, item.due)),
+        fulfilled_on=item.fulfilled_on,
+    )
+
+
+def _right_bar(item: ast.Expect, titles: Mapping[str, str]) -> Bar:
+    assert item.start is not None
+    label = titles.get(item.rule, item.rule)
+    shown = label if item.value is None else f"{label}: {item.value}"
+    return Bar(shown, item.start, item.until, item.kind)
+
+
 def timeline_from_example(
     example: ast.Example,
     expectation: ast.Expectation,
@@ -188,23 +210,18 @@ def timeline_from_example(
     trigger date an evaluation found (the example itself states only the due date).
     """
     triggers = triggers or {}
+    # Events after the as-of date do not exist for that evaluation (contract §2).
     events = [ev for ev in example.events if ev.date <= expectation.as_of]
-    obligations, rights = [], []
-    for item in expectation.items:
-        label = titles.get(item.rule, item.rule)
-        if item.kind == "obligation" and item.due is not None:
-            obligations.append(
-                ObligationSpan(
-                    label=label,
-                    due=item.due,
-                    status=item.status or "pending",
-                    trigger=triggers.get((item.rule, item.due)),
-                    fulfilled_on=item.fulfilled_on,
-                )
-            )
-        elif item.kind in ("right", "value") and item.start is not None:
-            shown = label if item.value is None else f"{label}: {item.value}"
-            rights.append(Bar(shown, item.start, item.until, item.kind))
+    obligations = [
+        _obligation_span(item, titles, triggers)
+        for item in expectation.items
+        if item.kind == "obligation" and item.due is not None
+    ]
+    rights = [
+        _right_bar(item, titles)
+        for item in expectation.items
+        if item.kind in ("right", "value") and item.start is not None
+    ]
     return TimelineData(
         title=f"{example.title} — pr. {expectation.as_of.isoformat()}",
         as_of=expectation.as_of,
@@ -293,6 +310,7 @@ class _Scale:
     last: datetime.date
 
     def x(self, d: datetime.date) -> float:
+        """The horizontal position of a day."""
         span = max((self.last - self.first).days, 1)
         return round(LABEL_W + (WIDTH - LABEL_W - 20) * (d - self.first).days / span, 1)
 
@@ -423,9 +441,8 @@ STYLE = (
 )
 
 
-def render_svg(data: TimelineData) -> str:
-    """The SVG document (as text) for one timeline."""
-    scale = _scale(data)
+def _rows(data: TimelineData, scale: _Scale) -> tuple[list[str], int]:
+    # Top to bottom: periods, events, obligations, rights; returns the drawing and its end.
     body: list[str] = []
     y = AXIS_H + 4
     for bar in data.bars:
@@ -440,6 +457,13 @@ def render_svg(data: TimelineData) -> str:
     for bar in data.rights:
         body += _bar_row(bar, y, scale, data.as_of)
         y += ROW_H
+    return body, y
+
+
+def render_svg(data: TimelineData) -> str:
+    """The SVG document (as text) for one timeline."""
+    scale = _scale(data)
+    body, y = _rows(data, scale)
     height = y + 24
     xa = scale.x(data.as_of)
     head = [

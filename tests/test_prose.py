@@ -180,6 +180,36 @@ CASES = [
         id="trigger_event",
     ),
     pytest.param(
+        'pligt p "P" frist 1 uge efter forløbets start',
+        "Jobcentret skal opfylde pligten senest 1 uge efter forløbets start.",
+        id="no_met_by",
+    ),
+    pytest.param(
+        'pligt p "P" frist 1 måned efter hver periode på 6 måneder regnet fra forløbets start opfyldes af samtale',
+        "I hver periode på 6 måneder regnet fra forløbets start skal jobcentret holde en samtale med borgeren senest 1 måned efter periodens første dag.",
+        id="windows_deadline",
+    ),
+    pytest.param(
+        'ret r "Ressourceforløb" fra hver visitation{ordning = ressourceforløb} varer varighed_år år',
+        "Borgeren har ret til »Ressourceforløb« fra hver visitation, hvor ordningen er ressourceforløb, i det antal år, som varigheden i år angiver.",
+        id="right_attr",
+    ),
+    pytest.param(
+        'værdi v "V"',
+        "Værdien »V« har ingen beregning.",
+        id="value_empty",
+    ),
+    pytest.param(
+        'pligt p "P" frist 1 uge efter forløbets start opfyldes af sygemelding hvor ansat != sand og form = personlig',
+        "Jobcentret skal registrere en sygemelding, hvor borgeren ikke er ansat, og samtaleformen er personlig, senest 1 uge efter forløbets start.",
+        id="bool_lit",
+    ),
+    pytest.param(
+        'ret r "R" per borger når psykisk_lidelse = falsk og i_job_eller_uddannelse',
+        "Borgeren har ret til »R«, så længe borgeren ikke har en psykisk lidelse, og borgeren er i job eller uddannelse. Reglen gælder for borgeren som helhed, uanset forløb.",
+        id="tl_fact_bool",
+    ),
+    pytest.param(
         'ret r "Periode" fra forløbets start varer 2 år 6 måneder',
         "Borgeren har ret til »Periode« i 2 år og 6 måneder fra forløbets start.",
         id="right_for_date",

@@ -1088,6 +1088,8 @@ def _right_span(rule: ast.Rule, ctx: ProseContext) -> str:
     start = _right_from(rule.right_from, ctx)
     cap = "" if rule.per_citizen else " (dog højst til forløbets sidste dag)"
     if rule.right_for is not None:
+        if isinstance(rule.right_for, ast.AttrLength):
+            return f"{start}, i {length_phrase(rule.right_for)}"
         return f"i {length_phrase(rule.right_for)} {start}"
     if rule.right_until is not None:
         return f"{start} til og med {date_phrase(rule.right_until, ctx)}{cap}"

@@ -166,7 +166,7 @@ CASES = [
     ),
     pytest.param(
         'pligt p "P" udløses af dagen hvor ydelse ledighedsydelse har varet 182 dage regnet fra seneste visitation{ordning = fleksjob} frist udløsningsdagen + 1 måned opfyldes af henvisning_anden_aktør',
-        "Pligten udløses på den første dag, hvor der i alt har været 182 dage, hvor borgeren modtager ledighedsydelse, regnet fra og med dagen for den seneste visitation i forløbet, hvor ordningen er fleksjob. Jobcentret skal henvise borgeren til en anden aktør senest 1 måned efter udløsningsdagen.",
+        "Pligten udløses på den første dag, hvor der i alt har været 182 dage, hvor borgeren modtager ledighedsydelse, regnet fra og med dagen for den seneste visitation i forløbet, hvor ordningen er fleksjob (findes den ikke, tæller alle dage). Jobcentret skal henvise borgeren til en anden aktør senest 1 måned efter udløsningsdagen.",
         id="counted_from",
     ),
     pytest.param(
@@ -208,6 +208,11 @@ CASES = [
         'ret r "R" per borger når psykisk_lidelse = falsk og i_job_eller_uddannelse',
         "Borgeren har ret til »R«, så længe borgeren ikke har en psykisk lidelse, og borgeren er i job eller uddannelse. Reglen gælder for borgeren som helhed, uanset forløb.",
         id="tl_fact_bool",
+    ),
+    pytest.param(
+        'pligt p "P" ansvarlig kommune per borger udløses af dagen hvor ydelse ledighedsydelse har varet 365 dage inden for 548 dage nulstillet af revurdering{ordning = fleksjob} frist dagen hvor ydelse ledighedsydelse har varet 548 dage regnet efter seneste revurdering{ordning = fleksjob} på eller før udløsningsdagen opfyldes af revurdering{ordning = fleksjob}',
+        "Pligten udløses på den første dag, hvor der i alt har været 365 dage, hvor borgeren modtager ledighedsydelse, regnet over de seneste 548 dage til og med dagen, regnet efter den seneste revurdering, hvor ordningen er fleksjob (hver revurdering, hvor ordningen er fleksjob, begynder optællingen forfra). Kommunen skal foretage en revurdering, hvor ordningen er fleksjob, senest på den første dag, hvor der i alt har været 548 dage, hvor borgeren modtager ledighedsydelse, regnet efter dagen for den seneste revurdering, hvor ordningen er fleksjob, på eller før udløsningsdagen (findes den ikke, tæller alle dage). Reglen gælder for borgeren som helhed, uanset forløb.",
+        id="counted_after",
     ),
     pytest.param(
         'ret r "Periode" fra forløbets start varer 2 år 6 måneder',
@@ -393,3 +398,32 @@ def test_cases_cover_every_construct() -> None:
         | {ast.Deadline, ast.MetBy, ast.WeekValue, ast.AgeAt, ast.SetLit, ast.SetRef}
     )
     assert wanted - seen == set()
+
+
+# The fields prose.py says something about. A field added to the AST must be put into words
+# (and added here), or the docs would silently leave out part of what a rule computes.
+SAID = {
+    "Rule": "kind id title holder per_citizen overrides validity trigger deadline met_by repeat "
+    "suspend condition right_from right_until right_until_next right_for right_when week_value "
+    "docs",
+    "Deadline": "after at convention",
+    "MetBy": "pattern count also_earlier",
+    "Threshold": "timeline amount more_than window counted_from counted_after reset_by",
+    "EventDate": "which pattern bound bound_date",
+    "Course": "title timeline start length end",
+    "WeekValue": "timeline gap lookback rates",
+    "TlName": "name key where resolved",
+    "TlLatest": "event attr op value values",
+    "TlFact": "fact op value values",
+    "BoolContinues": "period key where date",
+    "BoolExists": "pattern start end",
+    "BoolIn": "operand values negated",
+    "CountWindows": "length anchor",
+    "AttrLength": "attr unit",
+}
+
+
+def test_prose_knows_every_field() -> None:
+    for name, fields in SAID.items():
+        actual = {f.name for f in attrs.fields(getattr(ast, name))} - {"pos"}
+        assert actual == set(fields.split()), f"prose.py: say what ast.{name} fields mean"

@@ -690,12 +690,23 @@ def threshold_phrase(expr: ast.Threshold, ctx: ProseContext = DEFAULT_CONTEXT) -
     if expr.window is not None:
         text += f", regnet over de seneste {duration_phrase(expr.window)} til og med dagen"
     if expr.counted_from is not None:
-        text += f", regnet fra og med {day_ref(expr.counted_from, ctx)}"
+        text += (
+            f", regnet fra og med {day_ref(expr.counted_from, ctx)}{_if_absent(expr.counted_from)}"
+        )
+    if expr.counted_after is not None:
+        text += f", regnet efter {day_ref(expr.counted_after, ctx)}{_if_absent(expr.counted_after)}"
     if expr.reset_by is not None:
         latest = pattern_phrase(expr.reset_by, ctx, form="latest")
         each = pattern_phrase(expr.reset_by, ctx, form="each")
         text += f", regnet efter {latest} ({each} begynder optællingen forfra)"
     return text
+
+
+def _if_absent(expr: ast.DateExpr) -> str:
+    # An event date may not exist (no revurdering yet): then every day counts (ast.Threshold).
+    if isinstance(expr, ast.EventDate | ast.DateRef):
+        return " (findes den ikke, tæller alle dage)"
+    return ""
 
 
 def _on_day(expr: ast.DateExpr, ctx: ProseContext) -> str:

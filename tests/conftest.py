@@ -1,0 +1,6 @@
+"""Test set-up: the tests folder is importable (shared hypothesis strategies)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))

@@ -1,0 +1,164 @@
+"""Hypothesis strategies for citizen histories that exercise the rules' edges.
+
+Histories are valid by construction (every ``*_slut`` closes an open period) and aim at the
+boundaries that matter: month ends, 29 February, periods interrupted and resumed, a change of
+målgruppe, events on the same day, and the 2020-01-01 version transition.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from hypothesis import strategies as st
+
+BASE = datetime.date(2013, 6, 1)
+SPAN_DAYS = 8 * 365  # to mid-2021: across LAB 2015 → LAB 2019
+
+TILBUD = [
+    "virksomhedspraktik",
+    "løntilskud",
+    "vejledning_opkvalificering",
+    "helhedsorienteret_mentor",
+    "læse_skrive_regne_kursus",
+    "realkompetencevurdering",
+]
+
+
+@st.composite
+def days(draw: st.DrawFn, lo: int = 0, hi: int = SPAN_DAYS) -> datetime.date:
+    """A day, often snapped to a month end or 28/29 February."""
+    d = BASE + datetime.timedelta(days=draw(st.integers(lo, hi)))
+    snap = draw(st.sampled_from(["none", "none", "month_end", "feb"]))
+    if snap == "month_end":
+        nxt = (d.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        d = nxt - datetime.timedelta(days=1)
+    elif snap == "feb":
+        leap = d.year % 4 == 0
+        d = datetime.date(d.year, 2, 29 if leap else 28)
+    return d
+
+
+def _iso(d: datetime.date) -> str:
+    return d.isoformat()
+
+
+@st.composite
+def benefit_periods(draw: st.DrawFn, ydelse: str) -> list[dict[str, object]]:
+    """One to three non-overlapping periods of a benefit; the last may stay open; målgruppe
+    may change inside a period."""
+    events: list[dict[str, object]] = []
+    cursor = draw(st.sampled_from([0, 300, 900, 1500, 2250, 2370]))
+    for _ in range(draw(st.integers(1, 3))):
+        start = BASE + datetime.timedelta(days=cursor)
+        target = draw(st.sampled_from(["aktivitetsparat", "aktivitetsparat", "jobparat"]))
+        ev: dict[str, object] = {"type": "ydelse_start", "date": _iso(start), "ydelse": ydelse}
+        if ydelse == "kontanthjælp":
+            ev["målgruppe"] = target
+        events.append(ev)
+        length = draw(st.integers(20, 1400))
+        if ydelse == "kontanthjælp" and draw(st.booleans()):
+            change = start + datetime.timedelta(days=draw(st.integers(1, length)))
+            other = "jobparat" if target == "aktivitetsparat" else "aktivitetsparat"
+            events.append(
+                {"type": "ydelse_start", "date": _iso(change), "ydelse": ydelse, "målgruppe": other}
+            )
+        if draw(st.integers(0, 3)) == 0:
+            return events  # open period
+        end = start + datetime.timedelta(days=length)
+        events.append({"type": "ydelse_slut", "date": _iso(end), "ydelse": ydelse})
+        cursor += length + draw(st.sampled_from([1, 2, 30, 200]))  # 1: continuous, merges
+        if cursor > SPAN_DAYS:
+            break
+    return events
+
+
+@st.composite
+def offers(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Offers, some shorter than 14 days, some open; at most one of each kind at a time."""
+    events: list[dict[str, object]] = []
+    for tilbud in draw(st.lists(st.sampled_from(TILBUD), max_size=3, unique=True)):
+        start = draw(days())
+        events.append({"type": "tilbud_start", "date": _iso(start), "tilbud": tilbud})
+        if draw(st.booleans()):
+            end = start + datetime.timedelta(days=draw(st.sampled_from([5, 12, 13, 14, 40, 90])))
+            events.append({"type": "tilbud_slut", "date": _iso(end), "tilbud": tilbud})
+    return events
+
+
+@st.composite
+def point_events(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Conversations, assessments and tests, some on the same day."""
+    events: list[dict[str, object]] = []
+    for d in draw(st.lists(days(), max_size=4)):
+        events.append({"type": "samtale", "date": _iso(d)})
+    for d in draw(st.lists(days(), max_size=3)):
+        events.append(
+            {"type": "vurdering", "date": _iso(d), "klar_til_tilbud": draw(st.booleans())}
+        )
+    for d in draw(st.lists(days(), max_size=2)):
+        events.append({"type": "test_lsr", "date": _iso(d), "behov": draw(st.booleans())})
+    return events
+
+
+# Gaps between conversations around the deadlines: 7 days, 3 months (90–92), one day late.
+GAPS = [0, 3, 7, 8, 30, 60, 85, 89, 90, 91, 92, 93, 120, 200]
+
+
+@st.composite
+def conversations_from(draw: st.DrawFn, start: datetime.date) -> list[dict[str, object]]:
+    """A run of conversations from a period's start, most close to the deadlines."""
+    events: list[dict[str, object]] = []
+    d = start + datetime.timedelta(days=draw(st.sampled_from([0, 2, 6, 7, 8, 15])))
+    for _ in range(draw(st.integers(0, 12))):
+        events.append({"type": "samtale", "date": _iso(d)})
+        d += datetime.timedelta(days=draw(st.sampled_from(GAPS)))
+    return events
+
+
+@st.composite
+def offers_from(draw: st.DrawFn, start: datetime.date) -> list[dict[str, object]]:
+    """Offers around the 6-month deadline and 12 months after an offer ends."""
+    events: list[dict[str, object]] = []
+    d = start + datetime.timedelta(days=draw(st.sampled_from([30, 150, 181, 182, 183, 184, 250])))
+    for _ in range(draw(st.integers(0, 3))):
+        tilbud = draw(st.sampled_from(TILBUD))
+        events.append({"type": "tilbud_start", "date": _iso(d), "tilbud": tilbud})
+        length = draw(st.sampled_from([5, 12, 13, 14, 40, 90, None]))
+        if length is None:
+            return events
+        end = d + datetime.timedelta(days=length)
+        events.append({"type": "tilbud_slut", "date": _iso(end), "tilbud": tilbud})
+        d = end + datetime.timedelta(days=draw(st.sampled_from([1, 2, 200, 365, 366, 367])))
+    return events
+
+
+@st.composite
+def kontanthjælp_histories(draw: st.DrawFn) -> dict[str, object]:
+    """A kontanthjælp citizen: benefit periods, offers, conversations, facts."""
+    periods = draw(benefit_periods("kontanthjælp"))
+    events = periods + draw(point_events())
+    starts = [
+        datetime.date.fromisoformat(str(e["date"])) for e in periods if e["type"] == "ydelse_start"
+    ]
+    for start in starts:
+        events += draw(conversations_from(start))
+    events += draw(offers_from(starts[0]))  # one sequence: offers of a kind never overlap
+    born = datetime.date(
+        draw(st.integers(1955, 1994)), draw(st.integers(1, 12)), draw(st.integers(1, 28))
+    )
+    if draw(st.integers(0, 8)) == 0:
+        born = datetime.date(1988, 2, 29)
+    facts = {
+        "uddannelse": draw(
+            st.sampled_from(["grundskole", "erhvervsfaglig", "uoplyst", "gymnasial"])
+        )
+    }
+    return {
+        "id": "h",
+        "birth_date": _iso(born),
+        "facts": facts,
+        "events": draw(st.permutations(events)),
+    }
+
+
+as_of_dates = days(300, SPAN_DAYS + 200)

@@ -12,11 +12,11 @@ import os
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from strategies import as_of_dates, kontanthjælp_histories
 
 from lovregler import load_ruleset
 from lovregler.history import History
 from lovregler.results import Result
+from strategies import as_of_dates, kontanthjælp_histories
 
 RULESETS = ["kontanthjælp_aktivitetsparat", "kbh_kontanthjælp_aktivitetsparat"]
 # Shrinking through the slow reference interpreter can take many minutes; CI reports the

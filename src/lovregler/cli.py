@@ -80,7 +80,14 @@ def _print_table(result: Result) -> None:
     console.print(f"[bold]{result.ruleset}[/bold] — borger {result.citizen} pr. {result.as_of}")
     ob = Table("Regel", "Version", "Udløst", "Frist", "Status", "Opfyldt", title="Pligter")
     for o in result.obligations:
-        ob.add_row(o.rule.id, o.version, iso(o.trigger), iso(o.due), STATUS_DA[o.status], iso(o.fulfilled_on) or "")
+        ob.add_row(
+            o.rule.id,
+            o.version,
+            iso(o.trigger),
+            iso(o.due),
+            STATUS_DA[o.status],
+            iso(o.fulfilled_on) or "",
+        )
     console.print(ob)
     ri = Table("Regel", "Version", "Fra", "Til", title="Rettigheder")
     for r in result.rights:
@@ -99,7 +106,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.rule not in {r.id for r in rs.rules}:
         raise LovreglerError(f"regelsættet {rs.name} har ingen regel {args.rule!r}")
     result = rs.evaluate(_history(args.history, rs), args.as_of)
-    entries = [e for e in (*result.obligations, *result.rights, *result.values) if e.rule.id == args.rule]
+    entries = [
+        e for e in (*result.obligations, *result.rights, *result.values) if e.rule.id == args.rule
+    ]
     rule = next(r for r in rs.rules if r.id == args.rule)
     console.print(f"[bold]{rule.title}[/bold] ({rule.citation}) — {rule.pos}", highlight=False)
     for text in rule.interpretation:
@@ -171,7 +180,9 @@ def _optional(module: str, name: str) -> Callable[[list[str]], int] | None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
-    p = argparse.ArgumentParser(prog="lovregler", description="Regler som kode for beskæftigelsesindsatsen.")
+    p = argparse.ArgumentParser(
+        prog="lovregler", description="Regler som kode for beskæftigelsesindsatsen."
+    )
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("check", help="tjek regelfiler")
     c.add_argument("paths", nargs="*")
@@ -197,7 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     k.set_defaults(func=cmd_compile)
     d = sub.add_parser("demo", help="kør hovedjobbet på de indbyggede data")
     d.set_defaults(func=cmd_demo)
-    for name, module, fn in (("synth", "synth", "main_synth"), ("batch", "batch", "main_batch"), ("report", "report", "main_report")):
+    for name, module, fn in (
+        ("synth", "synth", "main_synth"),
+        ("batch", "batch", "main_batch"),
+        ("report", "report", "main_report"),
+    ):
         main = _optional(module, fn)
         if main is not None:
             s = sub.add_parser(name, help=f"se lovregler {name} --help", add_help=False)
@@ -227,5 +242,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-
-

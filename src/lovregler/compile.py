@@ -39,7 +39,49 @@ from .plan import Plan, RuleSpan
 from .results import Result
 from .timecalc import INF, from_date
 
-RUNTIME_NAMES = ["Ctx", "Scope", "Span", "INF", "P", "events", "event_day", "event_on", "shorter", "continues", "exists", "shift", "age", "end_of_month", "everything", "negate", "fact_tl", "age_tl", "since_tl", "between_tl", "period_tl", "latest_tl", "from_day", "after_lasting", "threshold", "threshold_triggers", "floor_from", "single", "chain", "windows", "due_after", "met_events", "met_earlier", "keep_rights", "when_periods", "right_until", "week_values", "started_courses", "hverdag", "birthday", "Result"]
+RUNTIME_NAMES = [
+    "Ctx",
+    "Scope",
+    "Span",
+    "INF",
+    "P",
+    "events",
+    "event_day",
+    "event_on",
+    "shorter",
+    "continues",
+    "exists",
+    "shift",
+    "age",
+    "end_of_month",
+    "everything",
+    "negate",
+    "fact_tl",
+    "age_tl",
+    "since_tl",
+    "between_tl",
+    "period_tl",
+    "latest_tl",
+    "from_day",
+    "after_lasting",
+    "threshold",
+    "threshold_triggers",
+    "floor_from",
+    "single",
+    "chain",
+    "windows",
+    "due_after",
+    "met_events",
+    "met_earlier",
+    "keep_rights",
+    "when_periods",
+    "right_until",
+    "week_values",
+    "started_courses",
+    "hverdag",
+    "birthday",
+    "Result",
+]
 
 
 class Gen:

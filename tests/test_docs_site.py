@@ -174,7 +174,7 @@ def test_paragraphs_from_citations() -> None:
 def _code_blocks(path: Path) -> list[str]:
     blocks, current, inside = [], [], False
     for line in path.read_text("utf-8").splitlines():
-        if line.strip() == ".. code-block:: text":
+        if line.strip() in (".. code-block:: text", ".. lovregel-eksempel::"):
             inside, current = True, []
         elif inside and (line.startswith("   ") or not line.strip()):
             current.append(line[3:])

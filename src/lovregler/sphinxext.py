@@ -44,6 +44,7 @@ from . import api, ast, prose
 from . import timeline_svg as tsvg
 from .check import check_ruleset
 from .errors import CheckError, Diagnostic, LovreglerError, SourcePos
+from .parse import parse_text
 from .plan import Plan, build_plan
 
 logger = logging.getLogger(__name__)
@@ -702,6 +703,43 @@ def _title_purpose(name: str, dirs: Sequence[Path]) -> tuple[str, str]:
     return node.title, node.docs.purpose or ""
 
 
+# ───────────────────────────── examples in prose pages ─────────────────────────────
+class ExampleDirective(SphinxDirective):
+    """``.. lovregel-eksempel::`` — a piece of rule text, and what each rule in it says.
+
+    The content is parsed as a rule file (``importer ordforråd`` is added when missing), shown
+    as code, and followed by the generated sentence of every rule and forløb in it, so the
+    language reference can never show an example that does not parse or a sentence the
+    generator would not write.
+    """
+
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        """The code, then "Læses som: …" per forløb and rule."""
+        text = "\n".join(self.content)
+        code = nodes.literal_block(text, text, classes=["lovregel-kode"], language="text")
+        source = text if text.lstrip().startswith("importer") else f"importer ordforråd\n{text}"
+        try:
+            module = parse_text(source, f"{self.env.docname}:{self.lineno}")
+        except LovreglerError as err:
+            logger.error("eksemplet kan ikke læses:\n%s", err, location=self.get_location())
+            self.env.__dict__.setdefault("lovregler_errors", []).append(self.env.docname)
+            return [code]
+        return [code, *self._sentences(module)]
+
+    def _sentences(self, module: ast.Module) -> list[nodes.Node]:
+        out: list[nodes.Node] = []
+        vocabulary = _vocabulary_node(api.bundled_dir())
+        for rs in module.rulesets:
+            ctx = prose.ProseContext.for_ruleset(rs, vocabulary=vocabulary)
+            said = [prose.describe_course(rs.course, ctx)] if rs.course else []
+            rules = [*rs.rules, *(r for v in rs.versions for r in v.rules)]
+            said += [prose.describe_rule(r, ctx) for r in rules]
+            out += [_para(_strong("Læses som: "), nodes.emphasis(text=t)) for t in said]
+        return out
+
+
 # ───────────────────────────── keywords, from the grammar ─────────────────────────────
 _RULE = re.compile(r"^(?P<name>_?[a-z]\w*):\s*(?P<body>[^/]+)$")
 _TERMINAL = re.compile(r"^(?P<name>_?[A-Z][A-Z0-9_]*)\.\d+:\s*(?P<body>.+)$")
@@ -850,6 +888,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("lovregel-paragraffer", ParagraphIndexDirective)
     app.add_directive("lovregel-oversigt", OverviewDirective)
     app.add_directive("lovregel-noegleord", KeywordsDirective)
+    app.add_directive("lovregel-eksempel", ExampleDirective)
     app.add_node(paragraph_index)
     app.add_css_file("lovregler.css")
     app.connect("builder-inited", generate_pages)

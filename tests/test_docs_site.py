@@ -226,3 +226,12 @@ def test_override_is_shown_as_such(tmp_path: Path) -> None:
     inherited = html.split("Arvede regler fra")[1]
     assert "første_samtale" not in inherited  # replaced, so not listed as inherited
     assert "fire_samtaler_årligt" in inherited
+
+
+def test_a_reference_example_that_does_not_parse_fails_the_build(tmp_path: Path) -> None:
+    directive = '.. lovregel-eksempel::\n\n   ordning a "A"\n     pligt p\n       frist 1 uge\n'
+    src = _broken_site(tmp_path, directive)
+    output = _fails_with(src, tmp_path / "out")
+    assert "index.rst:4" in output
+    assert "eksemplet kan ikke læses" in output
+    assert "^" in output

@@ -20,7 +20,13 @@ from pathlib import Path
 
 import lark
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 from lark.tree import Meta
 
 from . import ast
@@ -936,6 +942,7 @@ _TERMINAL_WORDS = {
     "DATE": "en dato (ÅÅÅÅ-MM-DD)",
     "INT": "et tal",
     "COMPARE": "en sammenligning (=, <, >, …)",
+    "$END": "slutningen af filen",
 }
 
 
@@ -983,7 +990,14 @@ def parse_text(source: str, file: str = "<tekst>") -> ast.Module:
         tree = parser().parse(text)
     except UnexpectedInput as err:
         raise RuleSyntaxError([_syntax_diagnostic(err, file, text)]) from None
-    module = ToAst(file).transform(tree)
+    try:
+        module = ToAst(file).transform(tree)
+    except VisitError as err:
+        if isinstance(err.orig_exc, RuleSyntaxError):
+            raise RuleSyntaxError(
+                [_with_source(d, text) for d in err.orig_exc.diagnostics]
+            ) from None
+        raise
     return ast.Module(
         file=file,
         imports=module.imports,
@@ -992,6 +1006,10 @@ def parse_text(source: str, file: str = "<tekst>") -> ast.Module:
         source=text,
         pos=module.pos,
     )
+
+
+def _with_source(diag: Diagnostic, source: str) -> Diagnostic:
+    return Diagnostic(diag.pos, diag.message, diag.hint, diag.severity, source)
 
 
 def parse_file(path: str | Path) -> ast.Module:

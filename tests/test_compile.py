@@ -1,0 +1,116 @@
+"""The compiler: untrusted rule text never executes, failures point at rule lines."""
+
+from __future__ import annotations
+
+import ast as pyast
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lovregler import load_ruleset
+from lovregler.api import bundled_dir
+from lovregler.compile import compile_plan
+from lovregler.errors import EvaluationError, RuleSyntaxError
+from lovregler.parse import parse_text
+
+EVIL_TEXT = '\'"); __import__("os")._exit(3); ("\\\n"""'
+
+RULESET = '''importer ordforråd
+
+ordning ondskab """Titel med "citat", \'\'\' og \\ og
+linjeskift"""
+  hjemmel "§ 1 \\"); __import__(\\"os\\")._exit(3) #"
+  forløb når ydelse kontanthjælp
+  version v1 "V" gælder fra 2014-01-01
+    pligt __import__ """\'\'\'); __import__("os")._exit(3); (\'\'\'"""
+      frist 1 uge efter forløbets start
+      opfyldes af tilbud_start hvor pakke = "a\\"); __import__(\\"os\\")._exit(3); (\\""
+      hjemmel """\\"\\"\\"; exec(\'raise SystemExit\')"""
+'''
+
+
+def _evil_ruleset(tmp_path: Path) -> Path:
+    shutil.copy(bundled_dir() / "ordforråd.lov", tmp_path / "ordforråd.lov")
+    path = tmp_path / "ondskab.lov"
+    path.write_text(RULESET, "utf-8")
+    return path
+
+
+def test_rule_text_is_only_quoted_in_generated_code(tmp_path: Path) -> None:
+    rs = load_ruleset(_evil_ruleset(tmp_path))
+    source = compile_plan(rs.plan).source
+    tree = pyast.parse(source)
+    # Every name called in the generated module is ours: none comes from the rule file.
+    called = {
+        n.func.id
+        for n in pyast.walk(tree)
+        if isinstance(n, pyast.Call) and isinstance(n.func, pyast.Name)
+    }
+    assert "__import__" not in called and "exec" not in called
+    literals = {
+        n.value
+        for n in pyast.walk(tree)
+        if isinstance(n, pyast.Constant) and isinstance(n.value, str)
+    }
+    assert 'a"); __import__("os")._exit(3); ("' in literals
+
+
+def test_rule_text_round_trips_and_nothing_executes(tmp_path: Path) -> None:
+    rs = load_ruleset(_evil_ruleset(tmp_path))
+    history = rs.history(
+        {
+            "id": "b",
+            "birth_date": "1970-01-01",
+            "events": [
+                {"type": "ydelse_start", "date": "2015-03-02", "ydelse": "kontanthjælp"},
+                {
+                    "type": "tilbud_start",
+                    "date": "2015-03-04",
+                    "tilbud": "løntilskud",
+                    "pakke": 'a"); __import__("os")._exit(3); ("',
+                },
+            ],
+        }
+    )
+    result = rs.evaluate(history, "2015-04-01")  # the process would have exited if text ran
+    (ob,) = result.obligations
+    assert ob.rule.id == "__import__"
+    assert ob.rule.title == """\'\'\'); __import__("os")._exit(3); (\'\'\'"""
+    assert ob.status == "fulfilled"  # the strange pakke text compared equal, as text
+    assert rs.title == "Titel med \"citat\", ''' og \\ og\nlinjeskift"
+    assert ob.rule.citation == '\\"\\"\\"; exec(\'raise SystemExit\')'
+
+
+def test_a_name_cannot_carry_code() -> None:
+    with pytest.raises(RuleSyntaxError) as err:
+        parse_text('ordning a "t" pligt x(__import__) "P"', "x.lov")
+    assert "x.lov:1:" in str(err.value)
+
+
+def test_show_prints_readable_source() -> None:
+    source = compile_plan(load_ruleset("kontanthjælp_aktivitetsparat").plan).source
+    compile(source, "<test>", "exec")
+    assert "def evaluate(history, as_of):" in source
+    assert "# 'første_samtale'" in source
+
+
+def test_runtime_failure_points_at_rule_line(tmp_path: Path) -> None:
+    rs = load_ruleset("kontanthjælp_aktivitetsparat")
+    compiled = compile_plan(rs.plan)
+    history = rs.history({"id": "b", "birth_date": "1970-01-01", "events": []})
+    # Break the history object so the rule code fails while reading it.
+    object.__setattr__(history, "events", None)
+    with pytest.raises(EvaluationError) as err:
+        compiled.evaluate(history, 735659)
+    assert "borger 'b'" in str(err.value)
+
+
+def test_failure_inside_a_rule_maps_to_its_line() -> None:
+    rs = load_ruleset("kontanthjælp_aktivitetsparat")
+    compiled = compile_plan(rs.plan)
+    first_rule_line = next(line for line, pos in sorted(compiled.line_map.items()) if pos.line)
+    pos = compiled.line_map[first_rule_line]
+    assert pos.file.endswith("kontanthjælp_aktivitetsparat.lov")
+    source_line = Path(pos.file).read_text("utf-8").splitlines()[pos.line - 1]
+    assert source_line.strip().startswith(("pligt", "ret", "frist", "opfyldes"))

@@ -1,0 +1,95 @@
+"""The parser: both keyword languages, positions, NFC, friendly syntax errors."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from lovregler import ast
+from lovregler.errors import RuleSyntaxError
+from lovregler.parse import parse_text
+
+DANSK = """
+importer ordforråd
+ordning a "Titel"
+  forløb når ydelse kontanthjælp{målgruppe = aktivitetsparat}
+  version v "V" gælder fra 2014-01-01 til 2019-12-31
+    pligt p "P"
+      ansvarlig jobcenter
+      frist 3 måneder efter første samtale
+      gentages 3 måneder efter hver opfyldelse
+      opfyldes af mindst 2 samtale hvor form i {personlig, digital}
+    ret r "R"
+      fra hver vurdering{klar_til_tilbud = falsk}
+      indtil dagen før næste vurdering{klar_til_tilbud = sand}
+"""
+
+ENGLISH = """
+import ordforråd
+ruleset a "Titel"
+  course when ydelse kontanthjælp{målgruppe = aktivitetsparat}
+  version v "V" valid from 2014-01-01 to 2019-12-31
+    obligation p "P"
+      holder jobcenter
+      due 3 months after first samtale
+      repeats 3 months after each fulfilment
+      met by at least 2 samtale where form in {personlig, digital}
+    right r "R"
+      from each vurdering{klar_til_tilbud = false}
+      until the day before next vurdering{klar_til_tilbud = true}
+"""
+
+
+def test_danish_and_english_keywords_give_the_same_tree() -> None:
+    assert parse_text(DANSK).rulesets == parse_text(ENGLISH).rulesets
+
+
+def test_positions_are_kept_but_do_not_count_for_equality() -> None:
+    shifted = parse_text("\n\n" + DANSK)
+    rule = shifted.rulesets[0].versions[0].rules[0]
+    assert rule.pos.line == 8 and rule.pos.column == 5
+    assert shifted.rulesets == parse_text(DANSK).rulesets
+
+
+def test_identifiers_are_nfc_normalised() -> None:
+    decomposed = unicodedata.normalize("NFD", DANSK)
+    assert decomposed != DANSK
+    assert parse_text(decomposed).rulesets == parse_text(DANSK).rulesets
+
+
+def test_durations_in_years_and_months_are_months() -> None:
+    m = parse_text(
+        'ordning a "t" pligt p "P" frist 2 år 6 måneder efter forløbets start opfyldes af samtale'
+    )
+    deadline = m.rulesets[0].rules[0].deadline
+    assert deadline is not None and deadline.after == ast.Duration(
+        months=30, days=0, unit_text="2 år 6 måneder"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "says"),
+    [
+        (
+            'ordning a "t" pligt p "P" opfyldes samtale',
+            "x.lov:1:27",
+            "»opfyldes« skal følges af »af«",
+        ),
+        ("ordning a pligt", "x.lov:1:11", "mangler sin titel"),
+        ('ordning a "t" gælder fra 2014-1-1', "x.lov:1:26", "ÅÅÅÅ-MM-DD"),
+        ('ordning a "t" gælder fra 2014-02-30', "x.lov:1:26", "ikke en gyldig dato"),
+        (
+            'ordning a "t" pligt p "P" frist 3 efter forløbets start',
+            "x.lov:1:35",
+            "længde og en enhed",
+        ),
+    ],
+)
+def test_syntax_errors_say_what_and_where(text: str, where: str, says: str) -> None:
+    with pytest.raises(RuleSyntaxError) as err:
+        parse_text(text, "x.lov")
+    message = str(err.value)
+    assert message.startswith(where)
+    assert says in message
+    assert "^" in message and "Traceback" not in message

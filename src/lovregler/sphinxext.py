@@ -397,8 +397,22 @@ class RulesetPage:
 
     def _rules(self) -> list[nodes.Node]:
         sec = _section("Regler", _slug(f"regler-{self.node.name}"))
+        groups: dict[tuple[str, ...], list[api.RuleDoc]] = {}
         for rule in self._own_rules():
-            sec += self._rule(rule)
+            groups.setdefault(rule.versions, []).append(rule)
+        if len(groups) == 1:
+            for rule in next(iter(groups.values())):
+                sec += self._rule(rule)
+            return [sec]
+        # A reviewer reads one version of the law at a time: a subsection per version.
+        for versions, rules in groups.items():
+            title = ", ".join(self.version_titles.get(v, v) for v in versions) or "Alle versioner"
+            sub = _section(
+                f"Regler i {title}", _slug(f"regler-{self.node.name}-{'-'.join(versions)}")
+            )
+            for rule in rules:
+                sub += self._rule(rule)
+            sec += sub
         return [sec]
 
     def _rule(self, rule: api.RuleDoc) -> nodes.section:
@@ -419,8 +433,11 @@ class RulesetPage:
             " · ",
             nodes.literal(text=rule.id),
             f" · Version: {versions or 'alle'}",
+            f" · {Path(rule.pos.file).name}, linje {rule.pos.line}",
             classes=["lovregel-meta"],
         )
+        if rule.node.per_citizen:
+            p += nodes.Text(" · per borger")
         if rule.node.overrides:
             p += nodes.Text(" · ")
             p += nodes.emphasis(text="Erstatter den arvede regel")

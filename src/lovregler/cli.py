@@ -24,8 +24,8 @@ from .examples import run_examples
 from .history import History
 from .results import STATUS_DA, Result, iso
 
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _date(text: str) -> datetime.date:

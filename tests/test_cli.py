@@ -1,0 +1,159 @@
+"""The command line: the contract's JSON, readable errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lovregler.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+HISTORY = ROOT / "examples" / "borger-0001.json"
+
+
+def test_evaluate_prints_contract_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "evaluate",
+            "--ruleset",
+            "kontanthjælp_aktivitetsparat",
+            "--as-of",
+            "2015-09-01",
+            "--format",
+            "json",
+            str(HISTORY),
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["citizen"] == "borger-0001" and out["as_of"] == "2015-09-01"
+    first = out["obligations"][0]
+    # 2015-03-02 + 7 dage = 2015-03-09; samtale 2015-03-06
+    assert first["rule"] == "første_samtale" and first["due"] == "2015-03-09"
+    assert first["status"] == "fulfilled" and first["fulfilled_on"] == "2015-03-06"
+    assert set(first) == {
+        "rule",
+        "title",
+        "holder",
+        "version",
+        "trigger",
+        "due",
+        "status",
+        "fulfilled_on",
+        "citation",
+        "explanation",
+    }
+    # grundskole and 40 years old: realkompetencevurdering from the forløb's start, open
+    (right,) = [r for r in out["rights"] if r["rule"] == "realkompetencevurdering"]
+    assert right["from"] == "2015-03-02" and right["until"] is None
+
+
+def test_evaluate_table_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                "evaluate",
+                "--ruleset",
+                "kontanthjælp_aktivitetsparat",
+                "--as-of",
+                "2015-09-01",
+                str(HISTORY),
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Pligter" in out and "første_samtale" in out and "opfyldt" in out
+
+
+def test_explain_names_events_dates_and_arithmetic(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                "explain",
+                "--ruleset",
+                "kontanthjælp_aktivitetsparat",
+                "--rule",
+                "første_samtale",
+                "--as-of",
+                "2015-09-01",
+                str(HISTORY),
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Forløbet startede 2015-03-02." in out
+    assert "Fristen er 1 uge efter: 2015-03-09." in out
+    assert "Samtale 2015-03-06: opfyldt." in out
+
+
+def test_bad_history_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "id": "b7",
+                "birth_date": "1975-04-12",
+                "events": [{"type": "samtle", "date": "2015-01-01"}],
+            }
+        )
+    )
+    assert (
+        main(
+            [
+                "evaluate",
+                "--ruleset",
+                "kontanthjælp_aktivitetsparat",
+                "--as-of",
+                "2015-09-01",
+                str(bad),
+            ]
+        )
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert "'b7'" in err and "hændelse nr. 0" in err and "samtale" in err and "Traceback" not in err
+
+
+def test_unknown_ruleset_suggests_a_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                "evaluate",
+                "--ruleset",
+                "kontanthjælp_aktivitetparat",
+                "--as-of",
+                "2015-09-01",
+                str(HISTORY),
+            ]
+        )
+        == 1
+    )
+    assert "kontanthjælp_aktivitetsparat" in capsys.readouterr().err
+
+
+def test_check_reports_errors_with_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "brudt.lov"
+    broken.write_text(
+        'importer ordforråd\nordning brudt "B"\n  pligt p "P"\n    opfyldes samtale\n', "utf-8"
+    )
+    assert main(["check", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert f"{broken}:4:5" in err and "^" in err
+
+
+def test_rule_examples_run_as_tests(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", str(ROOT / "rulesets" / "kontanthjælp_aktivitetsparat.lov")]) == 0
+    assert " passed, 0 failed" in capsys.readouterr().out
+
+
+def test_compile_show_prints_python(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compile", "--ruleset", "kontanthjælp_aktivitetsparat", "--show"]) == 0
+    assert "def evaluate(history, as_of):" in capsys.readouterr().out

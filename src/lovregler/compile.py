@@ -398,37 +398,53 @@ class Gen:
         if isinstance(trig, ast.EachEvent):
             etype, pred = self.pred(trig.pattern)
             self.body(
-                f"starts = [e.day for e in events(c, {etype}, {pred}, sc.lo, sc.hi)]", trig.pos
+                f"starts = [(e.day, e) for e in events(c, {etype}, {pred}, sc.lo, sc.hi)]", trig.pos
+            )
+        elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
+            args = self.threshold_args(trig.date)
+            self.body(
+                f"starts = [(x, None) for x in threshold_triggers(c, {args}) if x <= c.as_of]",
+                trig.pos,
             )
         else:
             assert isinstance(trig, ast.AtDate)
             self.body("t = None", trig.pos)
             self.body(f"d = {self.date(trig.date)}", trig.pos)
-            self.body("starts = [] if d is None else [d]", trig.pos)
-        length = f"({r.right_for.months}, {r.right_for.days})" if r.right_for else "None"
+            ev = "None"
+            if isinstance(trig.date, ast.EventDate):
+                etype, pred = self.pred(trig.date.pattern)
+                ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi)"
+            self.body(f"starts = [] if d is None else [(d, {ev})]", trig.pos)
         nxt = "None"
         if r.right_until_next is not None:
             etype, pred = self.pred(r.right_until_next)
             nxt = f"first_day_after(c, {etype}, {pred}, t, sc.hi)"
         cond = self.cond(r.condition) if r.condition is not None else "True"
         self.body("periods = []", r.pos)
-        self.body("for t in starts:", r.pos)
+        self.body("for t, ev in starts:", r.pos)
         self.body(
             f"    if {lo} <= t <= {hi} and (sc.per_citizen or sc.lo <= t <= sc.course_end) and {cond}:",
             r.pos,
         )
-        self.body(
-            f"        periods.append((t, right_until(sc, t, {length}, {self.date(r.right_until)}, {nxt}, "
-            f"{r.right_until is not None})))",
-            r.pos,
-        )
+        if isinstance(r.right_for, ast.AttrLength):
+            a = r.right_for
+            self.body(
+                f"        periods.append((t, attr_until(sc, ev, {a.attr!r}, {a.unit!r})))", r.pos
+            )
+        else:
+            length = f"({r.right_for.months}, {r.right_for.days})" if r.right_for else "None"
+            self.body(
+                f"        periods.append((t, right_until(sc, t, {length}, {self.date(r.right_until)}, {nxt}, "
+                f"{r.right_until is not None})))",
+                r.pos,
+            )
         self.body("ri.extend(keep_rights(S, periods))", r.pos)
 
     def value(self, span: RuleSpan) -> None:
         r = span.rule
         wv = r.week_value
         assert wv is not None
-        lo, _hi = _bounds(r.validity)
+        lo = span.start  # weeks before the span's first day do not exist
         rates = tuple((x.value, x.up_to) for x in wv.rates)
         self.body(
             f"va.extend(week_values(c, S, {self.timeline(wv.timeline)}, {lo}, {wv.gap}, {wv.lookback}, {rates!r}))",

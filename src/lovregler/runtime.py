@@ -700,3 +700,12 @@ def floor_from(c: Ctx, day: int | None, inclusive: bool) -> int:
     if day is None:
         return c.birth - 1
     return day - 1 if inclusive else day
+
+
+def attr_until(sc: Scope, ev: Event | None, attr: str, unit: str) -> int:
+    """The last day of a right lasting the starting event's attribute (``varer varighed_år år``);
+    open (the forløb's end) when there is no such event or attribute."""
+    cap = INF if sc.per_citizen else sc.course_end
+    if ev is None or ev.attrs.get(attr) is None:
+        return cap
+    return _length_end(ev, ("attr", attr, unit))

@@ -31,6 +31,10 @@ def test_bundled_examples_render_well_formed_with_due_dates_and_statuses() -> No
                     assert f"frist {item.due.isoformat()}" in text
                     assert T.STATUS_DA[item.status or ""] in text
                     assert T.STATUS_COLOURS[item.status or ""] in svg
+                elif item.kind == "right":
+                    assert item.start is not None
+                    until = item.until.isoformat() if item.until else "åben"
+                    assert f"{item.start.isoformat()} – {until}" in text
 
 
 def test_statuses_are_coloured_and_triggers_drawn() -> None:

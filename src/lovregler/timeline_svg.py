@@ -363,11 +363,19 @@ def _bar_row(bar: Bar, y: int, scale: _Scale, as_of: datetime.date) -> list[str]
     x1, x2 = scale.x(bar.start), scale.x(end + datetime.timedelta(days=1))
     until = bar.end.isoformat() if bar.end else "åben"
     label = f"{bar.label} ({bar.start.isoformat()} – {until})"
-    return [
+    out = [
         _text(8, y + 16, bar.label, "label"),
         f'<rect x="{x1}" y="{y + 5}" width="{max(x2 - x1, 2)}" height="{ROW_H - 10}" '
         f'class="bar {bar.kind}{" open" if bar.end is None else ""}"><title>{_esc(label)}</title></rect>',
     ]
+    if bar.kind != "period":
+        # Rights and values are what a reviewer checks: write their dates on the picture.
+        note = f"{bar.start.isoformat()} – {until}"
+        if x2 + 8 + _text_width(note) <= WIDTH:
+            out.append(_text(x2 + 6, y + 16, note, "note"))
+        else:
+            out.append(_text(x1 - 6, y + 16, note, "note", "end"))
+    return out
 
 
 def _obligation_row(ob: ObligationSpan, y: int, scale: _Scale) -> list[str]:

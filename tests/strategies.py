@@ -11,8 +11,8 @@ import datetime
 
 from hypothesis import strategies as st
 
-BASE = datetime.date(2013, 6, 1)
-SPAN_DAYS = 8 * 365  # to mid-2021: across LAB 2015 → LAB 2019
+BASE = datetime.date(2010, 6, 1)
+SPAN_DAYS = 11 * 365  # to mid-2021: from the 2011 projects across LAB 2015 → LAB 2019
 
 TILBUD = [
     "virksomhedspraktik",
@@ -47,7 +47,7 @@ def benefit_periods(draw: st.DrawFn, ydelse: str) -> list[dict[str, object]]:
     """One to three non-overlapping periods of a benefit; the last may stay open; målgruppe
     may change inside a period."""
     events: list[dict[str, object]] = []
-    cursor = draw(st.sampled_from([0, 300, 900, 1500, 2250, 2370]))
+    cursor = draw(st.sampled_from([0, 300, 1200, 1900, 2600, 3300, 3450, 3480]))
     for _ in range(draw(st.integers(1, 3))):
         start = BASE + datetime.timedelta(days=cursor)
         target = draw(st.sampled_from(["aktivitetsparat", "aktivitetsparat", "jobparat"]))
@@ -161,4 +161,97 @@ def kontanthjælp_histories(draw: st.DrawFn) -> dict[str, object]:
     }
 
 
-as_of_dates = days(300, SPAN_DAYS + 200)
+as_of_dates = days(200, SPAN_DAYS + 200)
+
+
+ALL_BENEFITS = [
+    "kontanthjælp",
+    "ledighedsydelse",
+    "revalideringsydelse",
+    "forrevalideringsydelse",
+    "ressourceforløbsydelse",
+    "sygedagpenge",
+]
+
+
+@st.composite
+def spells(
+    draw: st.DrawFn, start_type: str, end_type: str, attrs: dict[str, object]
+) -> list[dict[str, object]]:
+    """Non-overlapping spells of a keyless period kind (fleksjob, sygdom)."""
+    events: list[dict[str, object]] = []
+    cursor = draw(st.sampled_from([0, 400, 1200, 2200, 3300]))
+    for _ in range(draw(st.integers(0, 3))):
+        start = BASE + datetime.timedelta(days=cursor)
+        extra = {k: draw(v) if isinstance(v, st.SearchStrategy) else v for k, v in attrs.items()}
+        events.append({"type": start_type, "date": _iso(start), **extra})
+        length = draw(st.sampled_from([10, 29, 30, 31, 60, 200, 400, 700, 1900]))
+        if draw(st.integers(0, 3)) == 0:
+            return events
+        events.append({"type": end_type, "date": _iso(start + datetime.timedelta(days=length))})
+        cursor += length + draw(st.sampled_from([1, 2, 60, 300]))
+    return events
+
+
+@st.composite
+def scheme_events(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Visitations, reassessments, referrals and the other scheme events, anywhere."""
+    events: list[dict[str, object]] = []
+    for d in draw(st.lists(days(), max_size=3)):
+        ordning = draw(st.sampled_from(["fleksjob", "fleksjob", "ressourceforløb", "revalidering"]))
+        ev: dict[str, object] = {"type": "visitation", "date": _iso(d), "ordning": ordning}
+        if ordning == "ressourceforløb":
+            ev["varighed_år"] = draw(st.integers(1, 5))
+        events.append(ev)
+    simple = {
+        "revurdering": {
+            "ordning": st.sampled_from(["fleksjob", "sygedagpenge", "ressourceforløb"])
+        },
+        "matchvurdering": {"gruppe": st.integers(1, 5)},
+        "afslag": {"ordning": st.sampled_from(["førtidspension", "fleksjob"])},
+        "visitationskategori": {"kategori": st.integers(1, 3)},
+        "rehabiliteringsteam": {"indstilling": st.sampled_from(["ressourceforløb", "andet"])},
+        "koordinerende_sagsbehandler": {},
+        "henvisning_anden_aktør": {},
+    }
+    for etype, attrs in simple.items():
+        for d in draw(st.lists(days(), max_size=2)):
+            events.append(
+                {"type": etype, "date": _iso(d), **{k: draw(v) for k, v in attrs.items()}}
+            )
+    return events
+
+
+@st.composite
+def any_histories(draw: st.DrawFn) -> dict[str, object]:
+    """A citizen of any scheme: several benefits, flex jobs, sick spells and scheme events."""
+    events: list[dict[str, object]] = []
+    for ydelse in draw(
+        st.lists(st.sampled_from(ALL_BENEFITS), min_size=1, max_size=3, unique=True)
+    ):
+        periods = draw(benefit_periods(ydelse))
+        events += periods
+        starts = [
+            datetime.date.fromisoformat(str(e["date"]))
+            for e in periods
+            if e["type"] == "ydelse_start"
+        ]
+        events += draw(conversations_from(starts[0]))
+    events += draw(spells("fleksjob_start", "fleksjob_slut", {}))
+    events += draw(spells("sygemelding", "raskmelding", {"ansat": st.booleans()}))
+    events += draw(scheme_events()) + draw(point_events())
+    born = datetime.date(
+        draw(st.integers(1950, 1996)), draw(st.integers(1, 12)), draw(st.integers(1, 28))
+    )
+    facts = {
+        "uddannelse": draw(st.sampled_from(["grundskole", "erhvervsfaglig", "uoplyst"])),
+        "psykisk_lidelse": draw(st.booleans()),
+        "misbrug": draw(st.sampled_from(["ingen", "lettere", "periodisk"])),
+        "i_job_eller_uddannelse": draw(st.booleans()),
+    }
+    return {
+        "id": "h",
+        "birth_date": _iso(born),
+        "facts": facts,
+        "events": draw(st.permutations(events)),
+    }

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from lovregler import load_ruleset
 from lovregler.history import History
 from lovregler.results import Result
-from strategies import as_of_dates, kontanthjælp_histories
+from strategies import any_histories, as_of_dates, kontanthjælp_histories
 
 RULESETS = ["kontanthjælp_aktivitetsparat", "kbh_kontanthjælp_aktivitetsparat"]
 # Shrinking through the slow reference interpreter can take many minutes; CI reports the
@@ -106,3 +106,24 @@ def test_fulfilled_stays_fulfilled(obj: dict[str, object], as_of: datetime.date,
             again = after.get((o.rule.id, o.version, o.trigger))
             assert again is not None and again.status == "fulfilled"
             assert again.fulfilled_on == o.fulfilled_on
+
+
+def _all_rulesets() -> list[str]:
+    from lovregler import bundled_rulesets
+
+    return bundled_rulesets()
+
+
+@pytest.mark.parametrize("name", _all_rulesets())
+@settings(
+    max_examples=25,
+    deadline=None,
+    phases=_PHASES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(obj=any_histories(), as_of=as_of_dates)
+def test_every_ruleset_compiled_agrees_with_interpreter(
+    name: str, obj: dict[str, object], as_of: datetime.date
+) -> None:
+    rs, h = _load(name, obj)
+    assert rs.evaluate(h, as_of).key() == rs.interpret(h, as_of).key()  # type: ignore[attr-defined]

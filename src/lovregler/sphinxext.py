@@ -596,8 +596,11 @@ def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
 
 
 def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    # Parallel reads (sphinx-build -j) each collect their own; the main process joins them.
     for key in ("lovregler_rules", "lovregler_errors"):
         env.__dict__.setdefault(key, []).extend(other.__dict__.get(key, []))
+    for key in ("lovregler_index_docs", "lovregler_pages"):
+        env.__dict__.setdefault(key, set()).update(other.__dict__.get(key, set()))
 
 
 def _index_docs(

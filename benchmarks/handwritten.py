@@ -1,0 +1,375 @@
+"""A hand-written evaluator of catalogue §1–2, the yardstick for the compiled one.
+
+This is how a Python programmer would write the aktivitetsparat rules without a rule
+language: one pass groups the citizen's events, the forløb are found from the kontanthjælp
+periods, and each rule is a short function over sorted day lists with :mod:`bisect`. It
+produces the same :class:`~lovregler.results.Result` objects as the compiled evaluator (the
+:class:`~lovregler.results.RuleInfo` records are taken from the loaded ruleset, so explanations
+read the same), and ``tests/test_handwritten.py`` checks that both agree on every generated
+history.
+
+Days are ``date.toordinal()`` numbers, as in the library; month arithmetic is written out
+here (contract §3.2: same day of month, clamped to the target month's last day).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+from lovregler.api import Ruleset
+from lovregler.history import Event, History
+from lovregler.results import INF, Obligation, Result, Right, RuleInfo
+
+LAB2015 = (
+    "lab2015",
+    datetime.date(2014, 1, 1).toordinal(),
+    datetime.date(2019, 12, 31).toordinal(),
+)
+LAB2019 = ("lab2019", datetime.date(2020, 1, 1).toordinal(), INF)
+KBH_FROM = datetime.date(2014, 4, 1).toordinal()  # samtale_hver_tredje_måned in force
+
+RET_OG_PLIGT = frozenset(
+    {
+        "virksomhedspraktik",
+        "løntilskud",
+        "vejledning_opkvalificering",
+        "ordinær_uddannelse",
+        "danskundervisning",
+        "helhedsorienteret_mentor",
+    }
+)
+UDEN_ERHVERVSKOMPETENCE = frozenset({"grundskole", "gymnasial", "uoplyst"})
+
+
+# ───────────────────────────── calendar ─────────────────────────────
+def add_months(day: int, n: int) -> int:
+    """``day`` + ``n`` months, clamped to the end of the target month (contract §3.2)."""
+    d = datetime.date.fromordinal(day)
+    year, month0 = divmod(d.year * 12 + d.month - 1 + n, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return datetime.date(year, month0 + 1, min(d.day, last)).toordinal()
+
+
+def thirtieth_birthday(birth: int) -> int:
+    """The day one turns 30 (a 29 February birth turns 30 on 1 March in a common year)."""
+    b = datetime.date.fromordinal(birth)
+    year = b.year + 30
+    if b.month == 2 and b.day == 29 and not calendar.isleap(year):
+        return datetime.date(year, 3, 1).toordinal()
+    return datetime.date(year, b.month, b.day).toordinal()
+
+
+def version_of(day: int) -> str:
+    """The LAB version in force on ``day`` (on or after 2014-01-01)."""
+    return LAB2015[0] if day <= LAB2015[2] else LAB2019[0]
+
+
+def first_in(days: list[int], lo: int, hi: int) -> int | None:
+    """The first day in the sorted list with lo <= day <= hi."""
+    i = bisect_left(days, lo)
+    return days[i] if i < len(days) and days[i] <= hi else None
+
+
+def nth_in(days: list[int], n: int, lo: int, hi: int) -> int | None:
+    """The n-th day (1-based) in the sorted list with lo <= day <= hi."""
+    i = bisect_left(days, lo) + n - 1
+    return days[i] if i < len(days) and days[i] <= hi else None
+
+
+def status(met: int | None, due: int, as_of: int) -> str:
+    """The contract's status of an obligation instance (§2)."""
+    if met is not None:
+        return "fulfilled" if met <= due else "fulfilled_late"
+    return "overdue" if as_of > due else "pending"
+
+
+# ───────────────────────────── the citizen ─────────────────────────────
+class Citizen:
+    """The events of one citizen on or before ``as_of``, grouped for the rules."""
+
+    def __init__(self, history: History, as_of: int):
+        self.as_of = as_of
+        self.birth = history.birth_day
+        self.uddannelse = history.facts.get("uddannelse")
+        self.samtaler: list[int] = []
+        self.tilbud_starts: list[Event] = []
+        self.tilbud_sluts: list[Event] = []
+        self.not_ready: list[int] = []  # vurdering klar_til_tilbud = false
+        self.ready: list[int] = []  # vurdering klar_til_tilbud = true
+        self.lsr_behov: list[int] = []
+        self.ydelse: list[Event] = []
+        self.offer_events: list[Event] = []
+        for e in history.until(as_of):
+            self._sort_in(e)
+        self.offers = offer_periods(self.offer_events)
+        self.qualifying_starts = [e.day for e in self.tilbud_starts if self.qualifies(e)]
+        self.mentor_starts = [
+            e.day for e in self.tilbud_starts if e.attrs["tilbud"] == "helhedsorienteret_mentor"
+        ]
+
+    def _sort_in(self, e: Event) -> None:
+        kind = e.type
+        if kind == "samtale":
+            self.samtaler.append(e.day)
+        elif kind == "tilbud_start":
+            self.tilbud_starts.append(e)
+            self.offer_events.append(e)
+        elif kind == "tilbud_slut":
+            self.tilbud_sluts.append(e)
+            self.offer_events.append(e)
+        elif kind == "vurdering":
+            ready = e.attrs.get("klar_til_tilbud")
+            if ready is True:
+                self.ready.append(e.day)
+            elif ready is False:
+                self.not_ready.append(e.day)
+        elif kind == "test_lsr":
+            if e.attrs.get("behov") is True:
+                self.lsr_behov.append(e.day)
+        elif kind in ("ydelse_start", "ydelse_slut") and e.attrs.get("ydelse") == "kontanthjælp":
+            self.ydelse.append(e)
+
+    def offer_period(self, e: Event) -> tuple[int, int] | None:
+        """The period of the event's offer kind that contains the event's day."""
+        for start, end in self.offers.get(e.attrs["tilbud"], ()):
+            if start <= e.day <= end:
+                return start, end
+        return None
+
+    def qualifies(self, e: Event) -> bool:
+        """A ret og pligt-offer not shown by its end to have lasted under 14 days."""
+        if e.attrs["tilbud"] not in RET_OG_PLIGT:
+            return False
+        period = self.offer_period(e)
+        return period is None or period[1] - period[0] + 1 >= 14
+
+    def offer_runs_on(self, day: int) -> bool:
+        """A ret og pligt-offer runs on ``day`` and on the day after."""
+        return any(
+            start <= day < end
+            for kind, periods in self.offers.items()
+            if kind in RET_OG_PLIGT
+            for start, end in periods
+        )
+
+    def courses(self) -> list[tuple[int, int]]:
+        """The aktivitetsparat forløb: days of kontanthjælp with målgruppe aktivitetsparat."""
+        out: list[tuple[int, int]] = []
+        for _start, end, starts in benefit_periods(self.ydelse):
+            for i, (day, group) in enumerate(starts):
+                last = starts[i + 1][0] - 1 if i + 1 < len(starts) else end
+                if group != "aktivitetsparat" or day > last:
+                    continue
+                if out and day <= out[-1][1] + 1:
+                    out[-1] = (out[-1][0], last)
+                else:
+                    out.append((day, last))
+        return out
+
+
+def benefit_periods(events: Iterable[Event]) -> list[tuple[int, int, list[tuple[int, object]]]]:
+    """Kontanthjælp periods (start, end, [(day, målgruppe) of each start]); catalogue §0:
+    a start on or before the day after the last end continues that period."""
+    periods: list[tuple[int, int, list[tuple[int, object]]]] = []
+    open_start: int | None = None
+    starts: list[tuple[int, object]] = []
+    for e in events:
+        if e.type == "ydelse_start":
+            if open_start is None:
+                if periods and e.day <= periods[-1][1] + 1:
+                    open_start, _, starts = periods.pop()
+                else:
+                    open_start, starts = e.day, []
+            starts.append((e.day, e.attrs.get("målgruppe")))
+        elif open_start is not None:
+            periods.append((open_start, e.day, starts))
+            open_start = None
+    if open_start is not None:
+        periods.append((open_start, INF, starts))
+    return periods
+
+
+def offer_periods(events: Iterable[Event]) -> dict[str, list[tuple[int, int]]]:
+    """Periods of each offer kind from its start and end events (in history order), merged
+    as catalogue §0 says; INF while open."""
+    open_: dict[str, int] = {}
+    done: dict[str, list[tuple[int, int]]] = {}
+    for e in events:
+        kind = e.attrs["tilbud"]
+        closed = done.setdefault(kind, [])
+        if e.type == "tilbud_start":
+            if kind not in open_:
+                reopen = closed and e.day <= closed[-1][1] + 1
+                open_[kind] = closed.pop()[0] if reopen else e.day
+        elif kind in open_:
+            closed.append((open_.pop(kind), e.day))
+    for kind, start in open_.items():
+        done[kind].append((start, INF))
+    return done
+
+
+# ───────────────────────────── the rules ─────────────────────────────
+class Forløb:
+    """One aktivitetsparat forløb; ``hi`` is the last day whose events exist."""
+
+    __slots__ = ("start", "end", "hi")
+
+    def __init__(self, start: int, end: int, as_of: int):
+        self.start = start
+        self.end = end
+        self.hi = min(end, as_of)
+
+
+class Handwritten:
+    """Catalogue §1 (and §2 when the ruleset has Copenhagen's rule), written by hand."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.name = ruleset.name
+        self.infos: dict[tuple[str, str], RuleInfo] = {
+            (s.info.id, v.name): s.info for s in ruleset.plan.spans for v in s.versions
+        }
+        self.kbh = any(s.info.id == "samtale_hver_tredje_måned" for s in ruleset.plan.spans)
+
+    def evaluate(self, history: History, as_of: datetime.date | int) -> Result:
+        """The same result as ``Ruleset.evaluate`` for the aktivitetsparat rulesets."""
+        day = as_of if isinstance(as_of, int) else as_of.toordinal()
+        c = Citizen(history, day)
+        obligations: list[Obligation] = []
+        rights: list[Right] = []
+        for start, end in c.courses():
+            f = Forløb(start, end, day)
+            self.obligations(c, f, obligations)
+            self.rights(c, f, rights)
+        return Result.build(history.id, self.name, day, obligations, rights, ())
+
+    # ── obligations ──
+    def obligations(self, c: Citizen, f: Forløb, out: list[Obligation]) -> None:
+        """Every obligation instance of one forløb."""
+        for version in (LAB2015, LAB2019):
+            self.første_samtale(c, f, version, out)
+            self.første_ret_og_pligt_tilbud(c, f, version, out)
+        self.fire_samtaler_årligt(c, f, out)
+        self.gentaget_ret_og_pligt_tilbud(c, f, out)
+        self.fire_samtaler_første_halvår(c, f, out)
+        if self.kbh:
+            self.samtale_hver_tredje_måned(c, f, out)
+
+    def instance(
+        self, c: Citizen, f: Forløb, rule: str, t: int, due: int, met: int | None, note: str = ""
+    ) -> Obligation | None:
+        """An instance triggered on ``t``, or None when it lapsed with the forløb."""
+        if met is None and due > f.end:
+            return None
+        version = version_of(t)
+        info = self.infos[rule, version]
+        return Obligation(info, version, t, due, status(met, due, c.as_of), met, c.as_of, note)
+
+    def første_samtale(
+        self, c: Citizen, f: Forløb, version: tuple[str, int, int], out: list[Obligation]
+    ) -> None:
+        """A samtale within 1 uge after the forløb starts (as the version sees it)."""
+        _, first, last = version
+        t = max(f.start, first)
+        if t <= min(last, f.hi):
+            met = first_in(c.samtaler, t, f.hi)
+            if (o := self.instance(c, f, "første_samtale", t, t + 7, met)) is not None:
+                out.append(o)
+
+    def første_ret_og_pligt_tilbud(
+        self, c: Citizen, f: Forløb, version: tuple[str, int, int], out: list[Obligation]
+    ) -> None:
+        """A qualifying offer within 6 måneder after the forløb starts."""
+        _, first, last = version
+        t = max(f.start, first)
+        if t <= min(last, f.hi):
+            met = first_in(c.qualifying_starts, t, f.hi)
+            due = add_months(t, 6)
+            if (o := self.instance(c, f, "første_ret_og_pligt_tilbud", t, due, met)) is not None:
+                out.append(o)
+
+    def fire_samtaler_årligt(self, c: Citizen, f: Forløb, out: list[Obligation]) -> None:
+        """LAB 2015: 4 samtaler in each 12-month period counted from the forløb's start."""
+        anchor = max(f.start, LAB2015[1])
+        last = min(f.hi, LAB2015[2])
+        info = self.infos["fire_samtaler_årligt", "lab2015"]
+        start, k = anchor, 0
+        while start <= last:
+            k += 1
+            following = add_months(anchor, 12 * k)
+            end = following - 1
+            met = nth_in(c.samtaler, 4, start, min(end, f.hi))
+            if met is not None or end <= f.end:
+                state = status(met, end, c.as_of)
+                note = f"Periode {k} begyndte"
+                out.append(Obligation(info, "lab2015", start, end, state, met, c.as_of, note))
+            start = following
+
+    def gentaget_ret_og_pligt_tilbud(self, c: Citizen, f: Forløb, out: list[Obligation]) -> None:
+        """LAB 2015: the next qualifying offer within 12 måneder after one ends."""
+        lo, top = max(f.start, LAB2015[1]), min(f.hi, LAB2015[2])
+        for e in c.tilbud_sluts:
+            t = e.day
+            if lo <= t <= top and c.qualifies(e) and not c.offer_runs_on(t):
+                met = first_in(c.qualifying_starts, t, f.hi)
+                o = self.instance(c, f, "gentaget_ret_og_pligt_tilbud", t, add_months(t, 12), met)
+                if o is not None:
+                    out.append(o)
+
+    def fire_samtaler_første_halvår(self, c: Citizen, f: Forløb, out: list[Obligation]) -> None:
+        """LAB 2019: 4 samtaler within 6 måneder after the forløb starts."""
+        t = max(f.start, LAB2019[1])
+        if t <= f.hi:
+            met = nth_in(c.samtaler, 4, t, f.hi)
+            due = add_months(t, 6)
+            if (o := self.instance(c, f, "fire_samtaler_første_halvår", t, due, met)) is not None:
+                out.append(o)
+
+    def samtale_hver_tredje_måned(self, c: Citizen, f: Forløb, out: list[Obligation]) -> None:
+        """Copenhagen: after each samtale the next within 3 måneder, from the first one."""
+        t = first_in(c.samtaler, max(f.start, KBH_FROM), f.hi)
+        note = ""
+        while t is not None:
+            met = first_in(c.samtaler, t + 1, f.hi)
+            o = self.instance(c, f, "samtale_hver_tredje_måned", t, add_months(t, 3), met, note)
+            if o is None:
+                return
+            out.append(o)
+            t, note = met, "Forrige opfyldelse"
+
+    # ── rights ──
+    def rights(self, c: Citizen, f: Forløb, out: list[Right]) -> None:
+        """Every right of one forløb (seen from 2014-01-01 and the citizen's birth)."""
+        lo = max(f.start, LAB2015[1], c.birth)
+        if lo > f.hi:
+            return
+        mentor = []
+        for day in c.not_ready[bisect_left(c.not_ready, lo) : bisect_right(c.not_ready, f.hi)]:
+            ready = first_in(c.ready, day + 1, f.hi)
+            mentor.append((day, f.end if ready is None else ready - 1))
+        self.add_rights(out, "helhedsorienteret_mentor", mentor)
+        starts = c.mentor_starts[
+            bisect_left(c.mentor_starts, lo) : bisect_right(c.mentor_starts, f.hi)
+        ]
+        self.add_rights(out, "mentorforløb", [(d, d + 26 * 7 - 1) for d in starts])
+        if c.uddannelse in UDEN_ERHVERVSKOMPETENCE:
+            start = max(thirtieth_birthday(c.birth), lo)
+            if start <= f.end:
+                self.add_rights(out, "realkompetencevurdering", [(start, f.end)])
+        test = first_in(c.lsr_behov, lo, f.hi)
+        if test is not None:
+            self.add_rights(out, "læse_skrive_regne_kursus", [(test, f.end)])
+
+    def add_rights(self, out: list[Right], rule: str, periods: list[tuple[int, int]]) -> None:
+        """Rights labelled by the version on their first day; within a version, a period
+        inside an earlier one of the same forløb is left out."""
+        kept: dict[str, list[tuple[int, int]]] = {}
+        for start, until in periods:
+            version = version_of(start)
+            seen = kept.setdefault(version, [])
+            if any(s <= start and until <= u for s, u in seen):
+                continue
+            seen.append((start, until))
+            out.append(Right(self.infos[rule, version], version, start, until))

@@ -65,10 +65,7 @@ GOOD = sorted((FIXTURES / "good").glob("*.lov"))
 
 # The expected text is what the author should read; where the parser does not say it yet, the
 # fixture is marked here (strict: the mark must go when the parser is fixed).
-PARSER_GAPS = {
-    "glemt_nøgleord": "parse.SYNTAX_EXAMPLES only match a ruleset that is the file's first item; "
-    "every rule file starts with »importer ordforråd«",
-}
+PARSER_GAPS: dict[str, str] = {}
 
 
 def _bad_params() -> list[object]:
@@ -596,11 +593,6 @@ def test_no_mutated_rule_file_makes_the_checker_raise(path: Path) -> None:
             assert diagnostic.pos.line > 0 and diagnostic.message
 
 
-@pytest.mark.xfail(
-    reason="parse.py raises RuleSyntaxError inside the Transformer, so Lark wraps it in "
-    "VisitError and the author sees a traceback",
-    strict=True,
-)
 def test_an_impossible_date_is_a_syntax_error_not_a_traceback() -> None:
     with pytest.raises(RuleSyntaxError):
         parse_text('ordning t "T"\n  gælder fra 2017-18-01\n', "t.lov")

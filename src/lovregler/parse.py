@@ -970,9 +970,18 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, source: str) -> Diagnost
     return Diagnostic(pos, message, hint, source=source)
 
 
+def _with_imports(examples: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each example also after an import line: Lark compares the parser's whole stack, and
+    every real rule file starts with ``importer ordforråd``."""
+    return {
+        label: [*snippets, *(f"importer ordforråd\n{s}" for s in snippets)]
+        for label, snippets in examples.items()
+    }
+
+
 def _match_label(err: UnexpectedInput, source: str) -> str | None:
     try:
-        return err.match_examples(parser().parse, SYNTAX_EXAMPLES, use_accepts=True)  # type: ignore[return-value]
+        return err.match_examples(parser().parse, _with_imports(SYNTAX_EXAMPLES), use_accepts=True)  # type: ignore[return-value]
     except Exception:  # match_examples is best effort: a miss must never hide the real error
         return None
 

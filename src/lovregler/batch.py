@@ -43,6 +43,7 @@ __all__ = [
     "BatchSummary",
     "evaluate_chunk",
     "main_batch",
+    "main_demo",
     "run_batch",
     "schemas",
 ]
@@ -722,3 +723,10 @@ def run_batch_args(args: argparse.Namespace) -> int:
         f"({summary.seconds:.1f} s, {rate:,.0f} borgere/s) → {summary.outdir}"
     )
     return 0
+
+
+def main_demo(argv: Sequence[str] | None = None) -> int:
+    """``lovregler demo``: synth → batch → report (see :mod:`lovregler.demo`)."""
+    from .demo import main_demo as demo
+
+    return demo(argv)

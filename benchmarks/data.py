@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Iterator
 
 KONTANTHJAELP_AS_OF = datetime.date(2021, 6, 30)
 REFUSION_AS_OF = datetime.date(2018, 12, 31)
@@ -200,10 +201,16 @@ def refusion_citizen(rng: random.Random, number: int) -> dict[str, object]:
     }
 
 
+def iter_refusion_citizens(n: int, seed: int = 2016) -> Iterator[dict[str, object]]:
+    """``n`` refusion citizens one at a time (for measuring memory while streaming)."""
+    rng = random.Random(seed)
+    for i in range(n):
+        yield refusion_citizen(rng, i)
+
+
 def refusion_citizens(n: int, seed: int = 2016) -> list[dict[str, object]]:
     """``n`` refusion citizens, the same for the same seed."""
-    rng = random.Random(seed)
-    return [refusion_citizen(rng, i) for i in range(n)]
+    return list(iter_refusion_citizens(n, seed))
 
 
 def sick_spells(n: int, seed: int = 2017) -> list[tuple[tuple[int, int], ...]]:

@@ -1,0 +1,1 @@
+"""Benchmarks of lovregler: ``python -m benchmarks`` (``make bench``); see README.md here."""

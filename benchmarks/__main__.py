@@ -1,0 +1,287 @@
+"""``python -m benchmarks`` (``make bench``): every benchmark in one run, one table.
+
+Cases (inputs from :mod:`benchmarks.data`, seeded, so every run times the same work):
+
+1. **kbh_kontanthjælp_aktivitetsparat**: a validated history in memory → its result objects,
+   by the compiled evaluator, the hand-written one (:mod:`benchmarks.handwritten`) and the
+   reference interpreter (on fewer citizens: it is slow). Ratios are taken in this run.
+2. **accumulation window**: :func:`lovregler.periods.first_window_reach` (154 kommune-paid days
+   exceeded in 9 måneder, catalogue §7) on five-year sick-spell timelines, against a naive
+   per-day rescan (:mod:`benchmarks.windows`).
+3. **refusion** (if ``rulesets/refusion.lov`` is bundled): citizens with benefit periods across
+   2015–2018, as_of 2018-12-31; citizens/s and peak traced memory.
+
+Rates are per CPU second of this one process (= per core) from the best of a few rounds; wall
+time is shown beside them. ``--quick`` shrinks everything for a smoke test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import tracemalloc
+from collections.abc import Callable
+
+import attrs
+from rich.console import Console
+from rich.table import Table
+
+from lovregler import load_ruleset
+from lovregler.api import bundled_rulesets
+from lovregler.periods import first_window_reach
+
+from . import data
+from .handwritten import Handwritten
+from .timing import Rate, load_average, max_rss_mib, measure
+from .windows import naive_first_window_reach
+
+KBH = "kbh_kontanthjælp_aktivitetsparat"
+
+
+@attrs.frozen
+class Sizes:
+    """How many items each case uses, and how many rounds each measurement takes."""
+
+    citizens: int = 3000
+    interpreted: int = 40
+    timelines: int = 3000
+    naive_timelines: int = 60
+    refusion: int = 30_000
+    rounds: int = 3
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        """Small enough for a smoke test."""
+        return cls(200, 4, 200, 5, 1000, 1)
+
+
+@attrs.frozen
+class Row:
+    """One line of the output table."""
+
+    case: str
+    what: str
+    rate: Rate
+    note: str = ""
+
+
+@attrs.frozen
+class Target:
+    """A performance target of issue 5 and what this run measured for it."""
+
+    name: str
+    wanted: str
+    measured: str
+    met: bool
+
+
+# ───────────────────────────── cases ─────────────────────────────
+def kbh_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
+    """Compiled vs hand-written vs interpreter on the same histories."""
+    rs = load_ruleset(KBH)
+    hand = Handwritten(rs)
+    objs = data.kontanthjaelp_citizens(sizes.citizens)
+    load = measure("load", rs.history, objs, 1)
+    histories = [rs.history(o) for o in objs]
+    as_of = data.KONTANTHJAELP_AS_OF.toordinal()
+    compiled = measure(
+        "compiled", lambda h: rs.evaluate(h, data.KONTANTHJAELP_AS_OF), histories, sizes.rounds
+    )
+    handwritten = measure("hand", lambda h: hand.evaluate(h, as_of), histories, sizes.rounds)
+    few = histories[: sizes.interpreted]
+    interp = measure("interp", lambda h: rs.interpret(h, data.KONTANTHJAELP_AS_OF), few, 1)
+    compiled_few = measure(
+        "compiled", lambda h: rs.evaluate(h, data.KONTANTHJAELP_AS_OF), few, sizes.rounds
+    )
+    vs_interp = interp.cpu / interp.items / (compiled_few.cpu / compiled_few.items)
+    vs_hand = compiled.micros / handwritten.micros
+    per = f"{_instances(rs, histories):.1f} obligations+rights per citizen"
+    rows = [
+        Row(KBH, "compiled (Ruleset.evaluate)", compiled, per),
+        Row(
+            KBH,
+            "hand-written (benchmarks/handwritten.py)",
+            handwritten,
+            f"compiled takes {vs_hand:.2f}× its time",
+        ),
+        Row(
+            KBH,
+            "reference interpreter (Ruleset.interpret)",
+            interp,
+            f"compiled is {vs_interp:.0f}× faster (same {len(few)} citizens)",
+        ),
+        Row(KBH, "loading: History.from_dict (not in the above)", load),
+    ]
+    targets = [
+        Target(
+            "kbh compiled, evaluations/s/core",
+            "≥ 20,000",
+            f"{compiled.per_second:,.0f}",
+            compiled.per_second >= 20_000,
+        ),
+        Target("compiled vs interpreter", "≥ 5×", f"{vs_interp:.0f}×", vs_interp >= 5),
+        Target("compiled vs hand-written (time)", "≤ 1.5×", f"{vs_hand:.2f}×", vs_hand <= 1.5),
+    ]
+    return rows, targets
+
+
+def _instances(rs: object, histories: list) -> float:
+    results = [rs.evaluate(h, data.KONTANTHJAELP_AS_OF) for h in histories]  # type: ignore[attr-defined]
+    return sum(len(r.obligations) + len(r.rights) for r in results) / max(1, len(results))
+
+
+def window_case(sizes: Sizes) -> list[Row]:
+    """first_window_reach vs a per-day rescan, on the same five-year timelines."""
+    spells = data.sick_spells(sizes.timelines)
+    fast = measure("fast", lambda a: first_window_reach(a, 155, 9, 0), spells, sizes.rounds)
+    few = spells[: sizes.naive_timelines]
+    naive = measure("naive", lambda a: naive_first_window_reach(a, 155, 9, 0), few, 1)
+    same = all(
+        first_window_reach(a, 155, 9, 0) == naive_first_window_reach(a, 155, 9, 0) for a in few
+    )
+    reached = sum(first_window_reach(a, 155, 9, 0) is not None for a in spells) / len(spells)
+    speedup = naive.micros / fast.micros
+    case = "window: > 154 days in 9 måneder, 5-year spells"
+    return [
+        Row(
+            case,
+            "periods.first_window_reach",
+            fast,
+            f"{reached:.0%} reach it; {speedup:.0f}× the naive walk",
+        ),
+        Row(case, "naive per-day rescan", naive, "same answers" if same else "ANSWERS DIFFER"),
+    ]
+
+
+def refusion_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
+    """Refusion rates per ISO week for citizens with benefit periods across 2015–2018."""
+    rs = load_ruleset("refusion")
+    histories = [rs.history(o) for o in data.refusion_citizens(sizes.refusion)]
+    as_of = data.REFUSION_AS_OF
+    rate = measure("refusion", lambda h: rs.evaluate(h, as_of), histories, sizes.rounds)
+    del histories
+    peak = _refusion_peak_mib(rs, sizes.refusion)
+    case = f"refusion, {sizes.refusion:,} citizens, as_of {as_of}"
+    rows = [
+        Row(
+            case,
+            "compiled (Ruleset.evaluate)",
+            rate,
+            f"peak traced memory {peak:.0f} MiB (histories loaded + evaluated)",
+        )
+    ]
+    targets = [
+        Target(
+            "refusion citizens/s", "≥ 50,000", f"{rate.per_second:,.0f}", rate.per_second >= 50_000
+        ),
+        Target("refusion peak memory", "≤ 150 MiB", f"{peak:.0f} MiB traced", peak <= 150),
+    ]
+    return rows, targets
+
+
+def _refusion_peak_mib(rs: object, n: int) -> float:
+    """Peak Python memory while loading ``n`` citizens and evaluating them all."""
+    tracemalloc.start()
+    try:
+        histories = [rs.history(o) for o in data.iter_refusion_citizens(n)]  # type: ignore[attr-defined]
+        for h in histories:
+            rs.evaluate(h, data.REFUSION_AS_OF)  # type: ignore[attr-defined]
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+# ───────────────────────────── output ─────────────────────────────
+def rows_table(rows: list[Row]) -> Table:
+    """The measurements."""
+    table = Table(title="lovregler benchmarks (rates per CPU second of one core, best round)")
+    for name, justify in [
+        ("case", "left"),
+        ("implementation", "left"),
+        ("items", "right"),
+        ("µs/item", "right"),
+        ("items/s/core", "right"),
+        ("items/s wall", "right"),
+        ("note", "left"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(
+            r.case,
+            r.what,
+            f"{r.rate.items:,}",
+            f"{r.rate.micros:,.1f}",
+            f"{r.rate.per_second:,.0f}",
+            f"{r.rate.per_second_wall:,.0f}",
+            r.note,
+        )
+    return table
+
+
+def targets_table(targets: list[Target]) -> Table:
+    """The targets of issue 5 that this run measures."""
+    table = Table(title="targets (issue 5)")
+    for name in ("target", "wanted", "measured", "met"):
+        table.add_column(name)
+    for t in targets:
+        table.add_row(t.name, t.wanted, t.measured, "[green]yes[/]" if t.met else "[red]no[/]")
+    return table
+
+
+def _json(rows: list[Row], targets: list[Target]) -> dict[str, object]:
+    return {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "rows": [
+            {
+                "case": r.case,
+                "what": r.what,
+                "items": r.rate.items,
+                "cpu_s": r.rate.cpu,
+                "wall_s": r.rate.wall,
+                "note": r.note,
+            }
+            for r in rows
+        ],
+        "targets": [attrs.asdict(t) for t in targets],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every benchmark, print the tables; ``--json PATH`` also writes the numbers."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test)")
+    parser.add_argument("--json", metavar="PATH", help="also write the numbers as JSON")
+    args = parser.parse_args(argv)
+    sizes = Sizes.quick() if args.quick else Sizes()
+    console = Console(width=max(150, Console().width))
+    console.print(f"load average at start: {load_average()}")
+    rows: list[Row] = []
+    targets: list[Target] = []
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("kbh", lambda: kbh_case(sizes)),
+        ("window", lambda: window_case(sizes)),
+    ]
+    if "refusion" in bundled_rulesets():
+        steps.append(("refusion", lambda: refusion_case(sizes)))
+    for name, step in steps:
+        with console.status(f"running {name} …"):
+            got = step()
+        new_rows, new_targets = got if isinstance(got, tuple) else (got, [])
+        rows += new_rows
+        targets += new_targets
+    console.print(rows_table(rows))
+    console.print(targets_table(targets))
+    console.print(
+        f"load average at end: {load_average()}; peak RSS of this run {max_rss_mib():.0f} MiB"
+    )
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(_json(rows, targets), out, ensure_ascii=False, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

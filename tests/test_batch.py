@@ -370,3 +370,25 @@ def test_bundled_rulesets_on_both_engines(small_caseload: Path, tmp_path: Path) 
         (r["rule"], iso(r["due"]), r["status"], iso(r["fulfilled_on"])) for r in rows
     ] == [(e["rule"], e["due"], e["status"], e["fulfilled_on"]) for e in expected]
     assert sum(c["n_obligations"] for c in citizens) == local["obligations"].num_rows
+
+
+def test_explain_adds_the_results_explanations() -> None:
+    from lovregler.api import load_ruleset
+
+    ruleset = load_ruleset("kontanthjælp_aktivitetsparat")
+    citizens = [
+        c for c in synth(30, seed=3) if any(e.get("ydelse") == "kontanthjælp" for e in c["events"])
+    ][:3]
+    records = [RawRecord(c["id"], obj=c) for c in citizens]
+    plain = evaluate_chunk(records, BatchConfig((ruleset.name,), AS_OF))["obligations"]
+    explained = evaluate_chunk(records, BatchConfig((ruleset.name,), AS_OF, explain=True))[
+        "obligations"
+    ]
+    assert "explanation" not in plain.column_names
+    expected = [
+        e["explanation"]
+        for c in citizens
+        for e in ruleset.evaluate(ruleset.history(c), AS_OF).to_dict()["obligations"]
+    ]
+    assert expected and explained.column("explanation").to_pylist() == expected
+    assert explained.drop(["explanation"]).equals(plain)

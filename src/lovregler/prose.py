@@ -949,7 +949,7 @@ def _obligation(rule: ast.Rule, ctx: ProseContext) -> list[str]:
     sentences: list[str] = []
     trigger = rule.trigger
     # A deadline written as a date ("udløsningsdagen + …") needs the trigger said first.
-    at_date = rule.deadline is not None and rule.deadline.at is not None
+    at_date = rule.deadline is not None and _mentions_trigger(rule.deadline.at)
     if isinstance(trigger, ast.AtDate) and (at_date or not _is_simple_anchor(trigger.date)):
         sentences.append(f"Pligten udløses på {day_ref(trigger.date, ctx)}.")
     if isinstance(trigger, ast.CountWindows):
@@ -959,6 +959,18 @@ def _obligation(rule: ast.Rule, ctx: ProseContext) -> list[str]:
         sentences.append(f"{holder_phrase(holder)} skal {action} {when}{_repeat(rule, ctx)}.")
     sentences += _obligation_notes(rule, ctx)
     return sentences
+
+
+def _mentions_trigger(node: object) -> bool:
+    # Whether a date expression uses "udløsningsdagen" anywhere inside it.
+    if isinstance(node, ast.TriggerDate):
+        return True
+    if isinstance(node, tuple):
+        return any(_mentions_trigger(n) for n in node)
+    if attrs.has(type(node)):
+        fields = attrs.fields(type(node))  # type: ignore[arg-type]
+        return any(_mentions_trigger(getattr(node, f.name)) for f in fields)
+    return False
 
 
 def _is_simple_anchor(expr: ast.DateExpr) -> bool:

@@ -15,13 +15,14 @@ import datetime
 import functools
 import hashlib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 
 import attrs
 
 from . import ast
+from .check import check_ruleset, check_vocabulary
 from .errors import CheckError, Diagnostic, LovreglerError, RulesetNotFound, SourcePos
 from .history import History
 from .parse import parse_file
@@ -89,20 +90,12 @@ def load_vocabulary(near: Path | None = None) -> Vocabulary:
 
 
 def _check_vocabulary(node: ast.VocabularyNode, source: str) -> list[Diagnostic]:
-    try:
-        from .check import check_vocabulary
-    except ImportError:  # pragma: no cover - the checker lands separately
-        return []
     return check_vocabulary(node, source)
 
 
 def _check_ruleset(
     rs: ast.Ruleset, vocab: Vocabulary, base: ast.Ruleset | None, module: ast.Module
 ) -> list[Diagnostic]:
-    try:
-        from .check import check_ruleset
-    except ImportError:  # pragma: no cover - the checker lands separately
-        return []
     return check_ruleset(rs, vocab, base=base, imports=module.imports, source=module.source)
 
 
@@ -140,7 +133,13 @@ class Ruleset:
         self.name = node.name
         self.title = node.title
         self.vocabulary = plan.vocabulary
-        self._evaluate = _compiled(plan)
+        self._evaluate: Callable[[History, int], Result] | None = None
+
+    def compiled(self) -> Callable[[History, int], Result]:
+        """The compiled evaluator, built on first use (the docs never need it)."""
+        if self._evaluate is None:
+            self._evaluate = _compiled(self.plan)
+        return self._evaluate
 
     @property
     def rules(self) -> list[RuleDoc]:
@@ -167,12 +166,9 @@ class Ruleset:
         """Obligations, rights and values for one citizen as of a date (compiled evaluator)."""
         if isinstance(history, dict):
             history = self.history(history)
-        day = (
-            from_date(as_of)
-            if isinstance(as_of, datetime.date)
-            else from_date(datetime.date.fromisoformat(as_of))
-        )
-        return self._evaluate(history, day)
+        if isinstance(as_of, str):
+            as_of = datetime.date.fromisoformat(as_of)
+        return self.compiled()(history, from_date(as_of))
 
     def interpret(self, history: History, as_of: datetime.date | str) -> Result:
         """The same as :meth:`evaluate`, by the reference interpreter (slow; for checking)."""
@@ -182,13 +178,9 @@ class Ruleset:
         return Interpreter(self.plan).evaluate(history, day)
 
 
-def _compiled(plan: Plan):  # type: ignore[no-untyped-def]
-    try:
-        from .compile import compile_plan
-    except ImportError:  # until the compiler lands, the interpreter serves
-        from .interpret import Interpreter
+def _compiled(plan: Plan) -> Callable[[History, int], Result]:
+    from .compile import compile_plan
 
-        return Interpreter(plan).evaluate
     return compile_plan(plan).evaluate
 
 

@@ -22,7 +22,7 @@ from .api import Ruleset, bundled_dir, bundled_rulesets, load_ruleset
 from .errors import HistoryError, LovreglerError
 from .examples import run_examples
 from .history import History
-from .results import STATUS_DA, Result, iso
+from .results import STATUS_DA, Obligation, Result, Right, Value, iso
 
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -106,9 +106,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.rule not in {r.id for r in rs.rules}:
         raise LovreglerError(f"regelsættet {rs.name} har ingen regel {args.rule!r}")
     result = rs.evaluate(_history(args.history, rs), args.as_of)
-    entries = [
-        e for e in (*result.obligations, *result.rights, *result.values) if e.rule.id == args.rule
+    everything: list[Obligation | Right | Value] = [
+        *result.obligations,
+        *result.rights,
+        *result.values,
     ]
+    entries = [e for e in everything if e.rule.id == args.rule]
     rule = next(r for r in rs.rules if r.id == args.rule)
     console.print(f"[bold]{rule.title}[/bold] ({rule.citation}) — {rule.pos}", highlight=False)
     for text in rule.interpretation:
@@ -154,10 +157,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the embedded data: the whole caseload when the batch tools are
     installed, else every bundled ruleset's examples evaluated and shown."""
-    try:
-        from .batch import main_demo
-    except ImportError:
-        main_demo = None
+    main_demo = _optional("demo", "main_demo") or _optional("batch", "main_demo")
     if main_demo is not None:
         return int(main_demo([]))
     for name in bundled_rulesets():

@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import marshal
@@ -78,6 +79,7 @@ RUNTIME_NAMES = [
     "right_until",
     "week_values",
     "started_courses",
+    "attr_until",
     "hverdag",
     "birthday",
     "Result",
@@ -167,7 +169,7 @@ class Gen:
             return f"(not {self.cond(expr.operand, ev, etype)})"
         if isinstance(expr, ast.BoolCompare):
             left, right = self.operand(expr.left, ev, etype), self.operand(expr.right, ev, etype)
-            return f"_cmp({left}, {expr.op!r}, {right})"
+            return compare(left, expr.op, right, isinstance(expr.right, ast.Literal))
         if isinstance(expr, ast.BoolIn):
             op = "not in" if expr.negated else "in"
             return f"({self.operand(expr.operand, ev, etype)} {op} {self.members(expr.values)})"
@@ -279,13 +281,13 @@ class Gen:
         value = f"e.attrs.get({expr.attr!r})"
         if expr.values is not None:
             return f"{value} in {self.members(expr.values)}"
-        return f"_cmp({value}, {expr.op or '='!r}, {expr.value.value!r})"  # type: ignore[union-attr]
+        return compare(value, expr.op or "=", repr(expr.value.value), True)  # type: ignore[union-attr]
 
     def fact_test(self, expr: ast.TlFact) -> str:
         value = f"c.facts.get({expr.fact!r})"
         if expr.values is not None:
             return f"({value} in {self.members(expr.values)})"
-        return f"_cmp({value}, {expr.op or '='!r}, {expr.value.value!r})"  # type: ignore[union-attr]
+        return compare(value, expr.op or "=", repr(expr.value.value), True)  # type: ignore[union-attr]
 
     # ── rules ──
     def rule(self, span: RuleSpan) -> None:
@@ -541,6 +543,24 @@ class Gen:
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
 
 
+def compare(left: str, op: str, right: str, right_is_literal: bool) -> str:
+    """None-safe comparison code: an absent value compares false, as in the interpreter.
+
+    Against a literal (never None) ``==`` is already None-safe; other operators bind the left
+    value once with a walrus so it is evaluated only once.
+
+    >>> compare("e.attrs.get('x')", "=", "'a'", True)
+    "(e.attrs.get('x') == 'a')"
+    >>> compare("c.facts.get('n')", "<", "3", True)
+    "((_v := c.facts.get('n')) is not None and _v < 3)"
+    """
+    if right_is_literal and op == "=":
+        return f"({left} == {right})"
+    if right_is_literal:
+        return f"((_v := {left}) is not None and _v {op} {right})"
+    return f"_cmp({left}, {op!r}, {right})"
+
+
 def _bounds(v: ast.Validity | None) -> tuple[int, int]:
     lo = from_date(v.start) if v and v.start else 1
     hi = from_date(v.end) if v and v.end else INF
@@ -611,10 +631,8 @@ def _code_for(source: str, filename: str) -> CodeType:
             pass  # a damaged cache file is rebuilt below
     code = compile(source, filename, "exec")
     if path is not None:
-        try:
+        with contextlib.suppress(OSError):  # a read-only cache only costs speed
             path.write_bytes(marshal.dumps(code))
-        except OSError:
-            pass  # a read-only cache only costs speed
     return code
 
 

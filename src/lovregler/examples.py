@@ -58,7 +58,8 @@ def _entries_for(result: Result, rule: str) -> list[tuple[object, ...]]:
     values = [
         ("value", v.value, iso(v.start), iso(v.until)) for v in result.values if v.rule.id == rule
     ]
-    return obs + rights + values  # type: ignore[operator]
+    entries: list[tuple[object, ...]] = [*obs, *rights, *values]
+    return entries
 
 
 def _expected(item: ast.Expect) -> tuple[object, ...]:

@@ -272,8 +272,6 @@ class Citizen:
             days = days | set(range(last_run[0], self.horizon + 1))
         need = expr.amount.days + (1 if expr.more_than else 0)
         floor = self._count_floor(expr, inst)
-        if floor is _NEVER:
-            return None
         resets = self._reset_days(expr)
         start = max(self.lo, lo if lo is not None else self.lo)
         if need > 0:
@@ -285,7 +283,7 @@ class Citizen:
         for d in range(self.lo, self.horizon + 1):
             upto.append(upto[-1] + (d in days))
         for t in range(start, self.horizon + 1):
-            bottom = max(floor, self._latest_below(resets, t))  # type: ignore[type-var]
+            bottom = max(floor, self._latest_below(resets, t))
             if expr.window is not None:
                 w = expr.window
                 bottom = max(bottom, add_duration(t, w.months, w.days, sign=-1))
@@ -295,7 +293,7 @@ class Citizen:
                 return t
         return None
 
-    def _count_floor(self, expr: ast.Threshold, inst: Instance | None) -> object:
+    def _count_floor(self, expr: ast.Threshold, inst: Instance | None) -> int:
         """Days on or below the returned day are not counted."""
         if expr.counted_from is not None:
             day = self.date(expr.counted_from, inst)
@@ -474,9 +472,6 @@ class Citizen:
             "years": (12 * n, 0),
         }[length.unit]
         return add_duration(ev.day, months, days) - 1
-
-
-_NEVER = object()
 
 
 # ───────────────────────────── rules ─────────────────────────────

@@ -360,16 +360,19 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         name, title, *clauses = children
         docs, clauses = _docs(clauses)
         fields: dict[str, object] = {}
+        implied: object = None  # the trigger of "frist N efter <udløser>"
         for clause in clauses:
             if isinstance(clause, ast.Validity):
                 fields["validity"] = clause
+                continue
+            key: str = clause[0]  # type: ignore[index]
+            val: object = clause[1]  # type: ignore[index]
+            if key == "__many__":
+                fields["deadline"] = val["deadline"]  # type: ignore[index]
+                implied = val["trigger"]  # type: ignore[index]
             else:
-                key: str = clause[0]  # type: ignore[index]
-                val: object = clause[1]  # type: ignore[index]
-                if key == "__many__":
-                    fields.update(val)  # type: ignore[call-overload]
-                else:
-                    fields[key] = val
+                fields[key] = val
+        self._merge_trigger(fields, implied)
         return ast.Rule(
             kind=kind,
             id=_nfc(name),
@@ -378,6 +381,23 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             pos=self.p(meta),
             **fields,  # type: ignore[arg-type]
         )
+
+    def _merge_trigger(self, fields: dict[str, object], implied: object) -> None:
+        """``frist N efter X`` names the trigger X, unless X is ``udløsningsdagen`` (then the
+        trigger comes from ``udløses af``). Naming a trigger in both places is an error."""
+        if implied is None or (
+            isinstance(implied, ast.AtDate) and isinstance(implied.date, ast.TriggerDate)
+        ):
+            return
+        if "trigger" in fields:
+            pos = fields["deadline"].pos  # type: ignore[attr-defined]
+            diag = Diagnostic(
+                pos,
+                "reglen har både »udløses af« og en frist efter en anden dag",
+                "skriv »frist N efter udløsningsdagen« sammen med »udløses af«",
+            )
+            raise RuleSyntaxError([diag])
+        fields["trigger"] = implied
 
     def holder(self, meta: Meta, name: Token) -> tuple[str, str]:
         return ("holder", _nfc(name))

@@ -352,7 +352,7 @@ def test_trigger_date_only_in_deadline_or_condition() -> None:
 def test_deadline_after_the_trigger_date_itself() -> None:
     text = HEAD + '  pligt p "P"\n    frist 1 uge efter udløsningsdagen\n    opfyldes af samtale\n'
     assert check(text) == [
-        "pligten 'p' regner fristen fra udløsningsdagen, men »frist … efter« bestemmer selv udløsningen"
+        "pligten 'p' regner fristen fra udløsningsdagen, men intet »udløses af« siger, hvad der udløser den"
     ]
 
 

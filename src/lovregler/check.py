@@ -1283,7 +1283,9 @@ _CLAUSE_HINTS = {
 
 
 def _triggered_by_itself(rule: ast.Rule) -> bool:
-    return isinstance(rule.trigger, ast.AtDate) and isinstance(rule.trigger.date, ast.TriggerDate)
+    """A frist counted from the trigger date, with nothing that says what the trigger is."""
+    deadline_from_trigger = rule.deadline is not None and rule.deadline.after is not None
+    return rule.kind == "obligation" and deadline_from_trigger and rule.trigger is None
 
 
 def _missing_clauses(rule: ast.Rule) -> Iterator[tuple[str, str]]:
@@ -1304,10 +1306,10 @@ def _obligation_gaps(rule: ast.Rule) -> Iterator[tuple[str, str]]:
     if rule.deadline is None and not isinstance(rule.trigger, ast.CountWindows):
         yield "har ingen frist", "tilføj fx »frist 1 uge efter forløbets start«"
     if _triggered_by_itself(rule):
-        # »frist N efter X« makes X the trigger, replacing any »udløses af«
+        # »frist N efter udløsningsdagen« needs an »udløses af« that says what the trigger is
         yield (
-            "regner fristen fra udløsningsdagen, men »frist … efter« bestemmer selv udløsningen",
-            "skriv det, der udløser pligten, direkte: »frist 3 måneder efter dagen hvor …«",
+            "regner fristen fra udløsningsdagen, men intet »udløses af« siger, hvad der udløser den",
+            "tilføj fx »udløses af første samtale«, eller skriv »frist N efter forløbets start«",
         )
     if rule.repeat is not None and rule.deadline is None:
         yield "gentages, men har ingen frist", "tilføj fx »frist 3 måneder efter første samtale«"

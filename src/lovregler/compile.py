@@ -331,11 +331,14 @@ class Gen:
                 f"met = lambda t, due, strict, ev: met_events(c, {etype}, {pred}, sc, t, {met.count}, strict, ev)",
                 met.pos,
             )
-        self.body(f"due = {self.due_fn(r)}", r.deadline.pos if r.deadline else r.pos)
+        due = self.due_fn(r)
+        if due.startswith("due_after("):
+            due = self.const(due)  # no per-citizen state: build it once
+        self.body(f"due = {due}", r.deadline.pos if r.deadline else r.pos)
         self.triggers(span)
         if r.repeat is not None:
             rp, conv = r.repeat, r.deadline.convention if r.deadline else "standard"
-            self.body(f"nxt = due_after({rp.months}, {rp.days}, {conv!r})", rp.pos)
+            self.body(f"nxt = {self.const(f'due_after({rp.months}, {rp.days}, {conv!r})')}", rp.pos)
             self.body("if trig:", r.pos)
             self.body("    t, ev = trig[0]", r.pos)
             self.body(
@@ -516,30 +519,37 @@ class Gen:
         return "\n".join(out) + "\n"
 
     def evaluate_fn(self) -> None:
+        """``evaluate``: the forløb once, then every rule span per forløb. Span bounds are
+        constants here, so a span that cannot apply costs one comparison."""
         pos = self.plan.course.pos if self.plan.course else None
         self.emit("def evaluate(history, as_of):")
         self.emit("    c = Ctx(history, as_of, VOCAB)")
-        self.emit(f"    courses = {self.courses()}", pos)
         self.emit("    sc = Scope(0, INF, 0, as_of, False)  # courses may read the scope")
+        self.emit(f"    courses = {self.courses()}", pos)
         self.emit("    ob, ri, va = [], [], []")
-        self.emit("    everyone = Scope(c.birth, INF, c.birth, as_of, True)")
-        for s in self.plan.spans:
+        per_course = [
+            s for s in self.plan.spans if not (s.rule.per_citizen or self.plan.course is None)
+        ]
+        per_citizen = [s for s in self.plan.spans if s not in per_course]
+        if per_citizen:
+            self.emit("    everyone = Scope(c.birth, INF, c.birth, as_of, True)")
+        for s in per_citizen:
+            self.emit(f"    if as_of >= {s.start}:", s.rule.pos)
+            self.emit(f"        r{s.index}(c, everyone, ob, ri, va)", s.rule.pos)
+        if per_course:
+            self.emit(f"    first = max({self.plan.first_day}, c.birth)")
+            self.emit("    for cs, ce in courses:")
+            self.emit("        hi = ce if ce < as_of else as_of")
+        for s in per_course:
             r = s.rule
-            if r.per_citizen or self.plan.course is None:
-                self.emit(f"    r{s.index}(c, everyone, ob, ri, va)", r.pos)
-                continue
-            first = (
-                f"S{s.index}.start"
-                if r.kind == "obligation"
-                else f"max({self.plan.first_day}, c.birth)"
-            )
-            self.emit("    for cs, ce in courses:", r.pos)
-            self.emit(f"        lo = max(cs, {first})", r.pos)
-            self.emit("        if lo <= ce and lo <= as_of:", r.pos)
-            self.emit(
-                f"            r{s.index}(c, Scope(cs, ce, lo, min(ce, as_of), False), ob, ri, va)",
-                r.pos,
-            )
+            if r.kind == "obligation":
+                # triggers lie in [max(cs, span start), min(ce, as_of, span end)]
+                self.emit(f"        if cs <= {s.end} and {s.start} <= hi:", r.pos)
+                self.emit(f"            lo = cs if cs > {s.start} else {s.start}", r.pos)
+            else:
+                self.emit("        if first <= hi:", r.pos)
+                self.emit("            lo = cs if cs > first else first", r.pos)
+            self.emit(f"            r{s.index}(c, Scope(cs, ce, lo, hi, False), ob, ri, va)", r.pos)
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
 
 

@@ -13,10 +13,10 @@ import bisect
 from collections.abc import Callable, Iterator, Sequence
 
 from . import periods as P
-from .history import Event, History, periods_of
+from .history import Event, History
 from .results import Obligation, Right, RuleInfo, Value, status_of
 from .timecalc import INF, add_duration, birthday, hverdag, iso_week_monday
-from .vocabulary import Vocabulary
+from .vocabulary import PeriodDecl, Vocabulary
 
 Pred = Callable[["Ctx", Event], bool] | None
 Timeline = P.Timeline
@@ -49,12 +49,48 @@ class Ctx:
         return self._by_type.get(etype, _NONE)
 
     def periods(self, name: str) -> dict[object, list[tuple[int, int, int]]]:
-        """The periods of a declared kind, per key (cached)."""
+        """The periods of a declared kind, per key (cached): catalogue §0 merging, from the
+        start and end events alone."""
         found = self._periods.get(name)
         if found is None:
-            found = periods_of(self.history, self.vocab.periods[name], self.as_of)
+            found = _build_periods(self, self.vocab.periods[name])
             self._periods[name] = found
         return found
+
+
+def _build_periods(c: Ctx, decl: PeriodDecl) -> dict[object, list[tuple[int, int, int]]]:
+    """Periods per key: a start while open continues; a start on or before the day after
+    the last end reopens that period; open periods end at INF (validated histories only)."""
+    key = decl.key
+    marks = sorted(
+        [(e.day, pos, True, e) for pos, e in enumerate(c.of_type(decl.start)[1])]
+        + [(e.day, pos, False, e) for pos, e in enumerate(c.of_type(decl.end)[1])],
+        key=_history_order,
+    )
+    open_: dict[object, tuple[int, int]] = {}
+    done: dict[object, list[tuple[int, int, int]]] = {}
+    for day, _pos, is_start, e in marks:
+        k = e.attrs.get(key) if key else None
+        if is_start:
+            if k not in open_:
+                closed = done.setdefault(k, [])
+                if closed and day <= closed[-1][1] + 1:
+                    first, _, idx = closed.pop()
+                    open_[k] = (first, idx)
+                else:
+                    open_[k] = (day, e.index)
+        elif k in open_:
+            start, idx = open_.pop(k)
+            done[k].append((start, day, idx))
+    for k, (start, idx) in open_.items():
+        done[k].append((start, INF, idx))
+    return done
+
+
+def _history_order(mark: tuple[int, int, bool, Event]) -> tuple[int, int, int]:
+    # Same-day events keep the history's order (as History sorts them: seq, then input).
+    e = mark[3]
+    return (mark[0], e.seq or 0, e.index)
 
 
 _NONE: tuple[list[int], list[Event]] = ([], [])
@@ -190,18 +226,16 @@ def fact_tl(c: Ctx, holds: bool) -> Timeline:
 
 def age_tl(c: Ctx, op: str, years: int) -> Timeline:
     """Days on which the age compares to ``years`` (birthdays from timecalc.birthday)."""
+    if op in (">", "<="):
+        op, years = (">=" if op == ">" else "<"), years + 1
     at = birthday(c.birth, years)
+    if op == ">=":
+        return ((max(at, c.birth), INF),)
+    if op == "<":
+        return ((c.birth, at - 1),) if at > c.birth else P.EMPTY
     nxt = birthday(c.birth, years + 1)
-    spans = {
-        ">=": ((at, INF),),
-        ">": ((nxt, INF),),
-        "<": ((c.birth, at - 1),),
-        "<=": ((c.birth, nxt - 1),),
-        "=": ((at, nxt - 1),),
-    }
-    if op == "!=":
-        return negate(c, ((at, nxt - 1),))
-    return P.clip(P.normalize(s for s in spans[op] if s[0] <= s[1]), c.birth, INF)
+    exact = ((at, nxt - 1),) if at <= nxt - 1 else P.EMPTY
+    return exact if op == "=" else negate(c, exact)
 
 
 def since_tl(c: Ctx, day: int | None) -> Timeline:

@@ -6,6 +6,7 @@ every expected number can be worked out by hand; ``test_bundled_*`` runs the rea
 
 from __future__ import annotations
 
+import collections
 import datetime
 import json
 import os
@@ -353,12 +354,15 @@ def test_bundled_rulesets_on_both_engines(small_caseload: Path, tmp_path: Path) 
     errors = {e["citizen_id"]: e["message"] for e in local["errors"].to_pylist()}
     for cid, words in CORRUPT.items():
         assert words in errors[cid]
-    # The rows are the API's results: compare the busiest citizen's obligations with
-    # to_dict().
-    busiest = max(citizens, key=lambda c: c["n_obligations"])["citizen_id"]
+    # The rows are the API's results: compare the citizen and ruleset with the most
+    # obligations with to_dict().
+    pairs = collections.Counter(
+        (r["citizen_id"], r["ruleset"]) for r in local["obligations"].to_pylist()
+    )
+    (busiest, name), _ = pairs.most_common(1)[0]
     lines = small_caseload.read_text(encoding="utf-8").splitlines()
     first = next(c for c in map(json.loads, lines) if c["id"] == busiest)
-    ruleset = load_ruleset(names[0])
+    ruleset = load_ruleset(name)
     expected = ruleset.evaluate(ruleset.history(first), AS_OF).to_dict()["obligations"]
     rows = [
         r
@@ -392,3 +396,33 @@ def test_explain_adds_the_results_explanations() -> None:
     ]
     assert expected and explained.column("explanation").to_pylist() == expected
     assert explained.drop(["explanation"]).equals(plain)
+
+
+class Stuck(FirstTalk):
+    """FirstTalk that never finishes for citizen ``b`` (a runaway rule)."""
+
+    def evaluate(self, history, as_of):
+        if history.id == "b":
+            time.sleep(60)
+        return super().evaluate(history, as_of)
+
+
+STUCK = Stuck()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_runaway_evaluation_is_an_error_and_the_batch_completes(
+    workers: int, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.jsonl"
+    write_jsonl([_citizen(cid, ("samtale", "2015-03-06")) for cid in "abc"], path)
+    config = BatchConfig((STUCK,), datetime.date(2015, 4, 1), chunk_size=2, time_limit=0.5)
+    started = time.monotonic()
+    summary = run_batch(path, tmp_path / "out", config, workers=workers)
+    assert time.monotonic() - started < 30
+    assert (summary.citizens, summary.errors) == (3, 1)
+    (error,) = pq.read_table(tmp_path / "out" / "errors.parquet").to_pylist()
+    assert error["citizen_id"] == "b" and "afbrudt efter 0.5 s" in error["message"]
+    assert pq.read_table(tmp_path / "out" / "obligations.parquet").column(
+        "citizen_id"
+    ).to_pylist() == ["a", "c"]

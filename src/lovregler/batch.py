@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import datetime
 import importlib
 import json
 import math
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -69,12 +72,16 @@ class BatchConfig:
 
     A ruleset given as a name is loaded once per worker process with
     ``lovregler.api.load_ruleset``; ``"module:attribute"`` names a ruleset object in Python.
+    ``time_limit`` (seconds) stops one ruleset's evaluation of one citizen that runs away,
+    and records it as an error, where the evaluation runs in a process's main thread (the
+    local engine); None for no limit.
     """
 
     rulesets: tuple[Any, ...]
     as_of: datetime.date
     chunk_size: int = 500
     explain: bool = False
+    time_limit: float | None = 60.0
 
 
 @attrs.frozen
@@ -252,7 +259,12 @@ class _Citizen:
     def run(self, ruleset: RulesetLike, history: Any) -> None:
         """Evaluate one ruleset; an evaluation failure is an error row for this ruleset."""
         try:
-            result = ruleset.evaluate(history, self.config.as_of)
+            with _time_limit(self.config.time_limit):
+                result = ruleset.evaluate(history, self.config.as_of)
+        except _TimeUp:
+            message = f"evalueringen blev afbrudt efter {self.config.time_limit:g} s"
+            self.error(ruleset.name, "evaluering", RuntimeError(message))
+            return
         except LovreglerError as exc:
             self.error(ruleset.name, "evaluering", exc)
             return
@@ -301,6 +313,29 @@ class _Citizen:
     def count_columns(self) -> dict[str, int]:
         names = ("obligations", "rights", "values", "errors", *_STATUSES)
         return {f"n_{name}": self.counts[name] for name in names}
+
+
+class _TimeUp(Exception):
+    """An evaluation ran past the batch's time limit."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`_TimeUp` in the block after ``seconds`` (main thread only: signals)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def time_up(signum: int, frame: Any) -> None:
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, time_up)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _citizen_id(obj: object, fallback: str) -> str:
@@ -462,8 +497,6 @@ def _run_serial(chunks: Iterable[list[RawRecord]], config: BatchConfig, sink: Ca
 
 def _init_worker() -> None:
     """Workers leave Ctrl-C to the parent, which stops the pool."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -686,6 +719,9 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     )
     p.add_argument("--chunk-size", type=int, default=500, help="borgere pr. opgave")
     p.add_argument("--explain", action="store_true", help="tag forklaringerne med i tabellerne")
+    p.add_argument(
+        "--time-limit", type=float, default=60.0, help="sekunder pr. borger og regelsæt (0: ingen)"
+    )
     return p
 
 
@@ -702,7 +738,11 @@ def run_batch_args(args: argparse.Namespace) -> int:
         return 2
     try:
         config = BatchConfig(
-            _ruleset_names(args.ruleset), args.as_of, max(1, args.chunk_size), args.explain
+            _ruleset_names(args.ruleset),
+            args.as_of,
+            max(1, args.chunk_size),
+            args.explain,
+            args.time_limit if args.time_limit > 0 else None,
         )
         for spec in config.rulesets:
             _ruleset(spec)  # fail fast on a bad ruleset name, before any work

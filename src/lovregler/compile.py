@@ -395,7 +395,7 @@ class Gen:
         lo, hi = _bounds(r.validity)
         if r.right_when is not None:
             self.body(
-                f"ri.extend(keep_rights(S, when_periods(c, sc, {self.timeline(r.right_when)}, {lo}, {hi})))",
+                f"ri.extend(keep_rights(S, when_periods(c, sc, {self.timeline(r.right_when)}, {lo}, {hi}), FIRST_DAY))",
                 r.right_when.pos,
             )
             return
@@ -443,7 +443,7 @@ class Gen:
                 f"{r.right_until is not None})))",
                 r.pos,
             )
-        self.body("ri.extend(keep_rights(S, periods))", r.pos)
+        self.body("ri.extend(keep_rights(S, periods, FIRST_DAY))", r.pos)
 
     def value(self, span: RuleSpan) -> None:
         r = span.rule
@@ -509,7 +509,7 @@ class Gen:
             f"S{s.index} = Span({s.start}, {s.end}, {_versions(s)!r}, INFOS[{s.index}])"
             for s in self.plan.spans
         ]
-        out = header + consts + [""] + spans + [""]
+        out = header + consts + [""] + spans + [f"FIRST_DAY = {self.plan.first_day}", ""]
         offset = len(out)
         self.line_map = {offset + k: v for k, v in body_map.items()}
         out += rules

@@ -705,7 +705,9 @@ class Interpreter:
 
     # ── rights ──
     def rights(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[Right]:
-        """The periods of a right in one scope."""
+        """The periods of a right in one scope. A right belongs to the version in force on its
+        first day; one that began before the ruleset's first version belongs to that version
+        (the law in force takes over a right already running), keeping its real start."""
         rule = span.rule
         if rule.right_when is not None:
             periods = self.when_periods(c, span, scope)
@@ -713,7 +715,10 @@ class Interpreter:
             periods = self.from_periods(c, span, scope)
         out: list[Right] = []
         for start, until in periods:
-            version = span.version_on(start)
+            day = max(start, self.plan.first_day)
+            if not span.start <= day <= span.end:
+                continue
+            version = span.version_on(day)
             if version is None or any(r.start <= start and until <= r.until for r in out):
                 continue
             out.append(Right(span.info, version, start, until))
@@ -745,7 +750,7 @@ class Interpreter:
                 e = INF if hi > c.as_of else e
             elif not scope.per_citizen and e >= scope.course_end:
                 e = scope.course_end
-            if span.start <= s <= span.end:
+            if True:  # which span a period belongs to is decided in rights()
                 out.append((s, e))
         return out
 

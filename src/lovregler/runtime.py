@@ -556,13 +556,15 @@ def due_after(months: int, days: int, convention: str) -> DueFn:
 
 
 # ───────────────────────────── rights and values ─────────────────────────────
-def keep_rights(span: Span, periods: list[tuple[int, int]]) -> list[Right]:
-    """Rights for periods whose start lies in the span, dropping one inside an earlier one."""
+def keep_rights(span: Span, periods: list[tuple[int, int]], first_day: int) -> list[Right]:
+    """Rights whose first day lies in the span (before the ruleset's first version: in the
+    first version), dropping one that lies inside an earlier one."""
     out: list[Right] = []
     for start, until in periods:
-        if not span.start <= start <= span.end:
+        day = start if start > first_day else first_day
+        if not span.start <= day <= span.end:
             continue
-        version = span.version_on(start)
+        version = span.version_on(day)
         if version is None or any(r.start <= start and until <= r.until for r in out):
             continue
         out.append(Right(span.info, version, start, until))

@@ -11,9 +11,11 @@ the bundled ones. Loaded rulesets are cached per process by the checksum of thei
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
+import pickle
 import unicodedata
 from collections.abc import Callable, Iterable
 from importlib import resources
@@ -22,10 +24,11 @@ from pathlib import Path
 import attrs
 
 from . import ast
+from . import parse as _parse_module
 from .check import check_ruleset, check_vocabulary
 from .errors import CheckError, Diagnostic, LovreglerError, RulesetNotFound, SourcePos
 from .history import History
-from .parse import parse_file
+from .parse import grammar_text, parse_file
 from .plan import Plan, build_plan
 from .results import Result
 from .timecalc import from_date
@@ -70,7 +73,39 @@ def _digest(path: Path) -> str:
 
 @functools.cache
 def _parsed(path: str, digest: str) -> ast.Module:
-    return parse_file(path)
+    cache = _ast_cache_file(path, digest)
+    if cache is not None and cache.exists():
+        try:
+            module = pickle.loads(cache.read_bytes())
+            if isinstance(module, ast.Module):
+                return module
+        except Exception:  # a stale or damaged cache entry is rebuilt below
+            pass
+    module = parse_file(path)
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            cache.write_bytes(pickle.dumps(module))
+    return module
+
+
+def _ast_cache_file(path: str, digest: str) -> Path | None:
+    """Where the parsed AST of a rule file is cached: keyed by the file's checksum, its path
+    (positions name it), the grammar and this package's AST module."""
+    base = Path.home() / ".cache" / "lovregler" / "ast"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    key = hashlib.sha256(
+        "\0".join([digest, path, grammar_text(), _AST_SOURCE_DIGEST]).encode()
+    ).hexdigest()
+    return base / f"{key}.pickle"
+
+
+# The AST classes and the transformer that builds them: a change to either invalidates the cache.
+_AST_SOURCE_DIGEST = hashlib.sha256(
+    Path(ast.__file__).read_bytes() + Path(_parse_module.__file__ or "").read_bytes()
+).hexdigest()
 
 
 def parse_cached(path: Path) -> ast.Module:

@@ -178,6 +178,18 @@ def _optional(module: str, name: str) -> Callable[[list[str]], int] | None:
     return getattr(mod, name, None)
 
 
+def _lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        main = _optional(module, name)
+        if main is None:
+            raise LovreglerError(
+                f"lovregler {module} kræver de valgfrie pakker: pip install 'lovregler[batch]'"
+            )
+        return int(main(args.rest))
+
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     p = argparse.ArgumentParser(
@@ -213,10 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
         ("batch", "batch", "main_batch"),
         ("report", "report", "main_report"),
     ):
-        main = _optional(module, fn)
-        if main is not None:
-            s = sub.add_parser(name, help=f"se lovregler {name} --help", add_help=False)
-            s.set_defaults(func=lambda a, m=main: int(m(a.rest)), rest=[])
+        # Imported only when run: the batch stack (pandas, dask) is slow to import.
+        s = sub.add_parser(name, help=f"se lovregler {name} --help", add_help=False)
+        s.set_defaults(func=_lazy(module, fn), rest=[])
     return p
 
 

@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 __all__ = [
     "LATE_BINS",
+    "Obligations",
     "days_late_distribution",
     "load_obligations",
     "main_report",
@@ -58,77 +60,116 @@ LATE_BINS: tuple[tuple[int, int, str], ...] = (
 # ---------------------------------------------------------------- figures
 
 
-def load_obligations(outdir: str | Path) -> pd.DataFrame:
-    """The columns of ``OUTDIR/obligations.parquet`` that the report needs."""
-    columns = ["ruleset", "rule", "title", "due", "status", "fulfilled_on", "days_late", "as_of"]
-    return pd.read_parquet(Path(outdir) / "obligations.parquet", columns=columns)
+class Obligations:
+    """``OUTDIR/obligations.parquet``, summed up by DuckDB straight from the file.
+
+    Only the small summaries are held in memory, so the report's memory does not grow with
+    the caseload.
+    """
+
+    def __init__(self, outdir: str | Path):
+        import duckdb
+
+        self.path = Path(outdir) / "obligations.parquet"
+        self.columns = set(pq.read_schema(self.path).names)
+        self.db = duckdb.connect()
+        self.db.execute("SET memory_limit = '256MB'")
+        self.db.execute("SET threads = 2")
+        self.source = "read_parquet('" + str(self.path).replace("'", "''") + "')"
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """A query over the table, read ``FROM obligations`` in ``sql``."""
+        return self.db.execute(sql.replace("FROM obligations", f"FROM {self.source}")).df()
+
+    def count(self) -> int:
+        """How many obligations there are."""
+        return int(pq.ParquetFile(self.path).metadata.num_rows)
+
+
+def load_obligations(outdir: str | Path) -> Obligations:
+    """The obligations table of a batch output folder."""
+    return Obligations(outdir)
 
 
 def _rate(part: float, whole: float) -> float:
     return part / whole if whole else math.nan
 
 
-def rettidighed_table(obligations: pd.DataFrame) -> pd.DataFrame:
+_STATUS_COUNTS = ", ".join(
+    f"count(*) FILTER (WHERE status = '{status}') AS {status}" for status in _STATUS_LABELS
+)
+
+
+def rettidighed_table(obligations: Obligations) -> pd.DataFrame:
     """Per ruleset and rule: counts by status, rettidighed and the shares late / overdue.
 
     The three shares are of the decided obligations (fulfilled + fulfilled_late + overdue)
     and add up to 1; a rule with none decided has NaN shares.
     """
-    counts = (
-        obligations.groupby(["ruleset", "rule", "status"], observed=True)
-        .size()
-        .unstack("status", fill_value=0)
-        .reindex(columns=list(_STATUS_LABELS), fill_value=0)
+    table = obligations.query(
+        f"""SELECT ruleset, rule, min(title) AS title, {_STATUS_COUNTS}, count(*) AS total,
+                   median(days_late) FILTER (WHERE status = 'fulfilled_late') AS median_days_late
+            FROM obligations GROUP BY ruleset, rule ORDER BY ruleset, rule"""
     )
-    decided = counts[list(_DECIDED)].sum(axis=1)
-    table = counts.assign(
-        total=counts.sum(axis=1),
-        decided=decided,
-        rettidighed=[_rate(a, b) for a, b in zip(counts["fulfilled"], decided, strict=True)],
-        share_late=[_rate(a, b) for a, b in zip(counts["fulfilled_late"], decided, strict=True)],
-        share_overdue=[_rate(a, b) for a, b in zip(counts["overdue"], decided, strict=True)],
-    )
-    late = obligations[obligations["status"] == "fulfilled_late"]
-    median = late.groupby(["ruleset", "rule"])["days_late"].median()
-    table["median_days_late"] = median.reindex(table.index)
-    titles = obligations.groupby(["ruleset", "rule"])["title"].first()
-    table["title"] = titles.reindex(table.index)
-    return table.reset_index()
+    decided = table["fulfilled"] + table["fulfilled_late"] + table["overdue"]
+    table["decided"] = decided
+    for column, part in (
+        ("rettidighed", "fulfilled"),
+        ("share_late", "fulfilled_late"),
+        ("share_overdue", "overdue"),
+    ):
+        table[column] = [_rate(a, b) for a, b in zip(table[part], decided, strict=True)]
+    table["median_days_late"] = table["median_days_late"].astype(float)
+    return table
 
 
-def days_late_distribution(obligations: pd.DataFrame) -> pd.DataFrame:
+def days_late_distribution(obligations: Obligations) -> pd.DataFrame:
     """Counts of late and overdue obligations per days-late bin and ruleset.
 
     Days late is ``fulfilled_on − due`` for one met late, ``as_of − due`` for one overdue.
     Columns: ruleset, bin (label), fulfilled_late, overdue; every bin is listed.
     """
-    late = obligations[obligations["status"].isin(["fulfilled_late", "overdue"])]
-    labels = [label for _, _, label in LATE_BINS]
-    edges = [LATE_BINS[0][0] - 0.5] + [hi + 0.5 for _, hi, _ in LATE_BINS]
-    binned = pd.cut(late["days_late"], bins=edges, labels=labels)
-    counts = late.assign(bin=binned).groupby(["ruleset", "bin", "status"], observed=False).size()
-    table = counts.unstack("status", fill_value=0).reindex(
-        columns=["fulfilled_late", "overdue"], fill_value=0
+    cases = " ".join(
+        f"WHEN days_late BETWEEN {lo} AND {hi} THEN {i}" for i, (lo, hi, _) in enumerate(LATE_BINS)
     )
-    rulesets = sorted(obligations["ruleset"].unique())
-    full = pd.MultiIndex.from_product([rulesets, labels], names=["ruleset", "bin"])
-    return table.reindex(full, fill_value=0).reset_index()
+    counts = obligations.query(
+        f"""SELECT ruleset, CASE {cases} END AS bin,
+                   count(*) FILTER (WHERE status = 'fulfilled_late') AS fulfilled_late,
+                   count(*) FILTER (WHERE status = 'overdue') AS overdue
+            FROM obligations WHERE status IN ('fulfilled_late', 'overdue')
+            GROUP BY ALL"""
+    )
+    rulesets = obligations.query("SELECT DISTINCT ruleset FROM obligations ORDER BY 1")["ruleset"]
+    found = {(r.ruleset, r.bin): r for r in counts.itertuples() if not pd.isna(r.bin)}
+    rows = []
+    for ruleset in rulesets:
+        for i, (_, _, label) in enumerate(LATE_BINS):
+            hit = found.get((ruleset, i))
+            late, overdue = (
+                (int(hit.fulfilled_late), int(hit.overdue)) if hit is not None else (0, 0)
+            )
+            rows.append(
+                {"ruleset": ruleset, "bin": label, "fulfilled_late": late, "overdue": overdue}
+            )
+    return pd.DataFrame(rows, columns=["ruleset", "bin", "fulfilled_late", "overdue"])
 
 
-def monthly_trend(obligations: pd.DataFrame) -> pd.DataFrame:
+def monthly_trend(obligations: Obligations) -> pd.DataFrame:
     """Rettidighed per ruleset and month of the due date (decided obligations only).
 
     Only due dates up to the evaluation date count: after it, only the obligations met early
     are decided, which would make the last months look better than they are.
     """
-    decided = obligations[obligations["status"].isin(_DECIDED)]
-    if "as_of" in decided.columns:
-        decided = decided[pd.to_datetime(decided["due"]) <= pd.to_datetime(decided["as_of"])]
-    month = pd.to_datetime(decided["due"]).dt.to_period("M").astype(str)
-    grouped = decided.assign(month=month).groupby(["ruleset", "month"])
-    trend = grouped["status"].agg(decided="size", fulfilled=lambda s: int((s == "fulfilled").sum()))
+    until = "AND due <= as_of" if "as_of" in obligations.columns else ""
+    trend = obligations.query(
+        f"""SELECT ruleset, strftime(due, '%Y-%m') AS month, count(*) AS decided,
+                   count(*) FILTER (WHERE status = 'fulfilled') AS fulfilled
+            FROM obligations
+            WHERE status IN ('fulfilled', 'fulfilled_late', 'overdue') {until}
+            GROUP BY ALL ORDER BY ruleset, month"""
+    )
     trend["rettidighed"] = trend["fulfilled"] / trend["decided"]
-    return trend.reset_index()
+    return trend
 
 
 # ---------------------------------------------------------------- formatting (Danish)
@@ -296,7 +337,7 @@ def render_report(outdir: str | Path) -> str:
     table = rettidighed_table(obligations)
     dist = days_late_distribution(obligations)
     trend = monthly_trend(obligations)
-    parts = [_header(manifest, obligations, Path(outdir))]
+    parts = [_header(manifest, obligations.count())]
     for ruleset, rows in table.groupby("ruleset", sort=True):
         parts.append(f"<h2>{_esc(ruleset)}</h2>")
         parts.append(_html_table(_RULE_HEADERS, _rule_rows(rows)))
@@ -322,13 +363,13 @@ def _manifest(outdir: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def _header(manifest: dict[str, Any], obligations: pd.DataFrame, outdir: Path) -> str:
+def _header(manifest: dict[str, Any], count: int) -> str:
     facts = [f"Opgjort pr. {_esc(manifest['as_of'])}" if "as_of" in manifest else ""]
     if "citizens" in manifest:
         facts.append(
             f"{_int(manifest['citizens'])} borgere, heraf {_int(manifest['errors'])} med fejl i data"
         )
-    facts.append(f"{_int(len(obligations))} forpligtelser")
+    facts.append(f"{_int(count)} forpligtelser")
     return (
         "<h1>Rettidighed i sagsbehandlingen</h1>"
         f"<p>{' · '.join(f for f in facts if f)}</p>"

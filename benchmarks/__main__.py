@@ -43,12 +43,12 @@ KBH = "kbh_kontanthjælp_aktivitetsparat"
 class Sizes:
     """How many items each case uses, and how many rounds each measurement takes."""
 
-    citizens: int = 3000
+    citizens: int = 5000
     interpreted: int = 40
     timelines: int = 3000
     naive_timelines: int = 60
     refusion: int = 30_000
-    rounds: int = 3
+    rounds: int = 5
 
     @classmethod
     def quick(cls) -> Sizes:

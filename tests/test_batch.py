@@ -426,3 +426,27 @@ def test_a_runaway_evaluation_is_an_error_and_the_batch_completes(
     assert pq.read_table(tmp_path / "out" / "obligations.parquet").column(
         "citizen_id"
     ).to_pylist() == ["a", "c"]
+
+
+class Broken(FirstTalk):
+    """FirstTalk with a bug for citizen ``b``."""
+
+    def evaluate(self, history, as_of):
+        if history.id == "b":
+            raise ZeroDivisionError("division by zero")
+        return super().evaluate(history, as_of)
+
+
+def test_a_bug_in_a_ruleset_is_an_error_row_for_that_citizen() -> None:
+    records = [RawRecord(c, obj=_citizen(c)) for c in "abc"]
+    records.append(RawRecord("linje 4", text="[1, 2]"))  # JSON, but not an object
+    tables = evaluate_chunk(records, BatchConfig((Broken(),), datetime.date(2015, 4, 1)))
+    assert [(c["citizen_id"], c["status"]) for c in tables["citizens"].to_pylist()] == [
+        ("a", "ok"),
+        ("b", "error"),
+        ("c", "ok"),
+        ("linje 4", "error"),
+    ]
+    errors = tables["errors"].to_pylist()
+    assert errors[0]["message"] == "intern fejl: ZeroDivisionError: division by zero"
+    assert errors[0]["ruleset"] == "test_første_samtale" and errors[1]["citizen_id"] == "linje 4"

@@ -233,6 +233,8 @@ class _Citizen:
                     self.run(ruleset, history)
         except HistoryError as exc:
             self.error(None, "indlæsning", exc)
+        except Exception as exc:  # a bug must neither lose this citizen nor stop the batch
+            self.error(None, "intern", RuntimeError(f"intern fejl: {type(exc).__name__}: {exc}"))
         status = "error" if self.counts["errors"] else "ok"
         self.rows.add(
             "citizens", {"citizen_id": self.cid, "status": status, **self.count_columns()}

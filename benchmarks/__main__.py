@@ -9,7 +9,8 @@ Cases (inputs from :mod:`benchmarks.data`, seeded, so every run times the same w
    exceeded in 9 måneder, catalogue §7) on five-year sick-spell timelines, against a naive
    per-day rescan (:mod:`benchmarks.windows`).
 3. **refusion** (if ``rulesets/refusion.lov`` is bundled): citizens with benefit periods across
-   2015–2018, as_of 2018-12-31; citizens/s and peak traced memory.
+   2015–2018, as_of 2018-12-31; citizens/s, peak traced memory with every history held, and
+   peak RSS of a fresh process streaming them (:mod:`benchmarks.memory`).
 
 Rates are per CPU second of this one process (= per core) from the best of a few rounds; wall
 time is shown beside them. ``--quick`` shrinks everything for a smoke test.
@@ -33,6 +34,7 @@ from lovregler.periods import first_window_reach
 
 from . import data
 from .handwritten import Handwritten
+from .memory import child_peak_rss_mib
 from .timing import Rate, load_average, max_rss_mib, measure
 from .windows import naive_first_window_reach
 
@@ -84,6 +86,7 @@ def kbh_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
     objs = data.kontanthjaelp_citizens(sizes.citizens)
     load = measure("load", rs.history, objs, 1)
     histories = [rs.history(o) for o in objs]
+    rs.evaluate(histories[0], data.KONTANTHJAELP_AS_OF)  # compiles on first use: not timed
     as_of = data.KONTANTHJAELP_AS_OF.toordinal()
     compiled = measure(
         "compiled", lambda h: rs.evaluate(h, data.KONTANTHJAELP_AS_OF), histories, sizes.rounds
@@ -159,23 +162,24 @@ def refusion_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
     rs = load_ruleset("refusion")
     histories = [rs.history(o) for o in data.refusion_citizens(sizes.refusion)]
     as_of = data.REFUSION_AS_OF
+    rs.evaluate(histories[0], as_of)  # compiles on first use: not timed
     rate = measure("refusion", lambda h: rs.evaluate(h, as_of), histories, sizes.rounds)
     del histories
     peak = _refusion_peak_mib(rs, sizes.refusion)
+    rss = child_peak_rss_mib(sizes.refusion)
     case = f"refusion, {sizes.refusion:,} citizens, as_of {as_of}"
-    rows = [
-        Row(
-            case,
-            "compiled (Ruleset.evaluate)",
-            rate,
-            f"peak traced memory {peak:.0f} MiB (histories loaded + evaluated)",
-        )
-    ]
+    note = f"peak traced {peak:.0f} MiB (all histories held); streamed in a fresh process: {rss:.0f} MiB RSS"
+    rows = [Row(case, "compiled (Ruleset.evaluate)", rate, note)]
     targets = [
         Target(
             "refusion citizens/s", "≥ 50,000", f"{rate.per_second:,.0f}", rate.per_second >= 50_000
         ),
-        Target("refusion peak memory", "≤ 150 MiB", f"{peak:.0f} MiB traced", peak <= 150),
+        Target(
+            "refusion peak memory",
+            "≤ 150 MiB",
+            f"{peak:.0f} MiB traced, {rss:.0f} MiB RSS",
+            max(peak, rss) <= 150,
+        ),
     ]
     return rows, targets
 

@@ -1,0 +1,44 @@
+"""Peak resident memory of a refusion run, measured in a fresh child process.
+
+``python -m benchmarks.memory N`` loads the refusion ruleset, streams ``N`` generated citizens
+through ``History`` loading and evaluation (nothing kept), and prints its own peak RSS in MiB:
+what a nightly run of that size needs, without the benchmark process's other inputs.
+:func:`child_peak_rss_mib` runs it from the benchmark.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .timing import max_rss_mib
+
+
+def run(n: int) -> float:
+    """Evaluate ``n`` refusion citizens one at a time; return this process's peak RSS."""
+    from lovregler import load_ruleset
+
+    from . import data
+
+    rs = load_ruleset("refusion")
+    for obj in data.iter_refusion_citizens(n):
+        rs.evaluate(rs.history(obj), data.REFUSION_AS_OF)
+    return max_rss_mib()
+
+
+def child_peak_rss_mib(n: int) -> float:
+    """Peak RSS (MiB) of a fresh interpreter that streams ``n`` refusion citizens."""
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.memory", str(n)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.strip())
+
+
+if __name__ == "__main__":
+    print(f"{run(int(sys.argv[1])):.1f}")

@@ -598,7 +598,9 @@ def run_batch(
     """Evaluate a caseload and write the five output tables to ``outdir``.
 
     ``source`` is a caseload path (see :func:`lovregler.tables.read_caseload`) or records.
-    ``workers`` defaults to every local core. ``progress`` shows a rich progress bar
+    ``workers`` defaults to every local core; the worker processes start fresh (forkserver
+    or spawn), so a script that calls this must do so under ``if __name__ == "__main__":``.
+    ``progress`` shows a rich progress bar
     (default: only when stderr is a terminal). ``on_client`` receives the Dask client once
     it is connected (tests use it to kill a worker mid-run).
     """

@@ -79,6 +79,7 @@ RUNTIME_NAMES = [
     "right_until",
     "week_values",
     "started_courses",
+    "period_keys_tl",
     "attr_until",
     "hverdag",
     "birthday",
@@ -244,6 +245,10 @@ class Gen:
         if isinstance(expr, ast.TlAnd):
             return f"P.intersect({self.timeline(expr.left)}, {self.timeline(expr.right)})"
         if isinstance(expr, ast.TlOr):
+            keyed = self.keyed_union(expr)
+            if keyed is not None:
+                name, keys = keyed
+                return f"period_keys_tl(c, {name!r}, {self.const(f'frozenset({sorted(keys)!r})')})"
             return f"P.union({self.timeline(expr.left)}, {self.timeline(expr.right)})"
         if isinstance(expr, ast.TlNot):
             return f"negate(c, {self.timeline(expr.timeline)})"
@@ -267,6 +272,25 @@ class Gen:
             d = expr.duration
             return f"after_lasting({self.timeline(expr.timeline)}, {d.months}, {d.days})"
         raise TypeError(f"ukendt tidslinje {expr!r}")
+
+    def keyed_union(self, expr: ast.Timeline) -> tuple[str, set[str]] | None:
+        """``ydelse a eller ydelse b eller …`` (one period kind, keys, no conditions, through
+        named timelines): the kind and its keys, so one pass over the periods serves."""
+        if isinstance(expr, ast.TlOr):
+            left, right = self.keyed_union(expr.left), self.keyed_union(expr.right)
+            if left is None or right is None or left[0] != right[0]:
+                return None
+            return left[0], left[1] | right[1]
+        if isinstance(expr, ast.TlName) and expr.name in self.plan.timelines:
+            return self.keyed_union(self.plan.timelines[expr.name])
+        if (
+            isinstance(expr, ast.TlName)
+            and expr.name in self.plan.vocabulary.periods
+            and expr.key is not None
+            and expr.where is None
+        ):
+            return expr.name, {expr.key}
+        return None
 
     def named_timeline(self, expr: ast.TlName) -> str:
         """A named timeline, a period kind or a boolean fact (same order as the checker)."""

@@ -68,7 +68,9 @@ class RuleInfo:
     line: int = 0
 
 
-@attrs.frozen
+# Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an
+# evaluation builds many of these (see benchmarks/README.md). Treat them as values.
+@attrs.define
 class Obligation:
     """One instance of an obligation."""
 
@@ -120,7 +122,9 @@ class Obligation:
         }
 
 
-@attrs.frozen
+# Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an
+# evaluation builds many of these (see benchmarks/README.md). Treat them as values.
+@attrs.define
 class Right:
     """One period of a right; ``until`` is INF when open-ended."""
 
@@ -150,7 +154,9 @@ class Right:
         }
 
 
-@attrs.frozen
+# Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an
+# evaluation builds many of these (see benchmarks/README.md). Treat them as values.
+@attrs.define
 class Value:
     """A value over a period (``from``..``until`` inclusive)."""
 

@@ -34,18 +34,16 @@ class Ctx:
         self.facts = history.facts
         self.events = history.until(as_of)
         self.vocab = vocab
-        self._by_type: dict[str, tuple[list[int], list[Event]]] | None = None
+        table: dict[str, tuple[list[int], list[Event]]] = {}
+        for e in self.events:  # every evaluation asks for it: build the index at once
+            days, evs = table.setdefault(e.type, ([], []))
+            days.append(e.day)
+            evs.append(e)
+        self._by_type = table
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
 
     def of_type(self, etype: str) -> tuple[list[int], list[Event]]:
         """(days, events) of one type, in history order."""
-        if self._by_type is None:
-            table: dict[str, tuple[list[int], list[Event]]] = {}
-            for e in self.events:
-                days, evs = table.setdefault(e.type, ([], []))
-                days.append(e.day)
-                evs.append(e)
-            self._by_type = table
         return self._by_type.get(etype, _NONE)
 
     def periods(self, name: str) -> dict[object, list[tuple[int, int, int]]]:
@@ -247,6 +245,13 @@ def between_tl(c: Ctx, lo: int, hi: int) -> Timeline:
     """A fixed calendar period."""
     lo = max(lo, c.birth)
     return ((lo, hi),) if lo <= hi else P.EMPTY
+
+
+def period_keys_tl(c: Ctx, name: str, keys: frozenset[object]) -> Timeline:
+    """Days in periods of a kind whose key is one of ``keys`` (one pass, one normalise)."""
+    return P.normalize(
+        [(s, e) for k, spans in c.periods(name).items() if k in keys for s, e, _ in spans]
+    )
 
 
 def period_tl(c: Ctx, name: str, key: object, pred: Pred) -> Timeline:

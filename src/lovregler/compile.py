@@ -558,7 +558,10 @@ class Gen:
         if per_citizen:
             self.emit("    everyone = Scope(c.birth, INF, c.birth, as_of, True)")
         for s in per_citizen:
-            self.emit(f"    if as_of >= {s.start}:", s.rule.pos)
+            # an obligation's triggers lie in the span, on or before as_of; a right or value
+            # may be determined before it begins
+            guard = f"as_of >= {s.start}" if s.rule.kind == "obligation" else "True"
+            self.emit(f"    if {guard}:", s.rule.pos)
             self.emit(f"        r{s.index}(c, everyone, ob, ri, va)", s.rule.pos)
         if per_course:
             self.emit(f"    first = max({self.plan.first_day}, c.birth)")

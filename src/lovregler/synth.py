@@ -620,11 +620,12 @@ def _before_ressource(c: _Citizen, v: int) -> None:
     before = max(v - c.between(180, 900), c.adult_day())
     if roll < 0.5:
         c.benefit("kontanthjælp", before, v - 1, målgruppe="aktivitetsparat")
-        c.add(before + c.between(0, 7), "samtale", form="personlig")
+        c.talks(before, v - 1, "1 uge", "3 måneder")
     elif roll < 0.75:
         c.add(before, "sygemelding", ansat=False)
         c.benefit("sygedagpenge", before, v - 1)
         c.add(v - 1, "raskmelding")
+        c.talks(before, v - 1, "8 uger", "4 uger")
 
 
 def _sygedagpenge(c: _Citizen) -> None:
@@ -645,23 +646,28 @@ def _sygedagpenge(c: _Citizen) -> None:
 
 
 def _sparse_talks(c: _Citizen, start: int, end: int | None) -> None:
-    """Kategori 1 citizens are followed up rarely (SDL § 13 suspends the deadlines)."""
-    day = start + c.between(30, 120)
+    """Kategori 1: the first conversation as for everyone, then rarely (SDL § 13 suspends
+    the 4-week deadlines)."""
+    day = start + c.gap(FIRST_TALK["8 uger"])
     while day <= c.last(end):
         c.add(day, "samtale", **c.talk_form())
         day += c.between(60, 120)
 
 
 def _sick_reassessment(c: _Citizen, start: int, end: int | None, employed: bool) -> None:
-    """revurdering once kommune-paid days pass 22 weeks (SDL § 24)."""
-    trigger = start + (30 if employed else 0) + 155
+    """revurdering once kommune-paid days pass 22 weeks (SDL § 24), due by the end of the
+    month in which they do."""
+    # Kommune-paid days run from day 31 for the employed (the arbejdsgiverperiode), from
+    # day 1 otherwise; the 155th is the first day they exceed 154.
+    trigger = start + (30 if employed else 0) + 154
     if trigger > c.last(end):
         return
+    month_end = _month_end(trigger)
     roll = c.rng.random()
     if roll < P_ON_TIME:
-        day = trigger + c.between(0, 25)
+        day = c.between(trigger, month_end)
     elif roll < P_ON_TIME + P_LATE:
-        day = trigger + c.between(35, 90)
+        day = month_end + c.between(1, 60)
     else:
         return
     if day <= c.last(end):
@@ -704,6 +710,13 @@ def _index(rng: random.Random, weights: Sequence[float]) -> int:
         if roll < 0:
             return i
     return len(weights) - 1
+
+
+def _month_end(day: int) -> int:
+    """The last day of ``day``'s calendar month."""
+    d = datetime.date.fromordinal(day)
+    first_next = datetime.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return first_next.toordinal() - 1
 
 
 def _add_years(day: int, years: int) -> int:

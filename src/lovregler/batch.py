@@ -538,8 +538,9 @@ def _run_dask(
 
     cluster = None
     if scheduler is None:
+        # ":0": a free port for the dashboard, so that two clusters never clash on 8787
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
     client = Client(cluster if cluster is not None else scheduler)
     try:

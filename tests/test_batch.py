@@ -73,9 +73,9 @@ class FirstTalk:
 
 
 class SlowFirstTalk(FirstTalk):
-    """FirstTalk taking 5 ms a citizen."""
+    """FirstTalk taking 10 ms a citizen: the run lasts long enough to kill a worker in."""
 
-    delay = 0.005
+    delay = 0.01
 
 
 FIRST_TALK = FirstTalk()

@@ -42,10 +42,8 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import api, ast, prose
 from . import timeline_svg as tsvg
-from .check import check_ruleset
-from .errors import CheckError, Diagnostic, LovreglerError, SourcePos
+from .errors import LovreglerError
 from .parse import parse_text
-from .plan import Plan, build_plan
 
 logger = logging.getLogger(__name__)
 
@@ -69,34 +67,9 @@ def ruleset_files(dirs: Sequence[str | Path] = ()) -> dict[str, Path]:
     return found
 
 
-@attrs.frozen
-class DocRuleset:
-    """A parsed and checked ruleset with its plan: what a page needs, without compiling.
-
-    The docs never run the evaluator, so a page can be built (and the law read) even while
-    the compiler or runtime is being worked on; parsing and checking still reject bad input.
-    """
-
-    module: ast.Module
-    node: ast.Ruleset
-    plan: Plan
-
-    @property
-    def rules(self) -> list[api.RuleDoc]:
-        """Every rule span, as :attr:`lovregler.api.Ruleset.rules` gives them."""
-        return [
-            api.RuleDoc(
-                id=s.rule.id,
-                kind=s.rule.kind,
-                title=s.rule.title,
-                citation=s.info.citation,
-                interpretation=s.rule.docs.interpretations,
-                versions=tuple(v.name for v in s.versions),
-                pos=s.rule.pos,
-                node=s.rule,
-            )
-            for s in self.plan.spans
-        ]
+# The docs load rulesets through the API: parsing and checking reject bad input, and the
+# compiler only runs when something evaluates (the docs never do).
+DocRuleset = api.Ruleset
 
 
 def load(name: str, dirs: Sequence[str | Path] = ()) -> DocRuleset:
@@ -110,38 +83,7 @@ def load(name: str, dirs: Sequence[str | Path] = ()) -> DocRuleset:
 
 def load_path(path: Path) -> DocRuleset:
     """Parse and check one rule file and the ruleset it extends (found beside it or bundled)."""
-    module, node = _ruleset_module(path)
-    vocabulary = api.load_vocabulary(path.parent)
-    base = None
-    if node.extends:
-        base_path = ruleset_files([path.parent]).get(_nfc(node.extends))
-        if base_path is None:
-            api.load_ruleset(node.extends)  # raises RulesetNotFound
-            raise AssertionError("unreachable")  # pragma: no cover
-        base_module, base = _ruleset_module(base_path)
-        _raise_errors(
-            check_ruleset(
-                base, vocabulary, base=None, imports=base_module.imports, source=base_module.source
-            )
-        )
-    _raise_errors(
-        check_ruleset(node, vocabulary, base=base, imports=module.imports, source=module.source)
-    )
-    return DocRuleset(module, node, build_plan(node, vocabulary, base))
-
-
-def _ruleset_module(path: Path) -> tuple[ast.Module, ast.Ruleset]:
-    module = api.parse_cached(path)
-    if not module.rulesets:
-        diag = Diagnostic(SourcePos(str(path), 1, 1), "filen indeholder intet regelsæt (ordning)")
-        raise CheckError([diag])
-    return module, module.rulesets[0]
-
-
-def _raise_errors(diagnostics: Iterable[Diagnostic]) -> None:
-    diags = list(diagnostics)
-    if any(d.severity == "error" for d in diags):
-        raise CheckError(diags)
+    return api.load_ruleset(path)
 
 
 def _vocabulary_node(near: Path) -> ast.VocabularyNode | None:

@@ -81,6 +81,7 @@ RUNTIME_NAMES = [
     "started_courses",
     "period_keys_tl",
     "attr_until",
+    "chain_events",
     "hverdag",
     "birthday",
     "Result",
@@ -360,6 +361,17 @@ class Gen:
             due = self.const(due)  # no per-citizen state: build it once
         self.body(f"due = {due}", r.deadline.pos if r.deadline else r.pos)
         self.triggers(span)
+        if r.repeat is not None and _plain_chain(r):
+            assert r.deadline is not None and r.deadline.after is not None  # _plain_chain
+            d, rp = r.deadline.after, r.repeat
+            self.body("if trig:", r.pos)
+            self.body("    t, ev = trig[0]", r.pos)
+            self.body(
+                f"    ob.extend(chain_events(c, S, sc, t, ev is not None, ({d.months}, {d.days}), "
+                f"({rp.months}, {rp.days}), {etype}, {pred}))",
+                r.pos,
+            )
+            return
         if r.repeat is not None:
             rp, conv = r.repeat, r.deadline.convention if r.deadline else "standard"
             self.body(f"nxt = {self.const(f'due_after({rp.months}, {rp.days}, {conv!r})')}", rp.pos)
@@ -578,6 +590,21 @@ class Gen:
                 self.emit("            lo = cs if cs > first else first", r.pos)
             self.emit(f"            r{s.index}(c, Scope(cs, ce, lo, hi, False), ob, ri, va)", r.pos)
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
+
+
+def _plain_chain(r: ast.Rule) -> bool:
+    """A recurring obligation :func:`runtime.chain_events` can run: met by the first matching
+    event, "N efter" due dates in the standard convention, never suspended."""
+    d, met = r.deadline, r.met_by
+    return (
+        d is not None
+        and d.after is not None
+        and d.convention == "standard"
+        and r.suspend is None
+        and met is not None
+        and met.count == 1
+        and not met.also_earlier
+    )
 
 
 def compare(left: str, op: str, right: str, right_is_literal: bool) -> str:

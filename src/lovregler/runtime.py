@@ -750,3 +750,48 @@ def attr_until(sc: Scope, ev: Event | None, attr: str, unit: str) -> int:
     if ev is None or ev.attrs.get(attr) is None:
         return cap
     return _length_end(ev, ("attr", attr, unit))
+
+
+def chain_events(
+    c: Ctx,
+    span: Span,
+    sc: Scope,
+    t: int,
+    strict: bool,
+    first: tuple[int, int],
+    following: tuple[int, int],
+    etype: str,
+    pred: Pred,
+) -> list[Obligation]:
+    """:func:`chain` for the common case, without per-instance lambdas: each instance is met
+    by the first matching event on or after its trigger (after it, when ``strict``), due
+    ``first`` (months, days) after the first trigger and ``following`` after each later one;
+    never suspended."""
+    days, evs = c.of_type(etype)
+    top = bisect.bisect_right(days, sc.hi)
+    stop = min(c.as_of, span.end, sc.course_end)
+    as_of, info, end, lapses = c.as_of, span.info, sc.course_end, not sc.per_citizen
+    (months, extra), note = first, ""
+    out: list[Obligation] = []
+    while t <= stop:
+        due = add_duration(t, months, extra)
+        k = bisect.bisect_right(days, t) if strict else bisect.bisect_left(days, t)
+        if pred is not None:
+            while k < top and not pred(c, evs[k]):
+                k += 1
+        met = days[k] if k < top else None
+        if met is None and due > end and lapses:
+            break  # lapsed with the forløb
+        version = span.version_on(t)
+        if version is None:
+            break
+        if met is None:
+            status = "overdue" if as_of > due else "pending"
+        else:
+            status = "fulfilled" if met <= due else "fulfilled_late"
+        out.append(Obligation(info, version, t, due, status, met, as_of, note))
+        if met is None:
+            break
+        t, strict, note = met, True, "Forrige opfyldelse"
+        months, extra = following
+    return out

@@ -188,11 +188,12 @@ def test_ruleset_has_exactly_the_catalogue_rules(name: str) -> None:
     assert own == set(CATALOGUE[name])
 
 
+@pytest.mark.parametrize("evaluator", ["interpret", "evaluate"])
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
-def test_every_catalogue_rule_is_produced(name: str) -> None:
+def test_every_catalogue_rule_is_produced(name: str, evaluator: str) -> None:
     rs = load_ruleset(name)
     history, as_of = TRIGGERING[name]
-    result = rs.interpret(rs.history(history), as_of)
+    result = getattr(rs, evaluator)(rs.history(history), as_of)
     produced = (
         {o.rule.id for o in result.obligations}
         | {r.rule.id for r in result.rights}
@@ -202,10 +203,11 @@ def test_every_catalogue_rule_is_produced(name: str) -> None:
     assert not missing, f"{name}: ingen resultater for {sorted(missing)}"
 
 
+@pytest.mark.parametrize("evaluator", ["interpret", "evaluate"])
 @pytest.mark.parametrize("name", bundled_rulesets())
-def test_examples_pass(name: str) -> None:
+def test_examples_pass(name: str, evaluator: str) -> None:
     rs = load_ruleset(name)
-    blocks, failures = run_examples(rs, rs.interpret)
+    blocks, failures = run_examples(rs, getattr(rs, evaluator))
     assert blocks > 0, f"{name} har ingen eksempler"
     assert not failures, "\n".join(f.format() for f in failures)
 

@@ -15,6 +15,7 @@ import contextlib
 import datetime
 import functools
 import hashlib
+import os
 import pickle
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -83,9 +84,17 @@ def _parsed(path: str, digest: str) -> ast.Module:
             pass
     module = parse_file(path)
     if cache is not None:
-        with contextlib.suppress(OSError):
-            cache.write_bytes(pickle.dumps(module))
+        write_atomically(cache, pickle.dumps(module))
     return module
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a cache file so that a concurrent reader (a batch worker) never sees half of it;
+    a cache that cannot be written only costs speed."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(OSError):
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
 
 
 def _ast_cache_file(path: str, digest: str) -> Path | None:

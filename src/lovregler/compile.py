@@ -22,7 +22,6 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import marshal
@@ -695,8 +694,9 @@ def _code_for(source: str, filename: str) -> CodeType:
             pass  # a damaged cache file is rebuilt below
     code = compile(source, filename, "exec")
     if path is not None:
-        with contextlib.suppress(OSError):  # a read-only cache only costs speed
-            path.write_bytes(marshal.dumps(code))
+        from .api import write_atomically
+
+        write_atomically(path, marshal.dumps(code))
     return code
 
 

@@ -25,7 +25,17 @@ Timeline = P.Timeline
 class Ctx:
     """One citizen as of one day: the events that exist, indexed by type."""
 
-    __slots__ = ("history", "as_of", "birth", "facts", "events", "vocab", "_by_type", "_periods")
+    __slots__ = (
+        "history",
+        "as_of",
+        "birth",
+        "facts",
+        "events",
+        "vocab",
+        "_by_type",
+        "_periods",
+        "short",
+    )
 
     def __init__(self, history: History, as_of: int, vocab: Vocabulary):
         self.history = history
@@ -41,6 +51,8 @@ class Ctx:
             evs.append(e)
         self._by_type = table
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
+        # "kortere end" per (event, duration): several rules ask it of the same offers
+        self.short: dict[tuple[int, int, int], bool] = {}
 
     def of_type(self, etype: str) -> tuple[list[int], list[Event]]:
         """(days, events) of one type, in history order."""
@@ -150,6 +162,14 @@ def event_day(
 
 def shorter(c: Ctx, ev: Event, months: int, days: int) -> bool:
     """The event's period is closed and lasted less than the duration (both ends count)."""
+    key = (ev.index, months, days)
+    found = c.short.get(key)
+    if found is None:
+        found = c.short[key] = _shorter(c, ev, months, days)
+    return found
+
+
+def _shorter(c: Ctx, ev: Event, months: int, days: int) -> bool:
     found = c.vocab.period_for_event(ev.type)
     if found is None:
         return False

@@ -12,6 +12,10 @@ Cases (inputs from :mod:`benchmarks.data`, seeded, so every run times the same w
    2015–2018, as_of 2018-12-31; citizens/s, peak traced memory with every history held, and
    peak RSS of a fresh process streaming them (:mod:`benchmarks.memory`).
 
+4. **batch** (only with ``--batch``, about 80 s more): ``lovregler batch --engine dask`` on
+   30,000 synthetic citizens with one and with two workers, and ``lovregler demo`` (the chain
+   of ``make demo``), each a fresh process timed from outside (:mod:`benchmarks.batch`).
+
 Rates are per CPU second of this one process (= per core) from the best of a few rounds; wall
 time is shown beside them. ``--quick`` shrinks everything for a smoke test.
 """
@@ -33,6 +37,7 @@ from lovregler.api import bundled_rulesets
 from lovregler.periods import first_window_reach
 
 from . import data
+from .batch import batch_steps
 from .handwritten import Handwritten
 from .memory import child_peak_rss_mib
 from .timing import Rate, load_average, max_rss_mib, measure
@@ -51,11 +56,12 @@ class Sizes:
     naive_timelines: int = 60
     refusion: int = 30_000
     rounds: int = 5
+    batch: int = 30_000
 
     @classmethod
     def quick(cls) -> Sizes:
         """Small enough for a smoke test."""
-        return cls(200, 4, 200, 5, 1000, 1)
+        return cls(200, 4, 200, 5, 1000, 1, 1000)
 
 
 @attrs.frozen
@@ -196,6 +202,24 @@ def _refusion_peak_mib(rs: object, n: int) -> float:
         tracemalloc.stop()
 
 
+def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
+    """Dask with 1 and 2 workers, and the demo chain, on the same synthetic caseload."""
+    steps = {step.label: step for step in batch_steps(sizes.batch)}
+    one, two = steps["dask, 1 worker(s)"].rate, steps["dask, 2 worker(s)"].rate
+    demo = steps["demo (make demo)"].rate
+    speedup = one.wall / two.wall
+    case = f"batch, {sizes.batch:,} citizens, all rulesets"
+    rows = [
+        Row(case, label, step.rate, f"{step.rate.wall:.1f} s wall; CPU of all its processes")
+        for label, step in steps.items()
+    ]
+    targets = [
+        Target("dask 2 workers vs 1 (wall)", "≥ 1.6×", f"{speedup:.2f}×", speedup >= 1.6),
+        Target("lovregler demo end to end", "< 60 s", f"{demo.wall:.1f} s", demo.wall < 60),
+    ]
+    return rows, targets
+
+
 # ───────────────────────────── output ─────────────────────────────
 def rows_table(rows: list[Row]) -> Table:
     """The measurements."""
@@ -258,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test)")
     parser.add_argument("--json", metavar="PATH", help="also write the numbers as JSON")
+    parser.add_argument(
+        "--batch", action="store_true", help="also time dask 1 vs 2 workers and the demo (~80 s)"
+    )
     args = parser.parse_args(argv)
     sizes = Sizes.quick() if args.quick else Sizes()
     console = Console(width=max(150, Console().width))
@@ -270,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if "refusion" in bundled_rulesets():
         steps.append(("refusion", lambda: refusion_case(sizes)))
+    if args.batch:
+        steps.append(("batch", lambda: batch_case(sizes)))
     for name, step in steps:
         with console.status(f"running {name} …"):
             got = step()

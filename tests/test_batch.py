@@ -230,11 +230,8 @@ def test_dask_engine_equals_local(caseload: Path, local_out: Path, tmp_path: Pat
         assert dask_tables[name].equals(table), name
 
 
-@pytest.mark.slow
-def test_dask_worker_killed_mid_run_loses_and_duplicates_nothing(
-    caseload: Path, local_out: Path, tmp_path: Path
-) -> None:
-    killed: dict[str, object] = {}
+def _worker_killer(killed: dict[str, object]):
+    """An ``on_client`` hook that SIGKILLs a busy worker once some chunks are done."""
 
     def kill_one_worker(client) -> None:
         def kill() -> None:
@@ -258,9 +255,17 @@ def test_dask_worker_killed_mid_run_loses_and_duplicates_nothing(
 
         threading.Thread(target=kill, daemon=True).start()
 
+    return kill_one_worker
+
+
+@pytest.mark.slow
+def test_dask_worker_killed_mid_run_loses_and_duplicates_nothing(
+    caseload: Path, local_out: Path, tmp_path: Path
+) -> None:
+    killed: dict[str, object] = {}
     config = BatchConfig((SLOW_FIRST_TALK,), AS_OF, chunk_size=10)
     summary = run_batch(
-        caseload, tmp_path, config, engine="dask", workers=2, on_client=kill_one_worker
+        caseload, tmp_path, config, engine="dask", workers=2, on_client=_worker_killer(killed)
     )
     assert killed, "no worker was killed"
     assert killed["done"] < (N + 4) / 10, "the worker was killed after the last chunk"
@@ -269,6 +274,31 @@ def test_dask_worker_killed_mid_run_loses_and_duplicates_nothing(
     _check_nothing_lost(tables)
     for name, table in _tables(local_out).items():
         assert tables[name].equals(table), name
+
+
+@pytest.mark.slow
+def test_dask_on_an_event_log_with_a_killed_worker_equals_local(
+    caseload: Path, tmp_path: Path
+) -> None:
+    """Workers read their parts of the grouped event log themselves; a rerun reads it again."""
+    citizens = [json.loads(line) for line in caseload.read_text(encoding="utf-8").splitlines()[:-1]]
+    write_tables(citizens, tmp_path / "in", fmt="csv")
+    config = BatchConfig((SLOW_FIRST_TALK,), AS_OF, chunk_size=10)
+    run_batch(tmp_path / "in", tmp_path / "local", config, workers=1)
+    killed: dict[str, object] = {}
+    summary = run_batch(
+        tmp_path / "in",
+        tmp_path / "dask",
+        config,
+        engine="dask",
+        workers=2,
+        on_client=_worker_killer(killed),
+    )
+    assert killed and summary.citizens == N + 3
+    local, dask = _tables(tmp_path / "local"), _tables(tmp_path / "dask")
+    for name in TABLES:
+        assert dask[name].equals(local[name]), name
+    assert not [p for p in (tmp_path / "dask").iterdir() if p.name.startswith("lovregler-")]
 
 
 def _task_states(dask_scheduler) -> dict:

@@ -10,10 +10,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+import lovregler.tables as tables
 from lovregler.errors import HistoryError
 from lovregler.history import History
 from lovregler.synth import synth, write_jsonl
-from lovregler.tables import count_citizens, read_caseload, write_tables
+from lovregler.tables import count_citizens, read_caseload, read_caseload_chunks, write_tables
 from vocab_fixture import VOCABULARY
 
 
@@ -153,6 +154,38 @@ def test_every_citizen_of_either_table_gives_one_record(tmp_path) -> None:
     assert records[3].load()["events"] == []
     with pytest.raises(HistoryError, match="mere end én gang"):
         records[4].load()
+
+
+def _parts_records(source, size: int, scratch) -> list:
+    parts = list(read_caseload_chunks(source, size, scratch))
+    assert all(len(part) <= size for part in parts)
+    return [record for part in parts for record in part.records()]
+
+
+def test_parts_read_by_row_range_give_the_same_records(tmp_path, monkeypatch) -> None:
+    rows = [
+        {"citizen_id": "a", "date": "2015-03-02", "type": "samtale"},
+        {"citizen_id": "ghost", "date": "2015-03-02", "type": "samtale"},
+        {"citizen_id": None, "date": "2015-03-02", "type": "samtale"},
+        {"citizen_id": "a", "date": "2015-04-02", "type": "samtale"},
+    ]
+    people = [*PEOPLE, {"citizen_id": "a", "birth_date": "1990-01-01", "uddannelse": None}]
+    _, records = _log(tmp_path, rows, people)
+    assert _parts_records(tmp_path, 2, tmp_path / "s1") == records
+    # A grouped log in row groups of 100 rows: parts start and end inside row groups.
+    (tmp_path / "g").mkdir()
+    write_tables(synth(60, seed=4), tmp_path / "g")
+    events = pq.read_table(tmp_path / "g" / "events.parquet")
+    pq.write_table(events, tmp_path / "g" / "events.parquet", row_group_size=100)
+    expected = list(read_caseload(tmp_path / "g"))
+    for size in (1, 7, 60):
+        assert _parts_records(tmp_path / "g", size, tmp_path / f"s{size}") == expected
+    # Row groups too large to read a part of: the log is rewritten in the scratch folder.
+    monkeypatch.setattr(tables, "_MAX_GROUP_ROWS", 99)
+    (tmp_path / "big").mkdir()
+    parts = list(read_caseload_chunks(tmp_path / "g", 7, tmp_path / "big"))
+    assert parts[0].events.startswith(str(tmp_path / "big"))
+    assert [r for part in parts for r in part.records()] == expected
 
 
 def test_large_shuffled_log_groups_like_the_sorted_one(tmp_path) -> None:

@@ -11,6 +11,11 @@ the chunks' rows in chunk order, so they produce the same tables, row for row:
 
 A bad citizen never stops the batch: its problem becomes an ``errors`` row. Memory is
 bounded by the number of chunks in flight, not by the size of the caseload.
+
+For an event log the main process only groups the log and hands out row ranges
+(:class:`~lovregler.tables.TablePart`): each worker reads its own rows from disk and builds
+the histories, so that the main process, which also hosts a local Dask scheduler and writes
+the output, does no per-citizen work.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -38,7 +44,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import HistoryError, LovreglerError
-from .tables import RawRecord, count_citizens, read_caseload
+from .tables import RawRecord, TablePart, chunked, count_citizens, read_caseload_chunks
 
 __all__ = [
     "TABLES",
@@ -201,13 +207,18 @@ def _ruleset(spec: Any) -> RulesetLike:
     return _LOADED[spec]
 
 
-def evaluate_chunk(records: Sequence[RawRecord], config: BatchConfig) -> dict[str, pa.Table]:
+Chunk = Sequence[RawRecord] | TablePart
+
+
+def evaluate_chunk(chunk: Chunk, config: BatchConfig) -> dict[str, pa.Table]:
     """Evaluate a chunk of citizens against every ruleset: one table per output.
 
+    A :class:`~lovregler.tables.TablePart` is turned into records here, in the worker.
     Never raises for a bad citizen: its problems become ``errors`` rows.
     """
     rulesets = [_ruleset(spec) for spec in config.rulesets]
     rows = _Rows(config.explain)
+    records = chunk.records() if isinstance(chunk, TablePart) else chunk
     for record in records:
         _Citizen(record, rows, config).evaluate(rulesets)
     return rows.tables()
@@ -478,21 +489,10 @@ class _Output:
 # ---------------------------------------------------------------- engines
 
 
-def _chunks(records: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
-    chunk: list[RawRecord] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 Progress = Callable[[int], None]
 
 
-def _run_serial(chunks: Iterable[list[RawRecord]], config: BatchConfig, sink: Callable) -> None:
+def _run_serial(chunks: Iterable[Chunk], config: BatchConfig, sink: Callable) -> None:
     for chunk in chunks:
         sink(evaluate_chunk(chunk, config))
 
@@ -502,9 +502,7 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_local(
-    chunks: Iterable[list[RawRecord]], config: BatchConfig, sink: Callable, workers: int
-) -> None:
+def _run_local(chunks: Iterable[Chunk], config: BatchConfig, sink: Callable, workers: int) -> None:
     """Chunks over a process pool; at most two chunks per worker in flight (bounded memory)."""
     if workers <= 1:
         _run_serial(chunks, config, sink)
@@ -522,7 +520,7 @@ def _run_local(
 
 
 def _run_dask(
-    chunks: Iterable[list[RawRecord]],
+    chunks: Iterable[Chunk],
     config: BatchConfig,
     sink: Callable,
     workers: int,
@@ -534,14 +532,9 @@ def _run_dask(
     A task whose worker dies is run again by the scheduler on another worker, and a chunk
     is written only when its one result arrives, so no citizen is lost or written twice.
     """
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    cluster = None
-    if scheduler is None:
-        # ":0": a free port for the dashboard, so that two clusters never clash on 8787
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
+    cluster = _local_cluster(workers) if scheduler is None else None
     client = Client(cluster if cluster is not None else scheduler)
     try:
         if on_client is not None:
@@ -561,10 +554,30 @@ def _run_dask(
             cluster.close()
 
 
+#: Worker settings of a local cluster: the statistical profiler samples the running task's
+#: stack every 10 ms, taking the GIL from it, for a dashboard that nobody looks at here.
+_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+}
+
+
+def _local_cluster(workers: int) -> Any:
+    """A cluster of ``workers`` processes of one thread each on this machine."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(_WORKER_CONFIG):
+        # ":0": a free port for the dashboard, so that two clusters never clash on 8787
+        return LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        )
+
+
 class _Task:
     """One chunk on the Dask cluster; submitted again if its workers keep dying."""
 
-    def __init__(self, client: Any, key: str, chunk: list[RawRecord], config: BatchConfig):
+    def __init__(self, client: Any, key: str, chunk: Chunk, config: BatchConfig):
         self.client, self.key, self.chunk, self.config = client, key, chunk, config
         self.future = self.submit(0)
 
@@ -608,18 +621,22 @@ def run_batch(
     started = time.perf_counter()
     workers = workers or os.cpu_count() or 1
     out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
     total = count_citizens(source) if isinstance(source, str | os.PathLike) else None
-    records = (
-        read_caseload(source, workdir=str(out)) if isinstance(source, str | os.PathLike) else source
-    )
-    output = _Output(out, config.explain)
-    done = False
-    with _progress_bar(progress, total) as advance:
+    # The scratch folder holds the grouped tables that workers read their parts from: it
+    # must outlive the last result.
+    with (
+        tempfile.TemporaryDirectory(prefix="lovregler-", dir=out) as scratch,
+        _progress_bar(progress, total) as advance,
+    ):
+        remote = engine == "dask" and scheduler is not None
+        chunks = _source_chunks(source, config.chunk_size, scratch, remote)
+        output = _Output(out, config.explain)
+        done = False
 
         def sink(tables: dict[str, pa.Table]) -> None:
             advance(output.write(tables))
 
-        chunks = _chunks(records, config.chunk_size)
         try:
             if engine == "dask":
                 _run_dask(chunks, config, sink, workers, scheduler, on_client)
@@ -639,6 +656,22 @@ def run_batch(
     )
     _write_manifest(out, config, engine, summary)
     return summary
+
+
+def _source_chunks(
+    source: str | os.PathLike[str] | Iterable[RawRecord], size: int, scratch: str, remote: bool
+) -> Iterator[Chunk]:
+    """The caseload in chunks of ``size`` citizens.
+
+    An event log caseload comes as row ranges (:class:`~lovregler.tables.TablePart`) that
+    the workers read themselves; for a remote cluster (``remote``), which may not see this
+    machine's files, the records are built here and sent instead.
+    """
+    if not isinstance(source, str | os.PathLike):
+        yield from chunked(source, size)
+        return
+    for chunk in read_caseload_chunks(source, size, scratch):
+        yield list(chunk.records()) if remote and isinstance(chunk, TablePart) else chunk
 
 
 def _write_manifest(out: Path, config: BatchConfig, engine: str, summary: BatchSummary) -> None:

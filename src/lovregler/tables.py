@@ -26,6 +26,7 @@ from typing import IO, Any
 
 import attrs
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -36,11 +37,14 @@ __all__ = [
     "CaseloadWriter",
     "FACT_TYPES",
     "RawRecord",
+    "TablePart",
+    "chunked",
     "count_citizens",
     "find_tables",
     "iter_event_log",
     "iter_jsonl_records",
     "read_caseload",
+    "read_caseload_chunks",
     "write_tables",
 ]
 
@@ -69,6 +73,7 @@ FACT_TYPES: dict[str, str] = {
 }
 _ARROW = {"str": pa.string(), "int": pa.int64(), "bool": pa.bool_()}
 _BATCH_ROWS = 8_192  # rows per record batch: about 1 MB of Python objects at a time
+_MAX_GROUP_ROWS = 65_536  # a grouped event log with larger row groups is rewritten
 #: DuckDB's memory limit while grouping an event log (environment variable
 #: ``LOVREGLER_DUCKDB_MEMORY`` overrides it). 10 million shuffled events need about this much;
 #: more is spilled to disk in the scratch folder.
@@ -197,6 +202,36 @@ def iter_event_log(
         yield from plan.records()
 
 
+def read_caseload_chunks(
+    path: str | os.PathLike[str], size: int, scratch: str | os.PathLike[str]
+) -> Iterator[list[RawRecord] | TablePart]:
+    """The citizens of :func:`read_caseload`, in the same order, ``size`` at a time.
+
+    An event log caseload comes as :class:`TablePart` row ranges of files in ``scratch``
+    (or of the input), which the caller keeps until every part has been read; a JSON Lines
+    file as lists of records.
+    """
+    p = Path(path)
+    if p.is_file() and p.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        yield from chunked(iter_jsonl_records(p), size)
+        return
+    events, citizens = find_tables(p)
+    Path(scratch).mkdir(parents=True, exist_ok=True)
+    yield from _GroupingPlan(events, citizens, Path(scratch)).parts(size)
+
+
+def chunked(records: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
+    """Records in lists of ``size`` (the last one shorter)."""
+    chunk: list[RawRecord] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 class _GroupingPlan:
     """DuckDB steps that put a citizens stream and an events stream in the same order."""
 
@@ -219,14 +254,32 @@ class _GroupingPlan:
         self.db.execute("SET preserve_insertion_order = false")
         self.db.execute("SET threads = 1")
 
-    def records(self) -> Iterator[RawRecord]:
-        """Merge the ordered citizens stream with the grouped events stream."""
+    def ordered(self) -> tuple[Path, Path]:
+        """The ordered citizens table and the grouped event log, as Parquet files."""
         try:
-            citizens = self.order_citizens()
-            events = self.group_events()
+            return self.order_citizens(), self.group_events()
         finally:
             self.db.close()  # release DuckDB's buffer pool before the long streaming part
-        yield from _merge(_rows(citizens), _event_groups(events))
+
+    def records(self) -> Iterator[RawRecord]:
+        """Merge the ordered citizens stream with the grouped events stream."""
+        citizens, events = self.ordered()
+        yield from _merge(_rows(_batches(citizens)), _event_groups(_batches(events)))
+
+    def parts(self, size: int) -> Iterator[TablePart]:
+        """The same citizens as :meth:`records`, ``size`` at a time, as row ranges.
+
+        Only the citizens' event counts are read here; the rows themselves are read where
+        the part is evaluated.
+        """
+        citizens, events = self.ordered()
+        counts = pq.ParquetFile(citizens).iter_batches(batch_size=size, columns=["_n"])
+        person = event = 0
+        for batch in _rebatched(counts, size):
+            wanted = pc.sum(batch.column(0)).as_py() or 0
+            rows = (person, person + batch.num_rows)
+            yield TablePart(str(citizens), rows, str(events), (event, event + wanted))
+            person, event = rows[1], event + wanted
 
     def step(self, name: str, select: str) -> str:
         """Materialise one query in the scratch folder; returns a ``read_parquet`` of it.
@@ -290,8 +343,8 @@ class _GroupingPlan:
         scattered = self.db.execute(
             f"SELECT count(*) FROM {first} WHERE _last - _first + 1 <> _n"
         ).fetchone()
-        if scattered is not None and scattered[0] == 0:
-            return self.events  # already grouped: stream it as it is
+        if scattered is not None and scattered[0] == 0 and _small_row_groups(self.events):
+            return self.events  # already grouped: read it as it is
         tagged = self.step(
             "tagged",
             f"""SELECT ev.* EXCLUDE (file_row_number), ev.file_row_number AS _pos, f._first AS _group
@@ -301,6 +354,12 @@ class _GroupingPlan:
             "events_sorted", f"SELECT * EXCLUDE (_pos, _group) FROM {tagged} ORDER BY _group, _pos"
         )
         return self.scratch / "events_sorted.parquet"
+
+
+def _small_row_groups(path: Path) -> bool:
+    """Whether a part of the file can be read without decoding much more than it."""
+    meta = pq.ParquetFile(path).metadata
+    return all(meta.row_group(i).num_rows <= _MAX_GROUP_ROWS for i in range(meta.num_row_groups))
 
 
 # The join key of a citizen id: its text, with NUL standing for a missing id (so that the
@@ -353,18 +412,79 @@ class _TextColumns(dict):  # type: ignore[type-arg]
         return pa.string()
 
 
-def _rows(path: Path) -> Iterator[dict[str, Any]]:
-    """The rows of a Parquet file as dicts, one record batch in memory at a time."""
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS):
+def _batches(path: Path) -> Iterator[pa.RecordBatch]:
+    """A Parquet file's rows, one record batch in memory at a time."""
+    return pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS)  # type: ignore[no-any-return]
+
+
+def _rebatched(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
+    """The rows of ``batches`` again, as tables of exactly ``size`` rows (the last fewer)."""
+    held: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        held.append(batch)
+        count += batch.num_rows
+        while count >= size:
+            table = pa.Table.from_batches(held)
+            yield table.slice(0, size)
+            held, count = table.slice(size).to_batches(), count - size
+    if count:
+        yield pa.Table.from_batches(held)
+
+
+@attrs.frozen
+class TablePart:
+    """A run of whole citizens of a grouped event log caseload, as row ranges of two files.
+
+    ``citizens`` is the ordered citizens table (with the grouping columns ``_id``,
+    ``_known``, ``_n``, ``_dup``) and ``events`` the grouped event log, both Parquet files
+    in the batch's scratch folder (or the input itself). A part is a few numbers to send to
+    a worker, which reads its rows and builds the records itself (:meth:`records`).
+    """
+
+    citizens: str
+    citizen_rows: tuple[int, int]
+    events: str
+    event_rows: tuple[int, int]
+
+    def __len__(self) -> int:
+        return self.citizen_rows[1] - self.citizen_rows[0]
+
+    def records(self) -> Iterator[RawRecord]:
+        """One :class:`RawRecord` per citizens row, exactly as :func:`read_caseload` gives."""
+        citizens = _read_rows(Path(self.citizens), *self.citizen_rows)
+        return _merge(
+            _rows(citizens), _event_groups(_read_rows(Path(self.events), *self.event_rows))
+        )
+
+
+def _read_rows(path: Path, start: int, stop: int) -> Iterator[pa.RecordBatch]:
+    """Rows ``start`` to ``stop`` of a Parquet file, reading only the row groups holding them."""
+    file = pq.ParquetFile(path)
+    first = 0
+    for index in range(file.num_row_groups):
+        rows = file.metadata.row_group(index).num_rows
+        low, high = max(start, first), min(stop, first + rows)
+        if low < high:
+            table = file.read_row_group(index)
+            yield from table.slice(low - first, high - low).to_batches(max_chunksize=_BATCH_ROWS)
+        first += rows
+        if first >= stop:
+            return
+
+
+def _rows(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
+    """The rows of record batches as dicts, one batch converted at a time."""
+    for batch in batches:
         columns = batch.schema.names
         values = [col.to_pylist() for col in batch.columns]
         for row in zip(*values, strict=True):
             yield dict(zip(columns, row, strict=True))
 
 
-def _event_groups(path: Path) -> Iterator[tuple[object, dict[str, Any]]]:
+def _event_groups(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[object, dict[str, Any]]]:
     """``(citizen_id, event dict)`` per event log row, converted a column at a time."""
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS):
+    for batch in batches:
         # Ids compare as text: a warehouse may export them as integers in one table only.
         ids = batch.column("citizen_id").cast(pa.string()).to_pylist()
         names, columns = [], []

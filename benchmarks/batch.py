@@ -1,0 +1,72 @@
+"""The whole-caseload benchmarks (``python -m benchmarks --batch``): the CLI in fresh processes.
+
+1. ``lovregler synth`` writes 30,000 citizens (seed 2015) as Parquet tables;
+2. ``lovregler batch --engine dask`` evaluates every bundled ruleset on them with one and with
+   two workers (as_of 2019-06-30), each in a fresh process that starts its own cluster;
+3. ``lovregler demo``, the chain behind ``make demo`` (synth → batch → report).
+
+Every step is the command a user types, timed from outside (wall clock; CPU is that of the
+finished child processes together).
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import attrs
+
+from .timing import Rate
+
+CITIZENS = 30_000
+AS_OF = "2019-06-30"
+
+
+@attrs.frozen
+class Step:
+    """One command and how long it took."""
+
+    label: str
+    argv: tuple[str, ...]
+    rate: Rate
+
+
+def _cli() -> str:
+    """The ``lovregler`` command of this environment."""
+    return str(Path(sys.executable).with_name("lovregler"))
+
+
+def run_step(label: str, argv: list[str], items: int) -> Step:
+    """Run one command to completion; its wall time and its children's CPU time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Step(label, tuple(argv), Rate(label, items, cpu, wall))
+
+
+def batch_steps(citizens: int = CITIZENS) -> list[Step]:
+    """synth, then dask with 1 and 2 workers, then the demo chain, in a scratch folder."""
+    cli = _cli()
+    with tempfile.TemporaryDirectory(prefix="lovregler-bench-") as tmp:
+        caseload = f"{tmp}/cl"
+        steps = [
+            run_step(
+                "synth",
+                [cli, "synth", "--citizens", str(citizens), "--seed", "2015", "-o", caseload],
+                citizens,
+            )
+        ]
+        for workers in (1, 2):
+            argv = [cli, "batch", "--engine", "dask", "--workers", str(workers)]
+            argv += ["--ruleset", "all", "--as-of", AS_OF, caseload, "-o", f"{tmp}/d{workers}"]
+            steps.append(run_step(f"dask, {workers} worker(s)", argv, citizens))
+        demo = [cli, "demo", "--citizens", str(citizens), "-o", f"{tmp}/demo"]
+        steps.append(run_step("demo (make demo)", demo, citizens))
+    return steps

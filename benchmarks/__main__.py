@@ -206,17 +206,16 @@ def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
     """Dask with 1 and 2 workers, and the demo chain, on the same synthetic caseload."""
     steps = {step.label: step for step in batch_steps(sizes.batch)}
     one, two = steps["dask, 1 worker(s)"].rate, steps["dask, 2 worker(s)"].rate
-    demo = steps["demo (make demo)"].rate
     speedup = one.wall / two.wall
     case = f"batch, {sizes.batch:,} citizens, all rulesets"
     rows = [
         Row(case, label, step.rate, f"{step.rate.wall:.1f} s wall; CPU of all its processes")
         for label, step in steps.items()
     ]
-    targets = [
-        Target("dask 2 workers vs 1 (wall)", "≥ 1.6×", f"{speedup:.2f}×", speedup >= 1.6),
-        Target("lovregler demo end to end", "< 60 s", f"{demo.wall:.1f} s", demo.wall < 60),
-    ]
+    targets = [Target("dask 2 workers vs 1 (wall)", "≥ 1.6×", f"{speedup:.2f}×", speedup >= 1.6)]
+    if "demo (make demo)" in steps:
+        wall = steps["demo (make demo)"].rate.wall
+        targets.append(Target("lovregler demo end to end", "< 60 s", f"{wall:.1f} s", wall < 60))
     return rows, targets
 
 

@@ -357,15 +357,28 @@ def _threshold(
     resets: Sequence[int],
     lo: int | None,
 ) -> int | None:
-    bounds = [c.birth - 1, *resets, INF]
     start = c.birth if lo is None else max(lo, c.birth)
+    return next(_segment_reaches(c, a, need, window, floor, resets, start), None)
+
+
+def _segment_reaches(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    start: int,
+) -> Iterator[int]:
+    """The first reaching day (>= start) of each reset segment, in order: a reset on day r
+    restarts the count, so only days after r count until the next reset."""
+    bounds = [c.birth - 1, *resets, INF]
     for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
         if seg_hi <= start and seg_hi != INF:
             continue
         t = _reach(a, need, window, max(floor, seg_lo), max(start, seg_lo + 1))
         if t is not None and t < seg_hi:
-            return t
-    return None
+            yield t
 
 
 def _reach(
@@ -390,16 +403,7 @@ def threshold_triggers(
     resets: Sequence[int],
 ) -> list[int]:
     """As a trigger: the first reaching day of each reset segment."""
-    if not resets:
-        t = _threshold(c, a, need, window, floor, (), None)
-        return [] if t is None else [t]
-    bounds = [c.birth - 1, *resets, INF]
-    out = []
-    for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
-        t = _reach(a, need, window, max(floor, seg_lo), max(c.birth, seg_lo + 1))
-        if t is not None and t < seg_hi:
-            out.append(t)
-    return sorted(set(out))
+    return sorted(set(_segment_reaches(c, a, need, window, floor, resets, c.birth)))
 
 
 # ───────────────────────────── obligations ─────────────────────────────

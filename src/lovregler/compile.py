@@ -81,6 +81,7 @@ RUNTIME_NAMES = [
     "period_keys_tl",
     "attr_until",
     "chain_events",
+    "first_per_day",
     "hverdag",
     "birthday",
     "Result",
@@ -402,9 +403,8 @@ class Gen:
         pos = trig.pos if trig else r.pos
         if isinstance(trig, ast.EachEvent):
             etype, pred = self.pred(trig.pattern)
-            self.body(
-                f"found = [(e.day, e) for e in events(c, {etype}, {pred}, sc.lo, sc.hi)]", pos
-            )
+            # one instance per distinct trigger date (catalogue C5)
+            self.body(f"found = first_per_day(events(c, {etype}, {pred}, sc.lo, sc.hi))", pos)
         elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
             self.body(
                 f"found = [(x, None) for x in threshold_triggers(c, {self.threshold_args(trig.date)})]",

@@ -29,6 +29,7 @@ import attrs
 
 from . import ast
 from .history import Event, History, periods_of
+from .vocabulary import PeriodDecl
 from .plan import Plan, RuleSpan
 from .results import Obligation, Result, Right, Value, status_of
 from .timecalc import (
@@ -155,15 +156,33 @@ class Citizen:
         raise TypeError(f"ukendt betingelse {expr!r}")
 
     def _period_of_event(self, ev: Event) -> tuple[int, int] | None:
+        """The event's own period (catalogue C5: each offer is judged on its own start and
+        end events, never joined with an offer that touches it)."""
         found = self.plan.vocabulary.period_for_event(ev.type)
         if found is None:
             return None
-        decl, _role = found
-        key = ev.attrs.get(decl.key) if decl.key else None
-        for start, end, _idx in periods_of(self.history, decl, self.as_of).get(key, []):
-            if start <= ev.day <= end:
+        for start, end, members in self.own_periods(found[0]):
+            if ev in members:
                 return start, end
         return None
+
+    def own_periods(self, decl: PeriodDecl) -> list[tuple[int, int, list[Event]]]:
+        """Periods of a kind read off their own start and end events in history order: a
+        start opens one (or, while one of its key is open, belongs to it); an end closes the
+        open one. Unlike catalogue §0's benefit periods, touching periods stay apart."""
+        out: list[tuple[int, int, list[Event]]] = []
+        open_: dict[object, tuple[int, list[Event]]] = {}
+        for e in self.events:
+            if e.type not in (decl.start, decl.end):
+                continue
+            key = e.attrs.get(decl.key) if decl.key else None
+            if e.type == decl.start:
+                open_.setdefault(key, (e.day, []))[1].append(e)
+            elif key in open_:
+                start, members = open_.pop(key)
+                out.append((start, e.day, [*members, e]))
+        out += [(start, INF, members) for start, members in open_.values()]
+        return out
 
     def shorter(self, ev: Event | None, duration: ast.Duration) -> bool:
         """The event's period is known (closed) to have lasted less than ``duration``."""
@@ -176,25 +195,22 @@ class Citizen:
         return end < add_duration(start, duration.months, duration.days) - 1
 
     def continues(self, expr: ast.BoolContinues, inst: Instance | None) -> bool:
-        """Some period of the kind runs on the date and on the day after, having started
-        on or before the date."""
+        """Some period of the kind (its own, not joined: catalogue C5) runs on the date and
+        on the day after, having started on or before the date."""
         day = self.date(expr.date, inst)
         if day is None:
             return False
         decl = self.plan.vocabulary.periods[expr.period]
-        for key, periods in periods_of(self.history, decl, self.as_of).items():
-            if expr.key is not None and key != expr.key:
-                continue
-            for start, end, idx in periods:
-                starter = self._event_by_index(idx)
-                if expr.where is not None and not self.truth(expr.where, starter, inst):
+        for start, end, members in self.own_periods(decl):
+            starter = members[0]
+            if decl.key is not None and expr.key is not None:
+                if starter.attrs.get(decl.key) != expr.key:
                     continue
-                if start <= day and end >= day + 1:
-                    return True
+            if expr.where is not None and not self.truth(expr.where, starter, inst):
+                continue
+            if start <= day and end >= day + 1:
+                return True
         return False
-
-    def _event_by_index(self, index: int) -> Event:
-        return next(e for e in self.history.events if e.index == index)
 
     def exists(self, expr: ast.BoolExists, inst: Instance | None) -> bool:
         """An event matching the pattern lies between the two dates (inclusive)."""
@@ -532,7 +548,10 @@ class Interpreter:
         trig = rule.trigger
         found: list[tuple[int, Event | None]] = []
         if isinstance(trig, ast.EachEvent):
-            found = [(e.day, e) for e in c.scoped(trig.pattern, base)]
+            # several triggering events on one day give one instance (catalogue C5)
+            for e in c.scoped(trig.pattern, base):
+                if e.day not in [d for d, _ in found]:
+                    found.append((e.day, e))
         elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
             found = [(t, None) for t in c.threshold_triggers(trig.date, base)]
         elif isinstance(trig, ast.AtDate):

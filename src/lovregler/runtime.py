@@ -67,10 +67,24 @@ class Ctx:
             self._periods[name] = found
         return found
 
+    def own_periods(self, name: str) -> dict[object, list[tuple[int, int, int]]]:
+        """The periods of a kind as their own start and end events give them, without joining
+        touching ones (cached): "kortere end" and "fortsætter" judge each offer on its own
+        (catalogue C5, *qualifying is decided per offer*)."""
+        key = "\0own\0" + name
+        found = self._periods.get(key)
+        if found is None:
+            found = _build_periods(self, self.vocab.periods[name], join=False)
+            self._periods[key] = found
+        return found
 
-def _build_periods(c: Ctx, decl: PeriodDecl) -> dict[object, list[tuple[int, int, int]]]:
+
+def _build_periods(
+    c: Ctx, decl: PeriodDecl, join: bool = True
+) -> dict[object, list[tuple[int, int, int]]]:
     """Periods per key: a start while open continues; a start on or before the day after
-    the last end reopens that period; open periods end at INF (validated histories only)."""
+    the last end reopens that period (only when ``join``); open periods end at INF
+    (validated histories only)."""
     key = decl.key
     marks = sorted(
         [(e.day, pos, True, e) for pos, e in enumerate(c.of_type(decl.start)[1])]
@@ -84,7 +98,7 @@ def _build_periods(c: Ctx, decl: PeriodDecl) -> dict[object, list[tuple[int, int
         if is_start:
             if k not in open_:
                 closed = done.setdefault(k, [])
-                if closed and day <= closed[-1][1] + 1:
+                if join and closed and day <= closed[-1][1] + 1:
                     first, _, idx = closed.pop()
                     open_[k] = (first, idx)
                 else:
@@ -114,6 +128,16 @@ def events(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> list[Event]:
     if pred is None:
         return evs[i:j]
     return [e for e in evs[i:j] if pred(c, e)]
+
+
+def first_per_day(evs: list[Event]) -> list[tuple[int, Event]]:
+    """(day, event) for the first event of each day, in order: an obligation "after each"
+    event has one instance per distinct trigger date (catalogue C5)."""
+    out: list[tuple[int, Event]] = []
+    for e in evs:
+        if not out or out[-1][0] != e.day:
+            out.append((e.day, e))
+    return out
 
 
 def first_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> int | None:
@@ -174,11 +198,35 @@ def _shorter(c: Ctx, ev: Event, months: int, days: int) -> bool:
     if found is None:
         return False
     decl = found[0]
+    own = _own_period_of(c, decl, ev)
+    if own is None:
+        return False
+    start, end = own
+    return end < INF and end < add_duration(start, months, days) - 1
+
+
+def _own_period_of(c: Ctx, decl: PeriodDecl, ev: Event) -> tuple[int, int] | None:
+    """The period that ``ev`` starts, continues or ends, from its own start and end events
+    (catalogue C5: an offer is judged on its own ``tilbud_start`` and ``tilbud_slut``; two
+    offers that touch are not joined). Same-day events are taken in history order."""
     key = ev.attrs.get(decl.key) if decl.key else None
-    for start, end, _idx in c.periods(decl.name).get(key, ()):
-        if start <= ev.day <= end:
-            return end < INF and end < add_duration(start, months, days) - 1
-    return False
+    marks = [
+        e
+        for e in c.of_type(decl.start)[1] + c.of_type(decl.end)[1]
+        if (e.attrs.get(decl.key) if decl.key else None) == key
+    ]
+    marks.sort(key=lambda e: (e.day, e.seq or 0, e.index))
+    start: int | None = None
+    mine = False
+    for e in marks:
+        if e.type == decl.start and start is None:
+            start, mine = e.day, False
+        mine = mine or e is ev
+        if e.type == decl.end and start is not None:
+            if mine:
+                return start, e.day
+            start = None
+    return (start, INF) if start is not None and mine else None
 
 
 def continues(c: Ctx, period: str, key: object, pred: Pred, day: int | None) -> bool:
@@ -186,7 +234,7 @@ def continues(c: Ctx, period: str, key: object, pred: Pred, day: int | None) -> 
     if day is None:
         return False
     decl = c.vocab.periods[period]
-    for k, spans in c.periods(period).items():
+    for k, spans in c.own_periods(period).items():
         if key is not None and k != key:
             continue
         for start, end, idx in spans:

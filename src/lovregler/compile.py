@@ -82,6 +82,8 @@ RUNTIME_NAMES = [
     "attr_until",
     "chain_events",
     "first_per_day",
+    "held_once",
+    "next_after",
     "hverdag",
     "birthday",
     "Result",
@@ -458,7 +460,7 @@ class Gen:
         nxt = "None"
         if r.right_until_next is not None:
             etype, pred = self.pred(r.right_until_next)
-            nxt = f"first_day_after(c, {etype}, {pred}, t, sc.hi)"
+            nxt = f"next_after(c, {etype}, {pred}, t, ev, sc.hi)"
         cond = self.cond(r.condition) if r.condition is not None else "True"
         self.body("periods = []", r.pos)
         self.body("for t, ev in starts:", r.pos)
@@ -526,10 +528,6 @@ class Gen:
             "from lovregler import periods as P",
             "from lovregler.results import Result",
             "from lovregler.timecalc import hverdag, birthday",
-            "from lovregler.runtime import first_day as _first_day",
-            "",
-            "def first_day_after(c, etype, pred, t, hi):",
-            "    return _first_day(c, etype, pred, t + 1, hi)",
             "",
             "def _cmp(a, op, b):",
             "    if a is None or b is None:",
@@ -588,6 +586,9 @@ class Gen:
                 self.emit("        if first <= hi:", r.pos)
                 self.emit("            lo = cs if cs > first else first", r.pos)
             self.emit(f"            r{s.index}(c, Scope(cs, ce, lo, hi, False), ob, ri, va)", r.pos)
+        if self.plan.right_groups:
+            groups = ", ".join(f"INFOS[{i}]: {g}" for i, g in self.plan.right_groups.items())
+            self.emit(f"    ri = held_once(ri, {{{groups}}})")
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
 
 

@@ -79,6 +79,11 @@ class Instance:
     in_deadline: bool = False
 
 
+def _order(e: Event) -> tuple[int, int, int]:
+    """An event's place in the history: date, then ``seq``, then input position."""
+    return (e.day, e.seq or 0, e.index)
+
+
 def _intervals(days: set[int], horizon: int) -> list[tuple[int, int]]:
     """Maximal runs of consecutive days; a run reaching the horizon is open (INF)."""
     out: list[tuple[int, int]] = []
@@ -513,7 +518,29 @@ class Interpreter:
                     rights += self.rights(c, span, scope)
                 else:
                     values += self.values(c, span, scope)
+        rights = self.held_once(rights)
         return Result.build(history.id, self.plan.name, day, obligations, rights, values)
+
+    def held_once(self, rights: list[Right]) -> list[Right]:
+        """A right whose rule is the same in consecutive versions is one entry: one that lies
+        inside an earlier right of such a rule (from an earlier version) is not listed again
+        (catalogue C5, *one right across versions*, *a running right is held once*)."""
+        group_of = {
+            span.info: self.plan.right_groups[span.index]
+            for span in self.plan.spans
+            if span.index in self.plan.right_groups
+        }
+        out: list[Right] = []
+        for r in sorted(rights, key=lambda r: r.start):
+            if r.rule in group_of and any(
+                group_of.get(k.rule) == group_of[r.rule]
+                and k.start <= r.start
+                and r.until <= k.until
+                for k in out
+            ):
+                continue
+            out.append(r)
+        return out
 
     def scopes(self, c: Citizen, span: RuleSpan, courses: list[tuple[int, int]]) -> Iterator[Scope]:
         """One scope per forløb (seen from the span's first day), or one for the citizen."""
@@ -734,6 +761,8 @@ class Interpreter:
             periods = self.from_periods(c, span, scope)
         out: list[Right] = []
         for start, until in periods:
+            if until < start:
+                continue  # the next event came later the same day: no right (C5)
             day = max(start, self.plan.first_day)
             if not span.start <= day <= span.end:
                 continue
@@ -821,11 +850,11 @@ class Interpreter:
             end = c.date(rule.right_until, Instance(scope, start))
             return cap if end is None else min(end, cap)
         if rule.right_until_next is not None:
-            nxt = [
-                e.day
-                for e in c.scoped(rule.right_until_next, Instance(scope, start))
-                if e.day > start
-            ]
+            # "the next" in history order: a same-day event after ``ev`` is the next one (C5)
+            later = list(c.scoped(rule.right_until_next, Instance(scope, start)))
+            if ev is not None:
+                later = [e for e in later if _order(e) > _order(ev)]
+            nxt = [e.day for e in later if e.day >= start and (ev is not None or e.day > start)]
             return min(nxt[0] - 1, cap) if nxt else cap
         return cap
 

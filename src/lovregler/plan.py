@@ -70,6 +70,9 @@ class Plan:
     timelines: Mapping[str, ast.Timeline]
     dates: Mapping[str, ast.DateExpr]
     first_day: int
+    # span index -> group: right spans of one rule, consecutive and alike but for their
+    # documentation, hold a running right once (catalogue C5, *one right across versions*)
+    right_groups: Mapping[int, int] = attrs.field(factory=dict)
 
 
 def _day(d: object, default: int) -> int:
@@ -219,6 +222,29 @@ def _spans(
     return spans
 
 
+def _behaviour(rule: ast.Rule) -> ast.Rule:
+    """The rule without its title and documentation: what decides its entries."""
+    return attrs.evolve(rule, title="", docs=ast.Docs())
+
+
+def right_groups(spans: list[RuleSpan]) -> dict[int, int]:
+    """Group the spans of a right whose rule is the same in consecutive versions, only its
+    documentation (hjemmel, fortolkning) differing: such a right is one entry, also when a
+    later event of the same kind falls inside it (catalogue C5)."""
+    rights = sorted((s for s in spans if s.rule.kind == "right"), key=lambda s: s.start)
+    groups: dict[int, int] = {}
+    for i, later in enumerate(rights):
+        for earlier in rights[:i]:
+            if (
+                earlier.rule.id == later.rule.id
+                and earlier.versions[-1].end + 1 == later.versions[0].start
+                and _behaviour(earlier.rule) == _behaviour(later.rule)
+            ):
+                group = groups.setdefault(earlier.index, earlier.index)
+                groups[later.index] = group
+    return groups
+
+
 def build_plan(ruleset: ast.Ruleset, vocabulary: Vocabulary, base: ast.Ruleset | None) -> Plan:
     """Flatten a checked ruleset (and the ruleset it extends) into a :class:`Plan`."""
     if ruleset.extends and base is None:
@@ -238,4 +264,5 @@ def build_plan(ruleset: ast.Ruleset, vocabulary: Vocabulary, base: ast.Ruleset |
         timelines=defs["timeline"],  # type: ignore[arg-type]
         dates=defs["date"],  # type: ignore[arg-type]
         first_day=min((v.start for v, _, _ in versions), default=MIN_DAY),
+        right_groups=right_groups(spans),
     )

@@ -158,6 +158,23 @@ def last_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> int | None:
     return None
 
 
+def next_after(
+    c: Ctx, etype: str, pred: Pred, t: int, after: Event | None, hi: int
+) -> int | None:
+    """The day of the next matching event after ``after`` in history order (catalogue C5:
+    a same-day event later in the history is "the next"); with no event, the first on a
+    day after ``t``."""
+    if after is None:
+        return first_day(c, etype, pred, t + 1, hi)
+    days, evs = c.of_type(etype)
+    here = (after.day, after.seq or 0, after.index)
+    for k in range(bisect.bisect_left(days, t), bisect.bisect_right(days, hi)):
+        e = evs[k]
+        if (e.day, e.seq or 0, e.index) > here and (pred is None or pred(c, e)):
+            return days[k]
+    return None
+
+
 def bounded(kind: str | None, ref: int | None, lo: int, hi: int) -> tuple[int, int] | None:
     """Narrow [lo, hi] by a bound (after / on_or_after / before / on_or_before a day)."""
     if kind is None:
@@ -638,6 +655,8 @@ def keep_rights(span: Span, periods: list[tuple[int, int]], first_day: int) -> l
     first version), dropping one that lies inside an earlier one."""
     out: list[Right] = []
     for start, until in periods:
+        if until < start:
+            continue  # ended before it began (a same-day end later in the history)
         day = start if start > first_day else first_day
         if not span.start <= day <= span.end:
             continue
@@ -645,6 +664,22 @@ def keep_rights(span: Span, periods: list[tuple[int, int]], first_day: int) -> l
         if version is None or any(r.start <= start and until <= r.until for r in out):
             continue
         out.append(Right(span.info, version, start, until))
+    return out
+
+
+def held_once(rights: list[Right], groups: dict[RuleInfo, int]) -> list[Right]:
+    """Drop a right that lies inside an earlier right of its group: a right whose rule is the
+    same in consecutive versions is one entry, with the earlier version (catalogue C5)."""
+    kept: dict[int, list[Right]] = {}
+    out: list[Right] = []
+    for r in sorted(rights, key=lambda r: r.start):
+        group = groups.get(r.rule)
+        if group is not None:
+            held = kept.setdefault(group, [])
+            if any(k.start <= r.start and r.until <= k.until for k in held):
+                continue
+            held.append(r)
+        out.append(r)
     return out
 
 

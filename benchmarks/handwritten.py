@@ -97,14 +97,13 @@ class Citizen:
         self.samtaler: list[int] = []
         self.tilbud_starts: list[Event] = []
         self.tilbud_sluts: list[Event] = []
-        self.not_ready: list[int] = []  # vurdering klar_til_tilbud = false
-        self.ready: list[int] = []  # vurdering klar_til_tilbud = true
+        self.vurderinger: list[tuple[int, object]] = []  # (day, klar_til_tilbud), history order
         self.lsr_behov: list[int] = []
         self.ydelse: list[Event] = []
         self.offer_events: list[Event] = []
         for e in history.until(as_of):
             self._sort_in(e)
-        self.offers = offer_periods(self.offer_events)
+        self.offers, self.offer_of = offer_periods(self.offer_events)
         self.qualifying_starts = [e.day for e in self.tilbud_starts if self.qualifies(e)]
         self.mentor_starts = [
             e.day for e in self.tilbud_starts if e.attrs["tilbud"] == "helhedsorienteret_mentor"
@@ -121,39 +120,41 @@ class Citizen:
             self.tilbud_sluts.append(e)
             self.offer_events.append(e)
         elif kind == "vurdering":
-            ready = e.attrs.get("klar_til_tilbud")
-            if ready is True:
-                self.ready.append(e.day)
-            elif ready is False:
-                self.not_ready.append(e.day)
+            self.vurderinger.append((e.day, e.attrs.get("klar_til_tilbud")))
         elif kind == "test_lsr":
             if e.attrs.get("behov") is True:
                 self.lsr_behov.append(e.day)
         elif kind in ("ydelse_start", "ydelse_slut") and e.attrs.get("ydelse") == "kontanthjælp":
             self.ydelse.append(e)
 
-    def offer_period(self, e: Event) -> tuple[int, int] | None:
-        """The period of the event's offer kind that contains the event's day."""
-        for start, end in self.offers.get(e.attrs["tilbud"], ()):
-            if start <= e.day <= end:
-                return start, end
-        return None
-
     def qualifies(self, e: Event) -> bool:
-        """A ret og pligt-offer not shown by its end to have lasted under 14 days."""
+        """A ret og pligt-offer not shown by its own end to have lasted under 14 days."""
         if e.attrs["tilbud"] not in RET_OG_PLIGT:
             return False
-        period = self.offer_period(e)
-        return period is None or period[1] - period[0] + 1 >= 14
+        period = self.offer_of.get(e.index)
+        return period is None or long_enough(period)
 
     def offer_runs_on(self, day: int) -> bool:
-        """A ret og pligt-offer runs on ``day`` and on the day after."""
+        """A qualifying ret og pligt-offer runs on ``day`` and on the day after."""
         return any(
-            start <= day < end
+            start <= day < end and long_enough((start, end))
             for kind, periods in self.offers.items()
             if kind in RET_OG_PLIGT
             for start, end in periods
         )
+
+    def mentor_periods(self, lo: int, f: Forløb) -> list[tuple[int, int]]:
+        """From each vurdering »ikke klar« to the day before the next »klar« in history
+        order (a »klar« later the same day: no right), else the forløb's end."""
+        out = []
+        for i, (day, ready) in enumerate(self.vurderinger):
+            if ready is not False or not lo <= day <= f.hi:
+                continue
+            nxt = next((d for d, r in self.vurderinger[i + 1 :] if r is True and d <= f.hi), None)
+            until = f.end if nxt is None else nxt - 1
+            if until >= day:
+                out.append((day, until))
+        return out
 
     def courses(self) -> list[tuple[int, int]]:
         """The aktivitetsparat forløb: days of kontanthjælp with målgruppe aktivitetsparat."""
@@ -192,23 +193,32 @@ def benefit_periods(events: Iterable[Event]) -> list[tuple[int, int, list[tuple[
     return periods
 
 
-def offer_periods(events: Iterable[Event]) -> dict[str, list[tuple[int, int]]]:
-    """Periods of each offer kind from its start and end events (in history order), merged
-    as catalogue §0 says; INF while open."""
-    open_: dict[str, int] = {}
+def long_enough(period: tuple[int, int]) -> bool:
+    """Not shown to have lasted under 14 days (start and end inclusive; open counts)."""
+    return period[1] >= INF or period[1] - period[0] + 1 >= 14
+
+
+def offer_periods(
+    events: Iterable[Event],
+) -> tuple[dict[str, list[tuple[int, int]]], dict[int, tuple[int, int]]]:
+    """Each offer from its own start and end events (in history order; catalogue C5: offers
+    that touch are not joined), INF while open; and the offer of each event (by index)."""
+    open_: dict[str, tuple[int, list[int]]] = {}
     done: dict[str, list[tuple[int, int]]] = {}
+    of: dict[int, tuple[int, int]] = {}
     for e in events:
         kind = e.attrs["tilbud"]
         closed = done.setdefault(kind, [])
         if e.type == "tilbud_start":
-            if kind not in open_:
-                reopen = closed and e.day <= closed[-1][1] + 1
-                open_[kind] = closed.pop()[0] if reopen else e.day
+            open_.setdefault(kind, (e.day, []))[1].append(e.index)
         elif kind in open_:
-            closed.append((open_.pop(kind), e.day))
-    for kind, start in open_.items():
+            start, members = open_.pop(kind)
+            closed.append((start, e.day))
+            of.update(dict.fromkeys([*members, e.index], (start, e.day)))
+    for kind, (start, members) in open_.items():
         done[kind].append((start, INF))
-    return done
+        of.update(dict.fromkeys(members, (start, INF)))
+    return done, of
 
 
 # ───────────────────────────── the rules ─────────────────────────────
@@ -310,9 +320,13 @@ class Handwritten:
     def gentaget_ret_og_pligt_tilbud(self, c: Citizen, f: Forløb, out: list[Obligation]) -> None:
         """LAB 2015: the next qualifying offer within 12 måneder after one ends."""
         lo, top = max(f.start, LAB2015[1]), min(f.hi, LAB2015[2])
+        seen: set[int] = set()  # one instance per distinct trigger date (catalogue C5)
         for e in c.tilbud_sluts:
             t = e.day
+            if t in seen:
+                continue
             if lo <= t <= top and c.qualifies(e) and not c.offer_runs_on(t):
+                seen.add(t)
                 met = first_in(c.qualifying_starts, t, f.hi)
                 o = self.instance(c, f, "gentaget_ret_og_pligt_tilbud", t, add_months(t, 12), met)
                 if o is not None:
@@ -345,11 +359,7 @@ class Handwritten:
         lo = max(f.start, LAB2015[1], c.birth)
         if lo > f.hi:
             return
-        mentor = []
-        for day in c.not_ready[bisect_left(c.not_ready, lo) : bisect_right(c.not_ready, f.hi)]:
-            ready = first_in(c.ready, day + 1, f.hi)
-            mentor.append((day, f.end if ready is None else ready - 1))
-        self.add_rights(out, "helhedsorienteret_mentor", mentor)
+        self.add_rights(out, "helhedsorienteret_mentor", c.mentor_periods(lo, f))
         starts = c.mentor_starts[
             bisect_left(c.mentor_starts, lo) : bisect_right(c.mentor_starts, f.hi)
         ]
@@ -363,12 +373,12 @@ class Handwritten:
             self.add_rights(out, "læse_skrive_regne_kursus", [(test, f.end)])
 
     def add_rights(self, out: list[Right], rule: str, periods: list[tuple[int, int]]) -> None:
-        """Rights labelled by the version on their first day; within a version, a period
-        inside an earlier one of the same forløb is left out."""
-        kept: dict[str, list[tuple[int, int]]] = {}
+        """Rights labelled by the version on their first day; a period inside an earlier one
+        of the same forløb is left out, also across versions (the rules are the same in both:
+        catalogue C5, one right across versions)."""
+        seen: list[tuple[int, int]] = []
         for start, until in periods:
             version = version_of(start)
-            seen = kept.setdefault(version, [])
             if any(s <= start and until <= u for s, u in seen):
                 continue
             seen.append((start, until))

@@ -29,7 +29,6 @@ import attrs
 
 from . import ast
 from .history import Event, History, periods_of
-from .vocabulary import PeriodDecl
 from .plan import Plan, RuleSpan
 from .results import Obligation, Result, Right, Value, status_of
 from .timecalc import (
@@ -42,6 +41,7 @@ from .timecalc import (
     hverdag,
     iso_week_monday,
 )
+from .vocabulary import PeriodDecl
 
 HORIZON_DAYS = 6000  # how far past as_of an open period is followed (about 16 years)
 
@@ -208,9 +208,9 @@ class Citizen:
         decl = self.plan.vocabulary.periods[expr.period]
         for start, end, members in self.own_periods(decl):
             starter = members[0]
-            if decl.key is not None and expr.key is not None:
-                if starter.attrs.get(decl.key) != expr.key:
-                    continue
+            key = starter.attrs.get(decl.key) if decl.key else None
+            if expr.key is not None and key != expr.key:
+                continue
             if expr.where is not None and not self.truth(expr.where, starter, inst):
                 continue
             if start <= day and end >= day + 1:

@@ -158,9 +158,7 @@ def last_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> int | None:
     return None
 
 
-def next_after(
-    c: Ctx, etype: str, pred: Pred, t: int, after: Event | None, hi: int
-) -> int | None:
+def next_after(c: Ctx, etype: str, pred: Pred, t: int, after: Event | None, hi: int) -> int | None:
     """The day of the next matching event after ``after`` in history order (catalogue C5:
     a same-day event later in the history is "the next"); with no event, the first on a
     day after ``t``."""

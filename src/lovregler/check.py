@@ -1255,6 +1255,8 @@ def _check_rule_shape(ctx: CheckContext, rule: ast.Rule) -> None:
     allowed = {"obligation": _OBLIGATION_ONLY, "right": _RIGHT_ONLY, "value": ("week_value",)}[
         rule.kind
     ]
+    if _triggered_right(rule):
+        allowed = (*allowed, "trigger")  # »udløses af hver …«: »fra« is found per event
     for field in (*_OBLIGATION_ONLY, *_RIGHT_ONLY, "week_value"):
         if getattr(rule, field) is not None and field not in allowed:
             ctx.error(
@@ -1315,9 +1317,21 @@ def _obligation_gaps(rule: ast.Rule) -> Iterator[tuple[str, str]]:
         yield "gentages, men har ingen frist", "tilføj fx »frist 3 måneder efter første samtale«"
 
 
+def _triggered_right(rule: ast.Rule) -> bool:
+    """A right »udløst af hver <mønster>«: its »fra« is a date found for each such event."""
+    return rule.kind == "right" and isinstance(rule.trigger, ast.EachEvent)
+
+
 def _right_gaps(rule: ast.Rule) -> Iterator[tuple[str, str]]:
     if rule.right_from is None and rule.right_when is None:
         yield "siger ikke, hvornår den gælder", "tilføj »fra …« eller »når …«"
+    if _triggered_right(rule) and (
+        not isinstance(rule.right_from, ast.AtDate) or rule.right_when is not None
+    ):
+        yield (
+            "udløses af en hændelse, men siger ikke, fra hvilken dag den gælder",
+            "skriv »fra <dato>«, fx »fra dagen hvor … har varet 182 dage«, med udløsningsdagen",
+        )
     ends = [rule.right_until, rule.right_until_next, rule.right_for]
     if sum(e is not None for e in ends) > 1:
         yield (
@@ -1335,8 +1349,12 @@ def _check_rule_exprs(ctx: CheckContext, rule: ast.Rule) -> None:
             continue
         if field.name == "trigger" and _triggered_by_itself(rule):
             continue  # reported once, as a missing trigger, by _missing_clauses
-        # udløsningsdagen means something only where an instance exists: its deadline and condition
-        inner = attrs.evolve(scope, no_trigger=None) if field.name == "condition" else scope
+        # udløsningsdagen means something only where an instance exists: its deadline and
+        # condition, and the »fra« of a right triggered by an event
+        lifted = field.name == "condition" or (
+            field.name == "right_from" and _triggered_right(rule)
+        )
+        inner = attrs.evolve(scope, no_trigger=None) if lifted else scope
         _visit(ctx, value, inner)
     _require_length(ctx, rule.repeat, "gentagelsen")
     _require_length(ctx, rule.right_for, "rettens længde")

@@ -437,7 +437,11 @@ class Gen:
             )
             return
         trig = r.right_from
-        if isinstance(trig, ast.EachEvent):
+        cond = self.cond(r.condition) if r.condition is not None else "True"
+        if isinstance(r.trigger, ast.EachEvent):
+            self.triggered_starts(r)
+            cond = "True"  # tested per triggering event
+        elif isinstance(trig, ast.EachEvent):
             etype, pred = self.pred(trig.pattern)
             self.body(
                 f"starts = [(e.day, e) for e in events(c, {etype}, {pred}, sc.lo, sc.hi)]", trig.pos
@@ -461,7 +465,6 @@ class Gen:
         if r.right_until_next is not None:
             etype, pred = self.pred(r.right_until_next)
             nxt = f"next_after(c, {etype}, {pred}, t, ev, sc.hi)"
-        cond = self.cond(r.condition) if r.condition is not None else "True"
         self.body("periods = []", r.pos)
         self.body("for t, ev in starts:", r.pos)
         self.body(
@@ -476,11 +479,30 @@ class Gen:
         else:
             length = f"({r.right_for.months}, {r.right_for.days})" if r.right_for else "None"
             self.body(
-                f"        periods.append((t, right_until(sc, t, {length}, {self.date(r.right_until)}, {nxt}, "
+                # an »indtil« threshold not reached by as_of is extrapolated, as a due date (C5)
+                f"        periods.append((t, right_until(sc, t, {length}, {self.date(r.right_until, True)}, {nxt}, "
                 f"{r.right_until is not None})))",
                 r.pos,
             )
         self.body("ri.extend(keep_rights(S, periods, FIRST_DAY))", r.pos)
+
+    def triggered_starts(self, r: ast.Rule) -> None:
+        """``starts`` of a right »udløst af hver <mønster>«: for each triggering event (one
+        per day), if the condition holds on its day ``t``, the »fra« date found from ``t``;
+        a threshold only once it is reached by as_of (catalogue C5)."""
+        assert isinstance(r.trigger, ast.EachEvent) and isinstance(r.right_from, ast.AtDate)
+        etype, pred = self.pred(r.trigger.pattern)
+        date = r.right_from.date
+        cond = self.cond(r.condition) if r.condition is not None else "True"
+        reached = " and d <= c.as_of" if isinstance(date, ast.Threshold) else ""
+        self.body("starts = []", r.trigger.pos)
+        self.body(
+            f"for t, ev in first_per_day(events(c, {etype}, {pred}, sc.lo, sc.hi)):",
+            r.trigger.pos,
+        )
+        self.body(f"    d = {self.date(date)} if {cond} else None", r.right_from.pos)
+        self.body(f"    if d is not None{reached}:", r.right_from.pos)
+        self.body("        starts.append((d, ev))", r.right_from.pos)
 
     def value(self, span: RuleSpan) -> None:
         r = span.rule

@@ -683,8 +683,17 @@ class Interpreter:
         due = self.due(c, span.rule, t, scope)
         if due is None:
             return None
-        met = self.met(c, span.rule, scope, t, due, False, ev)
+        met = self.on_time_if_suspended(
+            c, span, scope, self.met(c, span.rule, scope, t, due, False, ev), due
+        )
         return self.make(c, span, scope, t, due, met)
+
+    def on_time_if_suspended(
+        self, c: Citizen, span: RuleSpan, scope: Scope, met: int | None, due: int
+    ) -> int | None:
+        """A suspended instance is met only by an event on or before its due date (C5)."""
+        late = met is not None and met > due
+        return None if late and self.suspended(c, span.rule, scope, due) else met
 
     def chain(self, c: Citizen, span: RuleSpan, scope: Scope) -> Iterator[Obligation]:
         """A recurring obligation: each instance is triggered by the event that met the
@@ -700,6 +709,7 @@ class Interpreter:
             if due is None:
                 return
             met = self.met(c, span.rule, scope, t, due, strict, None)
+            met = self.on_time_if_suspended(c, span, scope, met, due)
             inst = self.make(c, span, scope, t, due, met, note)
             if inst is None:
                 return
@@ -810,6 +820,8 @@ class Interpreter:
         trig = rule.right_from
         base = Instance(scope)
         starts: list[tuple[int, Event | None]]
+        if isinstance(rule.trigger, ast.EachEvent):
+            return self.triggered_periods(c, span, scope)
         if isinstance(trig, ast.EachEvent):
             starts = [(e.day, e) for e in c.scoped(trig.pattern, base)]
         elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
@@ -833,6 +845,33 @@ class Interpreter:
             out.append((s, self.until(c, rule, scope, s, ev)))
         return out
 
+    def triggered_periods(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[tuple[int, int]]:
+        """A right »udløst af hver <mønster>«: for each such event E (the first of its day),
+        if the condition holds with udløsningsdagen = E's day, the right runs from the »fra«
+        date found from that day (a threshold only once reached by as_of)."""
+        rule = span.rule
+        assert isinstance(rule.trigger, ast.EachEvent) and isinstance(rule.right_from, ast.AtDate)
+        date = rule.right_from.date
+        lo, hi = self._rule_bounds(rule)
+        seen: set[int] = set()
+        out = []
+        for e in c.scoped(rule.trigger.pattern, Instance(scope)):
+            if e.day in seen:
+                continue
+            seen.add(e.day)
+            inst = Instance(scope, e.day)
+            if rule.condition is not None and not c.truth(rule.condition, None, inst):
+                continue
+            s = c.date(date, inst)
+            if s is None or (isinstance(date, ast.Threshold) and s > c.as_of):
+                continue
+            if not (lo <= s <= hi):
+                continue
+            if not scope.per_citizen and not (scope.lo <= s <= scope.course_end):
+                continue
+            out.append((s, self.until(c, rule, scope, s, e)))
+        return out
+
     def until(
         self, c: Citizen, rule: ast.Rule, scope: Scope, start: int, ev: Event | None = None
     ) -> int:
@@ -847,7 +886,8 @@ class Interpreter:
             d = rule.right_for
             return add_duration(start, d.months, d.days) - 1
         if rule.right_until is not None:
-            end = c.date(rule.right_until, Instance(scope, start))
+            # a threshold not reached by as_of: as if the last period continued (C5)
+            end = c.date(rule.right_until, Instance(scope, start, in_deadline=True))
             return cap if end is None else min(end, cap)
         if rule.right_until_next is not None:
             # "the next" in history order: a same-day event after ``ev`` is the next one (C5)

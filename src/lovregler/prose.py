@@ -294,6 +294,8 @@ class ProseContext:
         obligation is triggered.
         """
         word = "rettens første dag" if rule.kind == "right" else "udløsningsdagen"
+        if rule.kind == "right" and isinstance(rule.trigger, ast.EachEvent):
+            word = "udløsningsdagen"  # the day of the event that triggered the right
         return attrs.evolve(self, per_citizen=rule.per_citizen, trigger_word=word)
 
     def expanding(self, name: str) -> ProseContext:
@@ -1084,6 +1086,8 @@ def _right_name(rule: ast.Rule) -> str:
 
 
 def _right(rule: ast.Rule, ctx: ProseContext) -> list[str]:
+    if isinstance(rule.trigger, ast.EachEvent):
+        return _triggered_right(rule, rule.trigger, ctx)
     text = f"Borgeren har ret til {_right_name(rule)}"
     if rule.right_from is not None:
         text += f" {_right_span(rule, ctx)}"
@@ -1094,6 +1098,18 @@ def _right(rule: ast.Rule, ctx: ProseContext) -> list[str]:
     sentences = [text + "."]
     if rule.condition is not None:
         sentences.append(f"Retten gælder kun, hvis {bool_phrase(rule.condition, ctx)}.")
+    return sentences
+
+
+def _triggered_right(rule: ast.Rule, trigger: ast.EachEvent, ctx: ProseContext) -> list[str]:
+    """A right »udløst af hver <mønster>«: each such event may start it; one that is running
+    is not started again (catalogue C5)."""
+    each = pattern_phrase(trigger.pattern, ctx, form="each")
+    sentences = [f"Retten udløses af {each}; udløsningsdagen er dens dato."]
+    if rule.condition is not None:
+        sentences.append(f"Den udløses kun, hvis {bool_phrase(rule.condition, ctx)}.")
+    sentences.append(f"Borgeren har ret til {_right_name(rule)} {_right_span(rule, ctx)}.")
+    sentences.append("En ret, der allerede løber, begynder ikke igen ved en senere udløsning.")
     return sentences
 
 

@@ -567,7 +567,17 @@ def single(
     due = due_fn(t)
     if due is None:
         return None
-    return make(c, span, sc, t, due, met_fn(t, due, False, ev), susp)
+    return make(
+        c, span, sc, t, due, on_time_if_suspended(met_fn(t, due, False, ev), due, susp), susp
+    )
+
+
+def on_time_if_suspended(met: int | None, due: int, susp: SuspFn) -> int | None:
+    """Met wins over suspended only on or before the due date: a later event does not meet a
+    suspended instance (catalogue C5, *suspended and late*)."""
+    if met is not None and met > due and susp is not None and susp(due):
+        return None
+    return met
 
 
 def chain(
@@ -587,7 +597,7 @@ def chain(
         due = due_fn(t)
         if due is None:
             return
-        met = met_fn(t, due, strict, None)
+        met = on_time_if_suspended(met_fn(t, due, strict, None), due, susp)
         inst = make(c, span, sc, t, due, met, susp, note)
         if inst is None:
             return

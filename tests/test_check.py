@@ -349,6 +349,24 @@ def test_trigger_date_only_in_deadline_or_condition() -> None:
     assert check(bad) == ["udløsningsdagen kan kun bruges i en frist eller en betingelse (hvis)"]
 
 
+def test_a_right_triggered_by_each_event() -> None:
+    """»udløses af hver …« on a right: its »fra« may use udløsningsdagen (catalogue C5)."""
+    right = (
+        HEAD + '  ret r "R"\n    per borger\n    udløses af hver visitation{ordning = fleksjob}\n'
+    )
+    fra = "fra dagen hvor (ydelse ledighedsydelse og fra udløsningsdagen) har varet 182 dage"
+    assert check(right + f"    {fra}\n") == []
+    assert check(right + "    når alder mindst 30\n") == [
+        "retten 'r' udløses af en hændelse, men siger ikke, fra hvilken dag den gælder"
+    ]
+    windows = (
+        HEAD + '  ret r "R"\n    udløses af hver periode på 12 måneder regnet fra forløbets start\n'
+    )
+    assert check(windows + "    fra forløbets start\n") == [
+        "retten 'r' har en klausul, der ikke hører til en ret"
+    ]
+
+
 def test_deadline_after_the_trigger_date_itself() -> None:
     text = HEAD + '  pligt p "P"\n    frist 1 uge efter udløsningsdagen\n    opfyldes af samtale\n'
     assert check(text) == [

@@ -215,6 +215,11 @@ CASES = [
         id="counted_after",
     ),
     pytest.param(
+        'ret r "R" per borger udløses af hver visitation{ordning = fleksjob} fra dagen hvor (ydelse ledighedsydelse og fra udløsningsdagen) har varet 182 dage',
+        "Retten udløses af hver visitation, hvor ordningen er fleksjob; udløsningsdagen er dens dato. Borgeren har ret til »R« fra den første dag, hvor der i alt har været 182 dage, hvor borgeren modtager ledighedsydelse, og det er udløsningsdagen eller senere, og uden slutdato. En ret, der allerede løber, begynder ikke igen ved en senere udløsning. Reglen gælder for borgeren som helhed, uanset forløb.",
+        id="right_triggered",
+    ),
+    pytest.param(
         'ret r "Periode" fra forløbets start varer 2 år 6 måneder',
         "Borgeren har ret til »Periode« i 2 år og 6 måneder fra forløbets start.",
         id="right_for_date",

@@ -13,6 +13,7 @@ import pytest
 from lovregler.api import bundled_rulesets, load_ruleset
 from lovregler.errors import HistoryError
 from lovregler.examples import run_examples
+from lovregler.timecalc import INF
 
 # Every rule id of catalogue.md §1–9, by ruleset, written out literally.
 CATALOGUE: dict[str, tuple[str, ...]] = {
@@ -249,3 +250,25 @@ def test_ressourceforløb_length_inside_1_to_5_is_accepted() -> None:
         result = rs.interpret(history, datetime.date(2015, 4, 1))
         (period,) = [r for r in result.rights if r.rule.id == "ressourceforløb_periode"]
         assert period.until is not None
+
+
+@pytest.mark.parametrize("evaluator", ["interpret", "evaluate"])
+def test_a_right_alike_in_two_versions_is_one_entry_with_its_first_version(evaluator: str) -> None:
+    """Catalogue C5 (one right across versions): KH from 2019-10-01, vurdering »ikke klar«
+    2019-11-01 and again 2020-02-03: one helhedsorienteret_mentor from 2019-11-01, labelled
+    LAB 2015 (the version in force on 2019-11-01), not a second one from LAB 2019."""
+    rs = load_ruleset("kontanthjælp_aktivitetsparat")
+    history = {
+        "id": "c5-mentor",
+        "birth_date": "1975-04-12",
+        "events": [
+            _ev("2019-10-01", "ydelse_start", ydelse="kontanthjælp", målgruppe="aktivitetsparat"),
+            _ev("2019-11-01", "vurdering", klar_til_tilbud=False),
+            _ev("2020-02-03", "vurdering", klar_til_tilbud=False),
+        ],
+    }
+    result = getattr(rs, evaluator)(rs.history(history), datetime.date(2020, 3, 1))
+    mentor = [r for r in result.rights if r.rule.id == "helhedsorienteret_mentor"]
+    assert [(r.version, r.start, r.until) for r in mentor] == [
+        ("lab2015", datetime.date(2019, 11, 1).toordinal(), INF)
+    ]

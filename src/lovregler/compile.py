@@ -418,7 +418,7 @@ class Gen:
             ev = "None"
             if isinstance(trig.date, ast.EventDate):
                 etype, pred = self.pred(trig.date.pattern)
-                ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi)"
+                ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi, {trig.date.which == 'latest'})"
             self.body(f"found = [] if d is None else [(d, {ev})]", pos)
         cond = self.cond(r.condition) if r.condition is not None else "True"
         self.body(
@@ -459,7 +459,7 @@ class Gen:
             ev = "None"
             if isinstance(trig.date, ast.EventDate):
                 etype, pred = self.pred(trig.date.pattern)
-                ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi)"
+                ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi, {trig.date.which == 'latest'})"
             self.body(f"starts = [] if d is None else [(d, {ev})]", trig.pos)
         nxt = "None"
         if r.right_until_next is not None:

@@ -600,7 +600,11 @@ class Interpreter:
         """The event a date expression picked (so it cannot also meet the rule)."""
         if not isinstance(expr, ast.EventDate) or day is None:
             return None
-        return next((e for e in c.scoped(expr.pattern, inst) if e.day == day), None)
+        same_day = [e for e in c.scoped(expr.pattern, inst) if e.day == day]
+        if not same_day:
+            return None
+        # of several on the day, »seneste« is the last in history order (catalogue C5)
+        return same_day[-1] if expr.which == "latest" else same_day[0]
 
     def due(
         self, c: Citizen, rule: ast.Rule, t: int, scope: Scope, first: bool = True

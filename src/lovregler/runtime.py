@@ -843,12 +843,15 @@ def _length_end(ev: Event, length: tuple[str, object, object]) -> int:
     return add_duration(ev.day, m * n, d * n) - 1
 
 
-def event_on(c: Ctx, etype: str, pred: Pred, day: int | None, lo: int, hi: int) -> Event | None:
-    """The first matching event on ``day`` within [lo, hi] (the one a date expression picked)."""
+def event_on(
+    c: Ctx, etype: str, pred: Pred, day: int | None, lo: int, hi: int, latest: bool = False
+) -> Event | None:
+    """The matching event on ``day`` within [lo, hi] that a date expression picked: the first
+    of the day, or for ``seneste`` the last, in history order (catalogue C5)."""
     if day is None or not lo <= day <= hi:
         return None
     got = events(c, etype, pred, day, day)
-    return got[0] if got else None
+    return (got[-1] if latest else got[0]) if got else None
 
 
 def floor_from(c: Ctx, day: int | None, inclusive: bool) -> int:

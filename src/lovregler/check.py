@@ -1242,9 +1242,14 @@ def check_transitions(ctx: CheckContext) -> None:
     """A declared transition (catalogue §0 *Versions*, C1) needs its own hjemmel and makes
     sense only on an obligation of a forløb that is triggered by the forløb's start."""
     for rule in all_rules(ctx.ruleset):
-        if rule.transition is not None:
-            for message, hint in _transition_problems(ctx, rule):
-                ctx.error(rule.transition.pos, message, hint)
+        if rule.transition is None:
+            continue
+        pos = rule.transition.pos
+        line = _lines(ctx.source)[pos.line - 1] if 0 < pos.line <= len(_lines(ctx.source)) else ""
+        words = line[max(pos.column - 1, 0) :].split()
+        keyword = words[0] if words else ""  # »overgang« / »transition«: the caret goes there
+        for message, hint in _transition_problems(ctx, rule):
+            ctx.error(ctx.at(pos, keyword) if keyword else pos, message, hint)
 
 
 def _transition_problems(ctx: CheckContext, rule: ast.Rule) -> Iterator[tuple[str, str]]:
@@ -1252,7 +1257,7 @@ def _transition_problems(ctx: CheckContext, rule: ast.Rule) -> Iterator[tuple[st
     if not rule.transition.citation.strip():
         yield (
             f"overgangen i '{rule.id}' har ingen hjemmel",
-            "skriv lovens overgangsbestemmelse efter »hjemmel«, fx »Lov nr. 548 af 07/05/2019 § 9«",
+            "skriv lovens overgangsbestemmelse efter »hjemmel«, fx »Lov nr. … af … § …, stk. …«",
         )
     if rule.kind != "obligation":
         yield (

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from lovregler.api import Ruleset
 from lovregler.history import Event, History
-from lovregler.results import INF, Obligation, Result, Right, RuleInfo, window_note
+from lovregler.results import INF, Obligation, Result, Right, RuleInfo, iso, window_note
 
 LAB2015 = (
     "lab2015",
@@ -304,7 +304,7 @@ class Handwritten:
             met = nth_in(c.samtaler, 4, start, min(end, f.hi))
             if start >= LAB2015[1] and (met is not None or end <= f.end):
                 state = status(met, end, c.as_of)
-                note = window_note(k, anchor)
+                note = window_note(k, iso(anchor))
                 out.append(Obligation(info, "lab2015", start, end, state, met, c.as_of, note))
             start = following
 

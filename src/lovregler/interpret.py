@@ -32,7 +32,7 @@ import attrs
 from . import ast
 from .history import Event, History, periods_of
 from .plan import Plan, RuleSpan
-from .results import Obligation, Result, Right, Value, course_note, status_of, window_note
+from .results import Obligation, Result, Right, Value, course_note, iso, status_of, window_note
 from .timecalc import (
     INF,
     add_duration,
@@ -701,7 +701,7 @@ class Interpreter:
         anchor = c.date(trig.anchor, Instance(scope))
         if anchor is None:
             return
-        transition = ""
+        transition, origin = "", iso(anchor)  # the anchor as text once, not per period
         if scope.transitional:
             transition = course_note(scope.course_start, scope.lo, span.info.transition_citation)
         n = trig.length
@@ -721,7 +721,7 @@ class Interpreter:
             if version is None:
                 continue
             status = status_of(met, end, c.as_of, self.suspended(c, span.rule, scope, end))
-            note = window_note(k, anchor, transition)
+            note = window_note(k, origin, transition)
             yield Obligation(
                 span.info, version, start, end, status, met, c.as_of, note, bool(transition)
             )

@@ -82,16 +82,17 @@ def course_note(course_start: int, transition_day: int, citation: str) -> str:
     )
 
 
-def window_note(k: int, anchor: int, transition: str = "") -> str:
+def window_note(k: int, anchor: str | None, transition: str = "") -> str:
     """The opening of an explanation for count period ``k`` (1-based) counted from ``anchor``
-    (e.g. the forløb's real start; after ``transition``, the day it is treated as begun).
+    (ISO text; e.g. the forløb's real start; after ``transition``, the day it is treated as
+    begun). The caller turns the anchor into text once for all its periods.
 
-    >>> window_note(3, 734989)
+    >>> window_note(3, "2013-05-01")
     'Periode 3 regnet fra 2013-05-01 begyndte'
     """
     if transition:
-        return f"{transition} {iso(anchor)}. Periode {k} regnet derfra begyndte"
-    return f"Periode {k} regnet fra {iso(anchor)} begyndte"
+        return f"{transition} {anchor}. Periode {k} regnet derfra begyndte"
+    return f"Periode {k} regnet fra {anchor} begyndte"
 
 
 # Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an

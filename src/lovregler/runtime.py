@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from . import periods as P
 from .history import Event, History
-from .results import Obligation, Right, RuleInfo, Value, course_note, status_of, window_note
+from .results import Obligation, Right, RuleInfo, Value, course_note, iso, status_of, window_note
 from .timecalc import INF, add_duration, birthday, hverdag, iso_week_monday
 from .vocabulary import PeriodDecl, Vocabulary
 
@@ -570,7 +570,7 @@ def windows(
     """Count windows from ``anchor`` (contract §3.6, §3.8), listed as catalogue §1 says."""
     if anchor is None:
         return
-    transition = ""
+    transition, origin = "", iso(anchor)  # the anchor as text once, not per period
     if sc.lo > sc.course_start:  # a declared transition: anchored on the day it is seen begun
         transition = course_note(sc.course_start, sc.lo, span.info.transition_citation)
     last = min(c.as_of, sc.course_end, span.end)
@@ -590,7 +590,7 @@ def windows(
         version = span.version_on(start)
         if version is not None:
             status = status_of(met, end, c.as_of, susp is not None and susp(end))
-            note = window_note(k, anchor, transition)
+            note = window_note(k, origin, transition)
             yield Obligation(
                 span.info, version, start, end, status, met, c.as_of, note, bool(transition)
             )

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from lovregler.api import Ruleset
 from lovregler.history import Event, History
-from lovregler.results import INF, Obligation, Result, Right, RuleInfo
+from lovregler.results import INF, Obligation, Result, Right, RuleInfo, iso, window_note
 
 LAB2015 = (
     "lab2015",
@@ -280,10 +280,10 @@ class Handwritten:
     def første_samtale(
         self, c: Citizen, f: Forløb, version: tuple[str, int, int], out: list[Obligation]
     ) -> None:
-        """A samtale within 1 uge after the forløb starts (as the version sees it)."""
+        """A samtale within 1 uge after the forløb starts, if it starts in the version (C1)."""
         _, first, last = version
-        t = max(f.start, first)
-        if t <= min(last, f.hi):
+        t = f.start
+        if first <= t <= min(last, f.hi):
             met = first_in(c.samtaler, t, f.hi)
             if (o := self.instance(c, f, "første_samtale", t, t + 7, met)) is not None:
                 out.append(o)
@@ -291,18 +291,19 @@ class Handwritten:
     def første_ret_og_pligt_tilbud(
         self, c: Citizen, f: Forløb, version: tuple[str, int, int], out: list[Obligation]
     ) -> None:
-        """A qualifying offer within 6 måneder after the forløb starts."""
+        """A qualifying offer within 6 måneder after the forløb starts (in the version)."""
         _, first, last = version
-        t = max(f.start, first)
-        if t <= min(last, f.hi):
+        t = f.start
+        if first <= t <= min(last, f.hi):
             met = first_in(c.qualifying_starts, t, f.hi)
             due = add_months(t, 6)
             if (o := self.instance(c, f, "første_ret_og_pligt_tilbud", t, due, met)) is not None:
                 out.append(o)
 
     def fire_samtaler_årligt(self, c: Citizen, f: Forløb, out: list[Obligation]) -> None:
-        """LAB 2015: 4 samtaler in each 12-month period counted from the forløb's start."""
-        anchor = max(f.start, LAB2015[1])
+        """LAB 2015: 4 samtaler in each 12-month period counted from the forløb's real start;
+        only periods that begin inside LAB 2015 are listed (C1)."""
+        anchor = f.start
         last = min(f.hi, LAB2015[2])
         info = self.infos["fire_samtaler_årligt", "lab2015"]
         start, k = anchor, 0
@@ -311,9 +312,9 @@ class Handwritten:
             following = add_months(anchor, 12 * k)
             end = following - 1
             met = nth_in(c.samtaler, 4, start, min(end, f.hi))
-            if met is not None or end <= f.end:
+            if start >= LAB2015[1] and (met is not None or end <= f.end):
                 state = status(met, end, c.as_of)
-                note = f"Periode {k} begyndte"
+                note = window_note(k, iso(anchor))
                 out.append(Obligation(info, "lab2015", start, end, state, met, c.as_of, note))
             start = following
 
@@ -333,24 +334,28 @@ class Handwritten:
                     out.append(o)
 
     def fire_samtaler_første_halvår(self, c: Citizen, f: Forløb, out: list[Obligation]) -> None:
-        """LAB 2019: 4 samtaler within 6 måneder after the forløb starts."""
-        t = max(f.start, LAB2019[1])
-        if t <= f.hi:
+        """LAB 2019: 4 samtaler within 6 måneder after a forløb that starts under LAB 2019."""
+        t = f.start
+        if LAB2019[1] <= t <= f.hi:
             met = nth_in(c.samtaler, 4, t, f.hi)
             due = add_months(t, 6)
             if (o := self.instance(c, f, "fire_samtaler_første_halvår", t, due, met)) is not None:
                 out.append(o)
 
     def samtale_hver_tredje_måned(self, c: Citizen, f: Forløb, out: list[Obligation]) -> None:
-        """Copenhagen: after each samtale the next within 3 måneder, from the first one."""
-        t = first_in(c.samtaler, max(f.start, KBH_FROM), f.hi)
+        """Copenhagen: after each samtale the next within 3 måneder, from the forløb's first
+        one; links triggered before 2014-04-01 carry the chain but are not listed (C5)."""
+        t = first_in(c.samtaler, f.start, f.hi)
         note = ""
         while t is not None:
             met = first_in(c.samtaler, t + 1, f.hi)
-            o = self.instance(c, f, "samtale_hver_tredje_måned", t, add_months(t, 3), met, note)
-            if o is None:
-                return
-            out.append(o)
+            due = add_months(t, 3)
+            if met is None and due > f.end:
+                return  # lapsed with the forløb
+            if t >= KBH_FROM:
+                o = self.instance(c, f, "samtale_hver_tredje_måned", t, due, met, note)
+                assert o is not None
+                out.append(o)
             t, note = met, "Forrige opfyldelse"
 
     # ── rights ──

@@ -58,6 +58,40 @@ def test_identifiers_are_nfc_normalised() -> None:
     assert parse_text(decomposed).rulesets == parse_text(DANSK).rulesets
 
 
+TRANSITION_DA = """
+ordning a "T"
+  pligt p "P"
+    frist 1 uge efter forløbets start
+    opfyldes af samtale
+    overgang løbende forløb regnes begyndt ved ikrafttræden hjemmel "Lov nr. 1 § 9"
+"""
+
+TRANSITION_EN = """
+ruleset a "T"
+  obligation p "P"
+    due 1 week after course start
+    met by samtale
+    transition running courses count as begun at entry into force citation "Lov nr. 1 § 9"
+"""
+
+
+def test_a_declared_transition_has_its_own_hjemmel_and_position() -> None:
+    da, en = parse_text(TRANSITION_DA, "x.lov"), parse_text(TRANSITION_EN)
+    assert da.rulesets == en.rulesets
+    rule = da.rulesets[0].rules[0]
+    assert rule.transition == ast.Transition(citation="Lov nr. 1 § 9")
+    assert (rule.transition.pos.line, rule.transition.pos.column) == (6, 5)
+    # the transition's hjemmel is its own, not the rule's
+    assert rule.docs.citation is None
+
+
+def test_a_rule_with_a_transition_differs_from_one_without() -> None:
+    plain = TRANSITION_DA.replace(
+        '    overgang løbende forløb regnes begyndt ved ikrafttræden hjemmel "Lov nr. 1 § 9"\n', ""
+    )
+    assert parse_text(plain).rulesets != parse_text(TRANSITION_DA).rulesets
+
+
 def test_durations_in_years_and_months_are_months() -> None:
     m = parse_text(
         'ordning a "t" pligt p "P" frist 2 år 6 måneder efter forløbets start opfyldes af samtale'
@@ -83,6 +117,13 @@ def test_durations_in_years_and_months_are_months() -> None:
             'ordning a "t" pligt p "P" frist 3 efter forløbets start',
             "x.lov:1:35",
             "længde og en enhed",
+        ),
+        (
+            'ordning a "t" pligt p "P" frist 1 uge efter forløbets start\n'
+            "  overgang løbende forløb regnes begyndt ved ikrafttræden\n"
+            "  opfyldes af samtale",
+            "x.lov:3:3",
+            "sin egen hjemmel",
         ),
     ],
 )

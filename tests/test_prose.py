@@ -227,6 +227,18 @@ CASES = [
 ]
 
 
+def test_declared_transition_is_said_with_its_own_hjemmel(vocabulary: ast.VocabularyNode) -> None:
+    body = (
+        'pligt p "P" frist 1 uge efter forløbets start opfyldes af samtale '
+        'overgang løbende forløb regnes begyndt ved ikrafttræden hjemmel "Lov nr. 1 § 9, stk. 2"'
+    )
+    assert _say(body, vocabulary) == (
+        "Jobcentret skal holde en samtale med borgeren senest 1 uge efter forløbets start. "
+        "Overgang (Lov nr. 1 § 9, stk. 2): et forløb, der allerede løber den dag, reglen træder "
+        "i kraft, regnes som begyndt den dag, og pligten regnes fra den dag."
+    )
+
+
 @pytest.mark.parametrize(("body", "expected"), CASES)
 def test_sentence(body: str, expected: str, vocabulary: ast.VocabularyNode) -> None:
     assert _say(body, vocabulary) == expected
@@ -410,7 +422,7 @@ def test_cases_cover_every_construct() -> None:
 SAID = {
     "Rule": "kind id title holder per_citizen overrides validity trigger deadline met_by repeat "
     "suspend condition right_from right_until right_until_next right_for right_when week_value "
-    "docs",
+    "transition docs",
     "Deadline": "after at convention",
     "MetBy": "pattern count also_earlier",
     "Threshold": "timeline amount more_than window counted_from counted_after reset_by",

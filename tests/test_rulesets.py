@@ -87,6 +87,10 @@ _AKTIVITETSPARAT = {
         _ev("2015-08-17", "tilbud_start", tilbud="virksomhedspraktik"),
         _ev("2015-10-09", "tilbud_slut", tilbud="virksomhedspraktik"),
         _ev("2015-11-02", "samtale"),
+        # a second forløb begun under LAB 2019: a forløb running on 2020-01-01 gets no LAB 2019
+        # obligations from its start (catalogue C1)
+        _ev("2019-06-28", "ydelse_slut", ydelse="kontanthjælp"),
+        _ev("2020-01-06", "ydelse_start", ydelse="kontanthjælp", målgruppe="aktivitetsparat"),
     ],
 }
 

@@ -559,12 +559,25 @@ class WeekValue:
 
 
 @attrs.frozen(kw_only=True)
+class Transition:
+    """A declared transition (``overgang løbende forløb regnes begyndt ved ikrafttræden``):
+    a forløb running on the rule's first day in force is treated as begun that day, instead
+    of keeping only the instances its real history triggers inside the version (catalogue
+    §0 *Versions*, C1). ``citation`` is the law's transition provision, the clause's own
+    hjemmel."""
+
+    citation: str
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
 class Rule:
     """An obligation (``pligt``), right (``ret``) or value (``værdi``).
 
     Obligations use ``trigger``/``deadline``/``met_by``/``repeat``/``suspend``/``condition``;
     rights use ``right_from``/``right_until``/``right_until_next``/``right_for``/``right_when``;
-    values use ``week_value``. ``per_citizen`` rules ignore the forløb. ``right_for`` may be an
+    values use ``week_value``. ``transition`` is a declared transition (obligations of a
+    forløb only). ``per_citizen`` rules ignore the forløb. ``right_for`` may be an
     :class:`AttrLength` (``varer varighed_år år``): the length is read from the event that
     started the right (``fra hver <mønster>`` / ``fra første <mønster>``).
     """
@@ -588,6 +601,7 @@ class Rule:
     right_for: Duration | AttrLength | None = None
     right_when: Timeline | None = None
     week_value: WeekValue | None = None
+    transition: Transition | None = None
     docs: Docs = Docs()
     pos: SourcePos = _pos()
 

@@ -129,6 +129,8 @@ def schemas(explain: bool = False) -> dict[str, pa.Schema]:
                 ("fulfilled_on", date),
                 ("days_late", pa.int32()),
                 ("as_of", date),
+                # created by a declared transition (catalogue §0 Versions): counted apart
+                ("transition", pa.bool_()),
                 *tail,
             ]
         ),
@@ -416,6 +418,7 @@ def _obligation(o: Any, explain: bool) -> dict[str, Any]:
         "due": o.due,
         "status": o.status,
         "fulfilled_on": o.fulfilled_on,
+        "transition": o.transition,
         "citation": rule.citation,
         "explanation": list(o.explanation) if explain else None,
     }
@@ -444,6 +447,7 @@ def _value(value: Any) -> dict[str, Any]:
 
 def _from_dict(entry: dict[str, Any], dates: Sequence[str], explain: bool) -> dict[str, Any]:
     row = {**entry, "explanation": list(entry.get("explanation") or ()) if explain else None}
+    row["transition"] = bool(entry.get("transition", False))  # obligations only; absent = false
     for name in dates:
         text = entry.get(name)
         row[name] = datetime.date.fromisoformat(text).toordinal() if text else None

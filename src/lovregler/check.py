@@ -1238,6 +1238,54 @@ def check_rules(ctx: CheckContext) -> None:
         _check_rule_exprs(ctx, rule)
 
 
+def check_transitions(ctx: CheckContext) -> None:
+    """A declared transition (catalogue §0 *Versions*, C1) needs its own hjemmel and makes
+    sense only on an obligation of a forløb that is triggered by the forløb's start."""
+    for rule in all_rules(ctx.ruleset):
+        if rule.transition is None:
+            continue
+        pos = rule.transition.pos
+        line = _lines(ctx.source)[pos.line - 1] if 0 < pos.line <= len(_lines(ctx.source)) else ""
+        words = line[max(pos.column - 1, 0) :].split()
+        keyword = words[0] if words else ""  # »overgang« / »transition«: the caret goes there
+        for message, hint in _transition_problems(ctx, rule):
+            ctx.error(ctx.at(pos, keyword) if keyword else pos, message, hint)
+
+
+def _transition_problems(ctx: CheckContext, rule: ast.Rule) -> Iterator[tuple[str, str]]:
+    assert rule.transition is not None
+    if not rule.transition.citation.strip():
+        yield (
+            f"overgangen i '{rule.id}' har ingen hjemmel",
+            "skriv lovens overgangsbestemmelse efter »hjemmel«, fx »Lov nr. … af … § …, stk. …«",
+        )
+    if rule.kind != "obligation":
+        yield (
+            f"en overgang hører til en pligt, ikke til {_KIND_WORDS_RULE[rule.kind]} '{rule.id}'",
+            "en ret, der løber, når versionen træder i kraft, beholder sin rigtige startdag",
+        )
+        return
+    if rule.per_citizen or not ctx.has_course():
+        yield (
+            f"pligten '{rule.id}' har intet forløb, som kan regnes begyndt ved ikrafttræden",
+            "en overgang gælder en pligt per forløb; fjern »per borger« eller overgangen",
+        )
+    elif not _triggered_by_course_start(rule):
+        yield (
+            f"pligten '{rule.id}' udløses ikke af forløbets start, så overgangen har intet at flytte",
+            "brug overgangen med »frist … efter forløbets start« eller "
+            "»udløses af hver periode på … regnet fra forløbets start«",
+        )
+
+
+def _triggered_by_course_start(rule: ast.Rule) -> bool:
+    """The trigger is the forløb's start itself, or count periods counted from it."""
+    trigger = rule.trigger
+    if isinstance(trigger, ast.CountWindows):
+        return isinstance(trigger.anchor, ast.CourseStart)
+    return isinstance(trigger, ast.AtDate) and isinstance(trigger.date, ast.CourseStart)
+
+
 _OBLIGATION_ONLY = ("trigger", "deadline", "met_by", "repeat", "suspend")
 _RIGHT_ONLY = ("right_from", "right_until", "right_until_next", "right_for", "right_when")
 _KIND_WORDS_RULE = {"obligation": "pligten", "right": "retten", "value": "værdien"}
@@ -1507,6 +1555,7 @@ RULESET_PASSES: tuple[Callable[[CheckContext], None], ...] = (
     check_definitions,
     check_course,
     check_rules,
+    check_transitions,
     check_examples,
     check_unused,
 )

@@ -421,8 +421,11 @@ class Gen:
                 ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi, {trig.date.which == 'latest'})"
             self.body(f"found = [] if d is None else [(d, {ev})]", pos)
         cond = self.cond(r.condition) if r.condition is not None else "True"
+        # a chain starts from its first trigger even before the span (its links there carry
+        # the chain unlisted); any other instance needs its trigger inside the span (C1)
+        inside = "t <= S.end" if r.repeat is not None else "S.start <= t <= S.end"
         self.body(
-            "trig = [(t, ev) for t, ev in found if S.start <= t <= S.end and t <= c.as_of "
+            f"trig = [(t, ev) for t, ev in found if {inside} and t <= c.as_of "
             f"and sc.lo <= t <= sc.course_end and {cond}]",
             r.condition.pos if r.condition else pos,
         )
@@ -601,9 +604,13 @@ class Gen:
         for s in per_course:
             r = s.rule
             if r.kind == "obligation":
-                # triggers lie in [max(cs, span start), min(ce, as_of, span end)]
+                # listed triggers lie in [max(cs, span start), min(ce, as_of, span end)]; the
+                # forløb keeps its real start (C1) unless the rule declares a transition
                 self.emit(f"        if cs <= {s.end} and {s.start} <= hi:", r.pos)
-                self.emit(f"            lo = cs if cs > {s.start} else {s.start}", r.pos)
+                if s.transition:
+                    self.emit(f"            lo = cs if cs > {s.start} else {s.start}", r.pos)
+                else:
+                    self.emit("            lo = cs", r.pos)
             else:
                 self.emit("        if first <= hi:", r.pos)
                 self.emit("            lo = cs if cs > first else first", r.pos)

@@ -10,9 +10,11 @@ Semantics in brief (each function below says which part it implements):
 
 * The **forløb** of a ruleset are the maximal periods of its timeline, or the periods started
   by its start events (``course_from``).
-* A **rule span** (``plan.py``) is evaluated once per forløb (or once per citizen); its
-  triggers lie within the span's period of force; the forløb "starts" for the span on the
-  later of its real start and the span's first day (the transition rule).
+* A **rule span** (``plan.py``) is evaluated once per forløb (or once per citizen); an
+  instance is listed only when its trigger lies within the span's period of force (C1). The
+  forløb keeps its real start: count periods are anchored on it, and a recurring chain is
+  built from it, its links before the span carrying the chain unlisted. Only a rule with a
+  declared transition sees a forløb running on the span's first day as begun that day.
 * An **obligation instance** has a trigger, a due date, and maybe the date it was met; its
   status follows :func:`lovregler.results.status_of`. An instance due after its forløb ended
   is listed only if it was met inside the forløb.
@@ -30,7 +32,7 @@ import attrs
 from . import ast
 from .history import Event, History, periods_of
 from .plan import Plan, RuleSpan
-from .results import Obligation, Result, Right, Value, status_of
+from .results import Obligation, Result, Right, Value, course_note, iso, status_of, window_note
 from .timecalc import (
     INF,
     add_duration,
@@ -59,8 +61,9 @@ _OPS = {
 class Scope:
     """Where a rule instance lives: a forløb (start, end) or the whole citizen.
 
-    ``lo`` is the first day events count (the forløb's start as the span sees it), ``hi``
-    the last (the forløb's end; events after ``as_of`` do not exist anyway).
+    ``lo`` is the first day events count and the forløb's start as the rule sees it: the
+    real start, or, under a declared transition, the rule's first day in force; ``hi`` the
+    last (the forløb's end; events after ``as_of`` do not exist anyway).
     """
 
     course_start: int
@@ -68,6 +71,11 @@ class Scope:
     lo: int
     hi: int
     per_citizen: bool
+
+    @property
+    def transitional(self) -> bool:
+        """The forløb is seen as begun later than it really began (a declared transition)."""
+        return self.lo > self.course_start
 
 
 @attrs.frozen
@@ -543,13 +551,19 @@ class Interpreter:
         return out
 
     def scopes(self, c: Citizen, span: RuleSpan, courses: list[tuple[int, int]]) -> Iterator[Scope]:
-        """One scope per forløb (seen from the span's first day), or one for the citizen."""
+        """One scope per forløb, or one for the citizen. An obligation sees the forløb from
+        its real start (C1), or under a declared transition from the span's first day; a
+        right from the ruleset's first day."""
         if span.rule.per_citizen or self.plan.course is None:
             yield Scope(c.lo, INF, c.lo, c.as_of, True)
             return
-        first = span.start if span.rule.kind == "obligation" else max(self.plan.first_day, c.lo)
         for start, end in courses:
-            lo = max(start, first)
+            if span.rule.kind != "obligation":
+                lo = max(start, self.plan.first_day, c.lo)
+            elif end < span.start or start > span.end or span.start > c.as_of:
+                continue  # no trigger of this forløb can lie in the span
+            else:
+                lo = max(start, span.start) if span.transition else start
             if lo <= end and lo <= c.as_of:
                 yield Scope(start, end, lo, min(end, c.as_of), False)
 
@@ -568,8 +582,11 @@ class Interpreter:
                 out.append(inst)
         return out
 
-    def triggers(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[tuple[int, Event | None]]:
-        """Trigger days (with the triggering event, if any) inside the span and the scope."""
+    def triggers(
+        self, c: Citizen, span: RuleSpan, scope: Scope, listed: bool = True
+    ) -> list[tuple[int, Event | None]]:
+        """Trigger days (with the triggering event, if any) inside the span and the scope;
+        with ``listed=False`` also those before the span (a chain's unlisted links)."""
         rule = span.rule
         base = Instance(scope)
         trig = rule.trigger
@@ -588,7 +605,8 @@ class Interpreter:
         return [
             (t, ev)
             for t, ev in found
-            if span.start <= t <= span.end
+            if (span.start <= t or not listed)
+            and t <= span.end
             and t <= c.as_of
             and scope.lo <= t <= scope.course_end
             and (rule.condition is None or c.truth(rule.condition, None, Instance(scope, t)))
@@ -670,6 +688,7 @@ class Interpreter:
         due: int,
         met: int | None,
         note: str = "",
+        transition: bool = False,
     ) -> Obligation | None:
         """An instance, or None when it lapsed with its forløb."""
         if not scope.per_citizen and due > scope.course_end and met is None:
@@ -678,7 +697,9 @@ class Interpreter:
         if version is None:
             return None
         status = status_of(met, due, c.as_of, self.suspended(c, span.rule, scope, due))
-        return Obligation(span.info, version, t, due, status, met, c.as_of, note)
+        if transition:
+            note = course_note(scope.course_start, scope.lo, span.info.transition_citation)
+        return Obligation(span.info, version, t, due, status, met, c.as_of, note, transition)
 
     def single(
         self, c: Citizen, span: RuleSpan, scope: Scope, t: int, ev: Event | None
@@ -690,7 +711,7 @@ class Interpreter:
         met = self.on_time_if_suspended(
             c, span, scope, self.met(c, span.rule, scope, t, due, False, ev), due
         )
-        return self.make(c, span, scope, t, due, met)
+        return self.make(c, span, scope, t, due, met, transition=scope.transitional)
 
     def on_time_if_suspended(
         self, c: Citizen, span: RuleSpan, scope: Scope, met: int | None, due: int
@@ -702,8 +723,10 @@ class Interpreter:
     def chain(self, c: Citizen, span: RuleSpan, scope: Scope) -> Iterator[Obligation]:
         """A recurring obligation: each instance is triggered by the event that met the
         previous one (or by its due date, when it was suspended); an overdue instance ends
-        the chain, and so does a pending one."""
-        first = self.triggers(c, span, scope)[:1]
+        the chain, and so does a pending one. The chain is built from the forløb's real
+        history; a link whose trigger lies before the span is not listed but carries the
+        chain, met or not as the history says (catalogue C5, a rule's own start date)."""
+        first = self.triggers(c, span, scope, listed=False)[:1]
         if not first:
             return
         t, ev = first[0]
@@ -714,13 +737,17 @@ class Interpreter:
                 return
             met = self.met(c, span.rule, scope, t, due, strict, None)
             met = self.on_time_if_suspended(c, span, scope, met, due)
-            inst = self.make(c, span, scope, t, due, met, note)
-            if inst is None:
-                return
-            yield inst
+            if not scope.per_citizen and due > scope.course_end and met is None:
+                return  # lapsed with the forløb
+            suspended = self.suspended(c, span.rule, scope, due)
+            if t >= span.start:
+                inst = self.make(c, span, scope, t, due, met, note, scope.transitional and is_first)
+                if inst is None:
+                    return
+                yield inst
             if met is not None:
                 t, strict, note = met, True, "Forrige opfyldelse"
-            elif inst.status == "suspended" and due <= c.as_of:
+            elif status_of(met, due, c.as_of, suspended) == "suspended" and due <= c.as_of:
                 t, strict, note = due, False, "Forrige frist (suspenderet)"
             else:
                 return
@@ -734,6 +761,9 @@ class Interpreter:
         anchor = c.date(trig.anchor, Instance(scope))
         if anchor is None:
             return
+        transition, origin = "", iso(anchor)  # the anchor as text once, not per period
+        if scope.transitional:
+            transition = course_note(scope.course_start, scope.lo, span.info.transition_citation)
         n = trig.length
         k = 0
         while True:
@@ -751,8 +781,9 @@ class Interpreter:
             if version is None:
                 continue
             status = status_of(met, end, c.as_of, self.suspended(c, span.rule, scope, end))
+            note = window_note(k, origin, transition)
             yield Obligation(
-                span.info, version, start, end, status, met, c.as_of, f"Periode {k} begyndte"
+                span.info, version, start, end, status, met, c.as_of, note, bool(transition)
             )
 
     def _count_in(

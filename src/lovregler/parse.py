@@ -472,6 +472,9 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def condition(self, meta: Meta, cond: ast.BoolExpr) -> tuple[str, ast.BoolExpr]:
         return ("condition", cond)
 
+    def transition(self, meta: Meta, citation: Token) -> tuple[str, ast.Transition]:
+        return ("transition", ast.Transition(citation=_string(citation), pos=self.p(meta)))
+
     @v_args(meta=True)
     def week_value(self, meta: Meta, children: list[object]) -> tuple[str, ast.WeekValue]:
         tl, gap, lookback, _unit, *rates = children
@@ -926,6 +929,10 @@ SYNTAX_EXAMPLES: dict[str, list[str]] = {
         'ordning a "t" gælder fra 1.1.2014',
     ],
     "En tekst mangler sit afsluttende anførselstegn": ['ordning a "t'],
+    "En overgangsregel skal have sin egen hjemmel: lovens overgangsbestemmelse": [
+        'ordning a "t" pligt p "t" overgang løbende forløb regnes begyndt ved ikrafttræden frist',
+        'ordning a "t" pligt p "t" transition running courses count as begun at entry into force due',
+    ],
     "Et eksempel skal have »født ÅÅÅÅ-MM-DD« og mindst én »pr. DATO forventes«": [
         'ordning a "t" eksempel "e" 2015-01-01 samtale',
         'ordning a "t" eksempel "e" født 1970-01-01 2015-01-01 samtale',
@@ -939,6 +946,7 @@ _HINTS = {
     "En frist skal have en længde og en enhed (dage, uger, måneder, år)": "skriv fx: frist 1 uge efter forløbets start",
     "En dato skal skrives ÅÅÅÅ-MM-DD": "skriv fx: 2014-01-01",
     "En tekst mangler sit afsluttende anførselstegn": 'afslut teksten med "',
+    "En overgangsregel skal have sin egen hjemmel: lovens overgangsbestemmelse": 'skriv fx: overgang løbende forløb regnes begyndt ved ikrafttræden hjemmel "Lov nr. … § …"',
     "Et eksempel skal have »født ÅÅÅÅ-MM-DD« og mindst én »pr. DATO forventes«": "se et eksempel i rulesets/kontanthjælp_aktivitetsparat.lov",
 }
 

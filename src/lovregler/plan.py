@@ -4,8 +4,11 @@ A plan flattens a ruleset, its versions and the ruleset it extends into **rule s
 rule together with the consecutive versions in which it is identical (same AST, positions
 ignored). A span is evaluated once over its whole period of force, and every instance is
 labelled with the version in force on its trigger (rights: on their ``from``). So a recurring
-chain or a right that the law did not change runs on across a version boundary, while a rule
-that did change starts afresh under the new version (catalogue §0, *Versions*).
+chain or a right that the law did not change runs on across a version boundary. A rule that
+did change gets, under the new version, only the instances whose triggers lie inside it
+(catalogue §0, *Versions*, C1): a forløb keeps its real start, its count periods stay
+anchored on it, and a chain is carried by its links before the span, unlisted. Only a rule
+that declares a transition (``overgang …``) sees a running forløb as begun on its first day.
 """
 
 from __future__ import annotations
@@ -47,6 +50,12 @@ class RuleSpan:
     start: int
     end: int
     info: RuleInfo
+
+    @property
+    def transition(self) -> bool:
+        """The rule declares a transition: a forløb running on ``start`` is treated as begun
+        that day (catalogue §0 *Versions*); without one, only triggers inside count (C1)."""
+        return self.rule.transition is not None
 
     def version_on(self, day: int) -> str | None:
         """The name of the version in force on ``day`` (None outside the span)."""
@@ -181,6 +190,7 @@ def _info(rule: ast.Rule, citation: str, file: str) -> RuleInfo:
         count=rule.met_by.count if rule.met_by else 1,
         file=file,
         line=rule.pos.line,
+        transition_citation=rule.transition.citation if rule.transition else "",
     )
 
 

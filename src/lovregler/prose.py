@@ -1060,7 +1060,21 @@ def _obligation_notes(rule: ast.Rule, ctx: ProseContext) -> list[str]:
         )
     if rule.condition is not None:
         notes.append(f"Pligten gælder kun, hvis {bool_phrase(rule.condition, ctx)}.")
+    if rule.transition is not None:
+        notes.append(transition_sentence(rule.transition))
     return notes
+
+
+def transition_sentence(transition: ast.Transition) -> str:
+    """The prose of a declared transition (catalogue §0 *Versions*).
+
+    >>> transition_sentence(ast.Transition(citation="Lov nr. 1 § 9"))
+    'Overgang (Lov nr. 1 § 9): et forløb, der allerede løber den dag, reglen træder i kraft, regnes som begyndt den dag, og pligten regnes fra den dag.'
+    """
+    return (
+        f"Overgang ({transition.citation}): et forløb, der allerede løber den dag, reglen "
+        "træder i kraft, regnes som begyndt den dag, og pligten regnes fra den dag."
+    )
 
 
 CONVENTION_SENTENCES = {

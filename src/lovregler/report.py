@@ -106,8 +106,11 @@ def rettidighed_table(obligations: Obligations) -> pd.DataFrame:
     The three shares are of the decided obligations (fulfilled + fulfilled_late + overdue)
     and add up to 1; a rule with none decided has NaN shares.
     """
+    # instances created by a declared transition are counted apart (older tables lack the column)
+    transition = "transition" if "transition" in obligations.columns else "false"
     table = obligations.query(
         f"""SELECT ruleset, rule, min(title) AS title, {_STATUS_COUNTS}, count(*) AS total,
+                   count(*) FILTER (WHERE {transition}) AS transition,
                    median(days_late) FILTER (WHERE status = 'fulfilled_late') AS median_days_late
             FROM obligations GROUP BY ruleset, rule ORDER BY ruleset, rule"""
     )
@@ -319,6 +322,19 @@ def _rule_rows(table: pd.DataFrame) -> list[list[str]]:
     ]
 
 
+def _transition_note(rows: pd.DataFrame) -> str:
+    """How many instances a declared transition created, per rule (they are in the counts)."""
+    shown = [
+        f"{_esc(r.rule)}: {_int(r.transition)} af {_int(r.total)}"
+        for r in rows.itertuples()
+        if r.transition
+    ]
+    return (
+        '<p class="note">Heraf skabt af en erklæret overgangsregel (forløb, der løb, da reglen '
+        f"trådte i kraft, regnet som begyndt den dag): {'; '.join(shown)}.</p>"
+    )
+
+
 _RULE_HEADERS = (
     "Regel",
     "I alt",
@@ -341,6 +357,8 @@ def render_report(outdir: str | Path) -> str:
     for ruleset, rows in table.groupby("ruleset", sort=True):
         parts.append(f"<h2>{_esc(ruleset)}</h2>")
         parts.append(_html_table(_RULE_HEADERS, _rule_rows(rows)))
+        if rows["transition"].sum():
+            parts.append(_transition_note(rows))
         if rows["decided"].sum():
             parts.append(plot_rettidighed(rows, str(ruleset)))
             parts.append(plot_days_late(dist, str(ruleset)))

@@ -66,6 +66,33 @@ class RuleInfo:
     count: int = 1
     file: str = ""
     line: int = 0
+    transition_citation: str = ""  # the hjemmel of a declared transition, "" when none
+
+
+def course_note(course_start: int, transition_day: int, citation: str) -> str:
+    """The opening of an explanation for an instance of a declared transition: the forløb's
+    real start, then the day it is treated as begun (the caller appends the trigger date).
+
+    >>> course_note(734869, 735234, "Lov nr. 1 § 9")
+    'Forløbet begyndte 2013-01-01 og løb, da reglen trådte i kraft 2014-01-01; efter overgangsreglen (Lov nr. 1 § 9) regnes det som begyndt'
+    """
+    return (
+        f"Forløbet begyndte {iso(course_start)} og løb, da reglen trådte i kraft "
+        f"{iso(transition_day)}; efter overgangsreglen ({citation}) regnes det som begyndt"
+    )
+
+
+def window_note(k: int, anchor: str | None, transition: str = "") -> str:
+    """The opening of an explanation for count period ``k`` (1-based) counted from ``anchor``
+    (ISO text; e.g. the forløb's real start; after ``transition``, the day it is treated as
+    begun). The caller turns the anchor into text once for all its periods.
+
+    >>> window_note(3, "2013-05-01")
+    'Periode 3 regnet fra 2013-05-01 begyndte'
+    """
+    if transition:
+        return f"{transition} {anchor}. Periode {k} regnet derfra begyndte"
+    return f"Periode {k} regnet fra {anchor} begyndte"
 
 
 # Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an
@@ -82,6 +109,9 @@ class Obligation:
     fulfilled_on: int | None
     as_of: int
     note: str = ""  # what set the trigger, when the rule's trigger text is not enough
+    # created by a declared transition: the forløb ran when the rule came into force and is
+    # treated as begun that day (catalogue §0 *Versions*, C1)
+    transition: bool = False
 
     @property
     def explanation(self) -> list[str]:
@@ -107,8 +137,9 @@ class Obligation:
         return f"Ingen {r.met_word} pr. {iso(self.as_of)}: {state}."
 
     def to_dict(self) -> dict[str, object]:
-        """The contract's JSON form."""
-        return {
+        """The contract's JSON form; ``"transition": true`` is added (only) to an instance
+        created by a declared transition (an addition to contract §2, docs/api.rst)."""
+        out: dict[str, object] = {
             "rule": self.rule.id,
             "title": self.rule.title,
             "holder": self.rule.holder,
@@ -120,6 +151,9 @@ class Obligation:
             "citation": self.rule.citation,
             "explanation": self.explanation,
         }
+        if self.transition:
+            out["transition"] = True
+        return out
 
 
 # Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an
@@ -233,7 +267,7 @@ class Result:
         """A comparable form without explanations (for comparing two evaluators)."""
         return (
             tuple(
-                (o.rule.id, o.version, o.trigger, o.due, o.status, o.fulfilled_on)
+                (o.rule.id, o.version, o.trigger, o.due, o.status, o.fulfilled_on, o.transition)
                 for o in self.obligations
             ),
             tuple((r.rule.id, r.version, r.start, r.until) for r in self.rights),

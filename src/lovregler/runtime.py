@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from . import periods as P
 from .history import Event, History
-from .results import Obligation, Right, RuleInfo, Value, status_of
+from .results import Obligation, Right, RuleInfo, Value, course_note, iso, status_of, window_note
 from .timecalc import INF, add_duration, birthday, hverdag, iso_week_monday
 from .vocabulary import PeriodDecl, Vocabulary
 
@@ -510,16 +510,27 @@ SuspFn = Callable[[int], bool] | None
 
 
 def make(
-    c: Ctx, span: Span, sc: Scope, t: int, due: int, met: int | None, susp: SuspFn, note: str = ""
+    c: Ctx,
+    span: Span,
+    sc: Scope,
+    t: int,
+    due: int,
+    met: int | None,
+    susp: SuspFn,
+    note: str = "",
+    transition: bool = False,
 ) -> Obligation | None:
-    """An instance with its status, or None when it lapsed with its forløb."""
+    """An instance with its status, or None when it lapsed with its forløb. ``transition``:
+    created by a declared transition (the forløb is seen as begun on ``sc.lo``)."""
     if not sc.per_citizen and due > sc.course_end and met is None:
         return None
     version = span.version_on(t)
     if version is None:
         return None
     status = status_of(met, due, c.as_of, susp is not None and susp(due))
-    return Obligation(span.info, version, t, due, status, met, c.as_of, note)
+    if transition:
+        note = course_note(sc.course_start, sc.lo, span.info.transition_citation)
+    return Obligation(span.info, version, t, due, status, met, c.as_of, note, transition)
 
 
 def met_events(
@@ -567,9 +578,8 @@ def single(
     due = due_fn(t)
     if due is None:
         return None
-    return make(
-        c, span, sc, t, due, on_time_if_suspended(met_fn(t, due, False, ev), due, susp), susp
-    )
+    met = on_time_if_suspended(met_fn(t, due, False, ev), due, susp)
+    return make(c, span, sc, t, due, met, susp, "", sc.lo > sc.course_start)
 
 
 def on_time_if_suspended(met: int | None, due: int, susp: SuspFn) -> int | None:
@@ -591,20 +601,26 @@ def chain(
     met_fn: MetFn,
     susp: SuspFn,
 ) -> Iterator[Obligation]:
-    """A recurring obligation (see interpret.Interpreter.chain)."""
-    due_fn, note = first_due, ""
+    """A recurring obligation (see interpret.Interpreter.chain): links triggered before the
+    span carry the chain unlisted."""
+    due_fn, note, first = first_due, "", sc.lo > sc.course_start
     while t <= min(c.as_of, span.end, sc.course_end):
         due = due_fn(t)
         if due is None:
             return
         met = on_time_if_suspended(met_fn(t, due, strict, None), due, susp)
-        inst = make(c, span, sc, t, due, met, susp, note)
-        if inst is None:
-            return
-        yield inst
+        if not sc.per_citizen and due > sc.course_end and met is None:
+            return  # lapsed with the forløb
+        suspended = met is None and susp is not None and susp(due)
+        if t >= span.start:
+            inst = make(c, span, sc, t, due, met, susp, note, first)
+            if inst is None:
+                return
+            yield inst
+        first = False
         if met is not None:
             t, strict, note = met, True, "Forrige opfyldelse"
-        elif inst.status == "suspended" and due <= c.as_of:
+        elif suspended and due <= c.as_of:
             t, strict, note = due, False, "Forrige frist (suspenderet)"
         else:
             return
@@ -626,6 +642,9 @@ def windows(
     """Count windows from ``anchor`` (contract §3.6, §3.8), listed as catalogue §1 says."""
     if anchor is None:
         return
+    transition, origin = "", iso(anchor)  # the anchor as text once, not per period
+    if sc.lo > sc.course_start:  # a declared transition: anchored on the day it is seen begun
+        transition = course_note(sc.course_start, sc.lo, span.info.transition_citation)
     last = min(c.as_of, sc.course_end, span.end)
     k = 0
     while True:
@@ -643,8 +662,9 @@ def windows(
         version = span.version_on(start)
         if version is not None:
             status = status_of(met, end, c.as_of, susp is not None and susp(end))
+            note = window_note(k, origin, transition)
             yield Obligation(
-                span.info, version, start, end, status, met, c.as_of, f"Periode {k} begyndte"
+                span.info, version, start, end, status, met, c.as_of, note, bool(transition)
             )
 
 
@@ -890,6 +910,7 @@ def chain_events(
     stop = min(c.as_of, span.end, sc.course_end)
     as_of, info, end, lapses = c.as_of, span.info, sc.course_end, not sc.per_citizen
     (months, extra), note = first, ""
+    transition = sc.lo > sc.course_start  # a declared transition: the first link is its own
     out: list[Obligation] = []
     while t <= stop:
         due = add_duration(t, months, extra)
@@ -900,14 +921,18 @@ def chain_events(
         met = days[k] if k < top else None
         if met is None and due > end and lapses:
             break  # lapsed with the forløb
-        version = span.version_on(t)
-        if version is None:
-            break
-        if met is None:
-            status = "overdue" if as_of > due else "pending"
-        else:
-            status = "fulfilled" if met <= due else "fulfilled_late"
-        out.append(Obligation(info, version, t, due, status, met, as_of, note))
+        if t >= span.start:  # a link before the span carries the chain, unlisted (C1, C5)
+            version = span.version_on(t)
+            if version is None:
+                break
+            if met is None:
+                status = "overdue" if as_of > due else "pending"
+            else:
+                status = "fulfilled" if met <= due else "fulfilled_late"
+            if transition:
+                note = course_note(sc.course_start, sc.lo, info.transition_citation)
+            out.append(Obligation(info, version, t, due, status, met, as_of, note, transition))
+        transition = False
         if met is None:
             break
         t, strict, note = met, True, "Forrige opfyldelse"

@@ -398,6 +398,9 @@ class RulesetPage:
         side = nodes.container(classes=["lovregel-side"])
         left = nodes.container(classes=["lovregel-hjemmel"])
         left += _para(_strong("Hjemmel: "), rule.docs.citation or "(ingen angivet)")
+        if rule.transition is not None:  # a declared transition has its own hjemmel
+            text = rule.transition.citation
+            left += _para(_strong("Overgangsregel: "), text, classes=["lovregel-overgang"])
         for note in rule.docs.interpretations:
             left += _para(_strong("Fortolkning: "), note, classes=["lovregel-fortolkning"])
         side += left

@@ -40,7 +40,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import api, ast, prose
+from . import api, ast, prose, sitesearch
 from . import timeline_svg as tsvg
 from .errors import LovreglerError
 from .parse import parse_text
@@ -362,9 +362,10 @@ class RulesetPage:
         sec = _section(rule.title, label)
         std = self.directive.env.get_domain("std")
         std.note_hyperlink_target(label, self.directive.env.docname, label, rule.title)  # type: ignore[attr-defined]
-        _note_rule(self.directive.env, self.node, rule, label)
+        said = prose.describe_rule(rule.node, self.loaded.ctx)
+        _note_rule(self.directive.env, self.node, rule, label, said)
         sec += self._rule_meta(rule)
-        sec += _para(prose.describe_rule(rule.node, self.loaded.ctx), classes=["lovregel-prosa"])
+        sec += _para(said, classes=["lovregel-prosa"])
         sec += self._law_beside(rule.node)
         return sec
 
@@ -509,9 +510,12 @@ class IndexedRule:
     rule_id: str
     citation: str
     versions: str
+    summary: str = ""  # the rule's prose, shown by the site search
 
 
-def _note_rule(env: BuildEnvironment, ruleset: ast.Ruleset, rule: api.RuleDoc, label: str) -> None:
+def _note_rule(
+    env: BuildEnvironment, ruleset: ast.Ruleset, rule: api.RuleDoc, label: str, summary: str = ""
+) -> None:
     store: list[IndexedRule] = env.__dict__.setdefault("lovregler_rules", [])
     store.append(
         IndexedRule(
@@ -522,6 +526,7 @@ def _note_rule(env: BuildEnvironment, ruleset: ast.Ruleset, rule: api.RuleDoc, l
             rule.id,
             rule.citation,
             ", ".join(rule.versions),
+            summary,
         )
     )
 
@@ -853,6 +858,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("lovregel-eksempel", ExampleDirective)
     app.add_node(paragraph_index)
     app.add_css_file("lovregler.css")
+    sitesearch.setup(app)
     app.connect("builder-inited", generate_pages)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)

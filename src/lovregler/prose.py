@@ -1030,12 +1030,14 @@ def _repeat(rule: ast.Rule, ctx: ProseContext) -> str:
     if rule.met_by is not None:
         pattern, inner = _resolve_pattern(rule.met_by.pattern, ctx)
         noun = event_words(pattern.name, inner).noun
-        what = f"{'det' if noun.gender == 'n' else 'den'} {noun.singular}"
+        article = "det" if noun.gender == "n" else "den"
+        what, following = f"{article} {noun.singular}", f"{article} næste {noun.singular}"
     else:
-        what = "den hændelse"
+        what, following = "den hændelse", "den næste"
+    # the next one must be a new one: on a later date than the one that met the last deadline
     return (
         f" og derefter senest {duration_phrase(rule.repeat)} efter {what}, "
-        "der opfyldte den forrige frist (på en senere dato)"
+        f"der opfyldte den forrige frist; {following} skal ligge på en senere dato"
     )
 
 

@@ -1199,3 +1199,20 @@ def describe_definition(definition: ast.Definition, ctx: ProseContext = DEFAULT_
     if isinstance(definition, ast.TimelineDef):
         return tidy(f"De dage, hvor {timeline_phrase(definition.timeline, inner)}.")
     return _cap(tidy(date_phrase(definition.date, inner) + "."))
+
+
+def explained_event(pattern: ast.Pattern, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """An event pattern as an explanation names it: the event in Danish, then the condition
+    that qualifies it, in parentheses (a named pattern spelled out).
+
+    >>> explained_event(ast.Pattern(name="samtale"))
+    'samtale'
+    """
+    resolved, inner = _resolve_pattern(pattern, ctx)
+    if resolved.name in EVENTS:
+        noun = EVENTS[resolved.name].noun.singular
+    else:
+        noun = ctx.event_title(resolved.name) or human(resolved.name)
+    if resolved.where is None:
+        return noun
+    return f"{noun} (hvor {tidy(bool_phrase(resolved.where, inner, subject=resolved.name))})"

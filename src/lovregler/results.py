@@ -96,7 +96,9 @@ class Obligation:
 
     def _outcome(self) -> str:
         r = self.rule
-        what = f"{r.count}. {r.met_word}" if r.count > 1 else r.met_word.capitalize()
+        what = (
+            f"{r.count}. {r.met_word}" if r.count > 1 else r.met_word[:1].upper() + r.met_word[1:]
+        )
         if self.fulfilled_on is not None:
             late = self.fulfilled_on - self.due
             tail = "opfyldt" if late <= 0 else f"opfyldt for sent ({late} dage efter fristen)"

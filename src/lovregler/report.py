@@ -343,8 +343,8 @@ def _int(n: Any) -> str:
 
 
 def _signed(n: float) -> str:
-    text = _int(abs(n)) if float(n).is_integer() else f"{abs(n):.1f}".replace(".", ",")
-    return ("+" if n > 0 else "−") + text
+    """``1234.5`` → ``'+1.234'`` (rounded half to even), ``-3`` → ``'−3'``."""
+    return ("+" if n > 0 else "−") + _int(round(abs(n)))
 
 
 def _days(x: float | None) -> str:
@@ -498,6 +498,8 @@ def plot_rule_trends(ruleset: Mapping[str, Any], until: str | None) -> str:
             marker="." if len(months) < 4 else None,
         )
     ax.set_ylim(0, 100)
+    ax.margins(x=0.04)  # the first date label clear of the y axis's "0"
+    ax.tick_params(axis="x", pad=6)
     ax.set_ylabel("Rettidighed (%)")
     ax.set_xlabel("Måned for fristen")
     ax.set_title("Rettidighed pr. regel og måned")
@@ -521,6 +523,8 @@ def plot_trend(data: Mapping[str, Any], until: str | None) -> str:
         values = [100 * ruleset["months"][m]["rettidighed"] for m in months]
         ax.plot(dates, values, label=ruleset["title"], linewidth=1.2)
     ax.set_ylim(0, 100)
+    ax.margins(x=0.04)  # the first date label clear of the y axis's "0"
+    ax.tick_params(axis="x", pad=6)
     ax.set_ylabel("Rettidighed (%)")
     ax.set_xlabel("Måned for fristen")
     ax.set_title("Rettidighed over tid pr. regelsæt")
@@ -533,11 +537,12 @@ def plot_trend(data: Mapping[str, Any], until: str | None) -> str:
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}
 .scroll{overflow-x:auto;max-width:100%;margin:1em 0}
-table{border-collapse:collapse;font-size:0.9em}
-th,td{border:1px solid #ccc;padding:0.3em 0.6em;text-align:right;white-space:nowrap}
-th{background:#f0f0f0;vertical-align:bottom;white-space:normal;min-width:4.5em} td.t{text-align:left;white-space:normal;min-width:12em}
+table{border-collapse:collapse;font-size:0.85em}
+th,td{border:1px solid #ccc;padding:0.3em 0.45em;text-align:right;white-space:nowrap}
+th{background:#f0f0f0;vertical-align:bottom;white-space:normal;min-width:4.5em} td.t{text-align:left;white-space:normal;min-width:9em}
 tr.odd td{background:#fff3cd}
 code.id{font-size:0.75em;color:#666}
+td code.id{display:block}
 h2{border-bottom:2px solid #2e7d32;padding-bottom:0.2em}
 .note{color:#555;font-size:0.9em}
 .odd-note{background:#fff3cd;border-left:4px solid #f9a825;padding:0.4em 0.8em}
@@ -626,7 +631,7 @@ def _odd_notes(ruleset: Mapping[str, Any]) -> str:
         )
         notes.append(
             f"<li><b>{_month_da(month)}</b>: {_int(odd['count'])} forpligtelser mod ca. "
-            f"{_days(odd['baseline'])} i nabomånederne ({'flere' if more else 'færre'}). "
+            f"{_int(round(odd['baseline']))} i nabomånederne ({'flere' if more else 'færre'}). "
             f"Forskellen kommer især fra: {causes or 'ingen enkelt regel'}.</li>"
         )
     if not notes:

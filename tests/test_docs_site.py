@@ -67,6 +67,31 @@ def test_extending_ruleset_lists_inherited_rules(site: Path) -> None:
     assert 'href="kontanthj%C3%A6lp_aktivitetsparat.html#lovregel-' in html
 
 
+def test_pages_speak_danish_to_legal_staff(site: Path) -> None:
+    import html as html_lib
+    import re
+
+    def text(path: Path) -> str:
+        return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))).split())
+
+    benefit = text(_page(site, "ledighedsydelse"))
+    # no ruleset period of its own: in force as its only version, from 1 January 2013
+    assert "Gyldighed : fra 1. januar 2013 (versionerne nedenfor)" in benefit
+    assert "uden tidsbegrænsning" not in benefit.split("Forløb")[0]
+    # Historik: the vocabulary's Danish name of ydelse_start, the id only as a code label;
+    # the timeline's event markers likewise
+    assert "2015-03-02 Starter på en ydelse ydelse_start" in benefit
+    assert "starter på en ydelse (ledighedsydelse)" in benefit
+    assert "2015-03-02 ydelse_start" not in benefit
+    cash = text(_page(site, "kontanthjælp_aktivitetsparat"))
+    assert "Kvalificerende tilbud (mønster) kvalificerende_tilbud" in cash  # Begreber
+    assert "(på en senere dato)" not in cash
+    keywords = text(site / "sprogreference.html")
+    assert "value_kw" not in keywords and "course_start" not in keywords
+    assert "Søg, fx § 92" in (site / "index.html").read_text("utf-8")  # the sidebar field
+    assert "Den syntetiske københavnske sagsmængde" in text(site / "caseload.html")
+
+
 @pytest.mark.browser
 def test_ruleset_page_in_chromium(site: Path, tmp_path: Path) -> None:
     from layout import chart_text_overlaps, open_page, table_overflows, text_over_shapes

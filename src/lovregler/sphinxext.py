@@ -476,7 +476,8 @@ class RulesetPage:
         sec += _table(("Dato", "Hændelse", "Oplysninger"), rows, "lovregel-historik")
         for block in example.expectations:
             triggers = self._triggers(example, block)
-            data = tsvg.timeline_from_example(example, block, titles, triggers)
+            names = {e.type: self._event_title(e.type) for e in example.events}
+            data = tsvg.timeline_from_example(example, block, titles, triggers, names)
             box = nodes.container(classes=["lovregel-timeline"])
             box += nodes.raw("", tsvg.render_svg(data), format="html")
             sec += box
@@ -487,10 +488,14 @@ class RulesetPage:
             )
         return sec
 
+    def _event_title(self, name: str) -> str:
+        # The vocabulary's Danish title of the event type (the prose's noun without one).
+        return self.loaded.ctx.event_title(name) or prose.event_words(name).noun.singular
+
     def _event_name(self, name: str) -> nodes.paragraph:
-        # The vocabulary's Danish title of the event type, the id as a small code label.
-        title = self.loaded.ctx.event_title(name) or prose.event_words(name).noun.singular
-        return _para(_cap(title), " ", nodes.literal(text=name, classes=["lovregel-id"]))
+        # The Danish title, the id as a small code label.
+        title = _cap(self._event_title(name))
+        return _para(title, " ", nodes.literal(text=name, classes=["lovregel-id"]))
 
     def _triggers(
         self, example: ast.Example, block: ast.Expectation

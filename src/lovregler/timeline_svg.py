@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from . import ast, timecalc
+from . import ast, prose, timecalc
 
 STATUS_COLOURS = {
     "fulfilled": "#2e7d32",
@@ -162,18 +162,20 @@ def _ressourceforløb(ev: ast.ExampleEvent) -> Bar:
     return Bar(f"ressourceforløb ({years} år)", ev.date, end)
 
 
-def event_label(ev: ast.ExampleEvent) -> str:
-    """``samtale``, ``ydelse_start (kontanthjælp, aktivitetsparat)``, ``test_lsr (behov=sand)``.
+def event_label(ev: ast.ExampleEvent, names: Mapping[str, str] | None = None) -> str:
+    """``samtale``, ``starter på en ydelse (kontanthjælp, aktivitetsparat)``, ``test_lsr (behov=sand)``.
 
-    Enum and number values stand alone (they name themselves); a boolean keeps its name.
+    ``names`` gives the Danish name of an event type (else its id is shown). Enum and number
+    values stand alone (they name themselves, in words); a boolean keeps its name.
     """
     values = []
     for key, lit in ev.attrs:
         if lit.kind == "bool":
             values.append(f"{key}={'sand' if lit.value else 'falsk'}")
         else:
-            values.append(str(lit.value))
-    return f"{ev.type} ({', '.join(values)})" if values else ev.type
+            values.append(prose.human(str(lit.value)))
+    name = (names or {}).get(ev.type, ev.type)
+    return f"{name} ({', '.join(values)})" if values else name
 
 
 def _obligation_span(
@@ -203,11 +205,13 @@ def timeline_from_example(
     expectation: ast.Expectation,
     titles: Mapping[str, str],
     triggers: Mapping[tuple[str, datetime.date], datetime.date] | None = None,
+    event_names: Mapping[str, str] | None = None,
 ) -> TimelineData:
     """The picture of one expectation block of an example.
 
     ``titles`` maps rule ids to their Danish titles; ``triggers`` maps (rule, due) to the
-    trigger date an evaluation found (the example itself states only the due date).
+    trigger date an evaluation found (the example itself states only the due date);
+    ``event_names`` maps event types to their Danish names.
     """
     triggers = triggers or {}
     # Events after the as-of date do not exist for that evaluation (contract §2).
@@ -226,7 +230,7 @@ def timeline_from_example(
         title=f"{example.title} — pr. {expectation.as_of.isoformat()}",
         as_of=expectation.as_of,
         bars=example_bars(events),
-        markers=tuple(Marker(ev.date, event_label(ev)) for ev in events),
+        markers=tuple(Marker(ev.date, event_label(ev, event_names)) for ev in events),
         obligations=tuple(obligations),
         rights=tuple(rights),
     )

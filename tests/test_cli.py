@@ -194,7 +194,10 @@ def test_explain_names_the_event_and_its_condition(
     assert "tilbud start" not in out and "kvalificerende tilbud" not in out
     # the right it did start: triggered by the mentor's start, named in Danish
     assert main([*args, "--rule", "mentorforløb", str(path)]) == 0
-    assert "Retten gælder fra 2015-08-10" in capsys.readouterr().out
+    said = " ".join(capsys.readouterr().out.split())
+    assert "Udløst af start på et tilbud (hvor tilbuddet er helhedsorienteret mentor)." in said
+    # 2015-08-10 + 26 uger (182 dage) = 2016-02-08; sidste dag 2016-02-07
+    assert "Retten gælder fra 2015-08-10 til og med 2016-02-07." in said
 
 
 def test_no_explanation_of_a_bundled_example_shows_an_id() -> None:

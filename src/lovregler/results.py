@@ -141,6 +141,9 @@ class Right:
         """Danish sentences: why the right starts and how long it runs."""
         end = "indtil videre" if self.until >= INF else f"til og med {iso(self.until)}"
         reason = f"{self.note} " if self.note else ""
+        if not reason and self.rule.trigger_text.startswith("Udløst af "):
+            # the event, in Danish with its condition, that starts this kind of right
+            reason = f"{self.rule.trigger_text}. "
         return [f"{reason}Retten gælder fra {iso(self.start)} {end}."]
 
     def to_dict(self) -> dict[str, object]:

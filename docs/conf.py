@@ -34,6 +34,11 @@ else:
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", *globals().get("exclude_patterns_md", [])]
 
 html_theme = "alabaster"
+# Our own sidebar search field: Sphinx's has the placeholder "Search" written in English.
+templates_path = ["_templates"]
+# Sphinx fetches each result page for its summary, which a browser forbids for pages opened
+# from disk (an error per result); lovregler.sitesearch adds a short text from a script file.
+html_show_search_summary = False
 html_title = "lovregler — reglerne i klart sprog"
 html_theme_options = {
     "page_width": "1180px",

@@ -19,8 +19,6 @@ from lovregler import api
 from lovregler.sphinxext import Paragraph, paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def _sphinx(src: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -69,17 +67,39 @@ def test_extending_ruleset_lists_inherited_rules(site: Path) -> None:
     assert 'href="kontanthj%C3%A6lp_aktivitetsparat.html#lovregel-' in html
 
 
+def test_pages_speak_danish_to_legal_staff(site: Path) -> None:
+    import html as html_lib
+    import re
+
+    def text(path: Path) -> str:
+        return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))).split())
+
+    benefit = text(_page(site, "ledighedsydelse"))
+    # no ruleset period of its own: in force as its only version, from 1 January 2013
+    assert "Gyldighed : fra 1. januar 2013 (versionerne nedenfor)" in benefit
+    assert "uden tidsbegrænsning" not in benefit.split("Forløb")[0]
+    # Historik: the vocabulary's Danish name of ydelse_start, the id only as a code label;
+    # the timeline's event markers likewise
+    assert "2015-03-02 Starter på en ydelse ydelse_start" in benefit
+    assert "starter på en ydelse (ledighedsydelse)" in benefit
+    assert "2015-03-02 ydelse_start" not in benefit
+    cash = text(_page(site, "kontanthjælp_aktivitetsparat"))
+    assert "Kvalificerende tilbud (mønster) kvalificerende_tilbud" in cash  # Begreber
+    assert "(på en senere dato)" not in cash
+    keywords = text(site / "sprogreference.html")
+    assert "value_kw" not in keywords and "course_start" not in keywords
+    assert "Søg, fx § 92" in (site / "index.html").read_text("utf-8")  # the sidebar field
+    assert "Den syntetiske københavnske sagsmængde" in text(site / "caseload.html")
+
+
 @pytest.mark.browser
 def test_ruleset_page_in_chromium(site: Path, tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run `make browser` (make test does)")
-    from playwright.sync_api import sync_playwright
+    from layout import chart_text_overlaps, open_page, table_overflows, text_over_shapes
 
     page_path = _page(site, "kontanthjælp_aktivitetsparat")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    with open_page() as (new_page, console_errors):
+        for width in (1280, 800):
+            page = new_page(width)
             page.goto(page_path.as_uri())
             prose = page.get_by_text(
                 "Jobcentret skal holde en samtale med borgeren senest 1 uge efter forløbets start."
@@ -93,10 +113,55 @@ def test_ruleset_page_in_chromium(site: Path, tmp_path: Path) -> None:
             assert svg.is_visible()
             box = svg.bounding_box()
             assert box is not None and box["width"] > 300 and box["height"] > 80
-            page.screenshot(path=str(tmp_path / "kontanthjælp_aktivitetsparat.png"), full_page=True)
-        finally:
-            browser.close()
-    assert (tmp_path / "kontanthjælp_aktivitetsparat.png").stat().st_size > 10_000
+            # no timeline label over a bar or another label, no table past the page
+            assert chart_text_overlaps(page, "svg.lovregler-timeline") == []
+            assert text_over_shapes(page, "svg.lovregler-timeline", "rect.bar") == []
+            assert table_overflows(page) == []
+            for other in sorted((site / "regelsaet").glob("*.html")):
+                page.goto(other.as_uri())
+                found = chart_text_overlaps(page, "svg.lovregler-timeline")
+                found += text_over_shapes(page, "svg.lovregler-timeline", "rect.bar")
+                found += table_overflows(page)
+                assert found == [], (other.name, width)
+            page.goto(page_path.as_uri())
+            shot = tmp_path / f"kontanthjælp_aktivitetsparat-{width}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+    assert console_errors == []
+
+
+def _search(page, site: Path, query: str) -> list[str]:  # noqa: ANN001 - a Playwright page
+    """The rule ids the site's search lists for ``query``, once Sphinx has counted its pages."""
+    import urllib.parse
+
+    page.goto((site / "search.html").as_uri() + "?q=" + urllib.parse.quote(query))
+    page.wait_for_function("() => /matcher|matchede/.test(document.body.innerText)")
+    return [code.inner_text() for code in page.locator("#lovregler-regler li > code").all()]
+
+
+@pytest.mark.browser
+def test_search_finds_paragraphs_and_danish_words(site: Path) -> None:
+    from layout import open_page
+
+    with open_page() as (new_page, console_errors):
+        page = new_page(1280)
+        # LAB 2015 § 92 is the hjemmel of første_ret_og_pligt_tilbud (kontanthjælp_aktivitetsparat.lov)
+        assert "første_ret_og_pligt_tilbud" in _search(page, site, "§ 92")
+        assert "første_ret_og_pligt_tilbud" in _search(page, site, "92")
+        # Sphinx's page results count the pages, in Danish, and show more than the titles
+        status = page.locator("#search-results p.search-summary").inner_text()
+        assert "Søgningen er færdig:" in status and "sider matcher" in status
+        assert page.locator("#search-results li p.context").count() >= 1
+        assert (
+            "1 regel" in page.locator(".lovregler-antal").inner_text()
+            or "regler" in page.locator(".lovregler-antal").inner_text()
+        )
+        # gentaget_ret_og_pligt_tilbud cites "LAB 2015 § 92 og § 96, stk. 3"
+        assert "gentaget_ret_og_pligt_tilbud" in _search(page, site, "stk. 3")
+        # a Danish word in another form than in the prose: "mentoren" finds the mentor rules
+        assert "helhedsorienteret_mentor" in _search(page, site, "mentoren")
+        assert _search(page, site, "§ 9999") == []
+    assert console_errors == []
 
 
 def _broken_site(tmp_path: Path, directive: str, rule_file: str | None = None) -> Path:

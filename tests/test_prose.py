@@ -66,7 +66,7 @@ CASES = [
     ),
     pytest.param(
         'pligt p "P" frist 4 uger efter første samtale gentages 4 uger efter hver opfyldelse opfyldes af samtale suspenderes når seneste visitationskategori.kategori = 1',
-        "Jobcentret skal holde en samtale med borgeren senest 4 uger efter den første samtale i forløbet og derefter senest 4 uger efter den samtale, der opfyldte den forrige frist (på en senere dato). Er en frist suspenderet, regnes den næste frist fra den suspenderede frist. Pligten er suspenderet, hvis fristen falder på en dag, hvor visitationskategorien er 1 ifølge den seneste visitationskategori på eller før dagen.",
+        "Jobcentret skal holde en samtale med borgeren senest 4 uger efter den første samtale i forløbet og derefter senest 4 uger efter den samtale, der opfyldte den forrige frist; den næste samtale skal ligge på en senere dato. Er en frist suspenderet, regnes den næste frist fra den suspenderede frist. Pligten er suspenderet, hvis fristen falder på en dag, hvor visitationskategorien er 1 ifølge den seneste visitationskategori på eller før dagen.",
         id="suspend",
     ),
     pytest.param(
@@ -270,7 +270,8 @@ def test_bundled_recurring_rule(vocabulary: ast.VocabularyNode) -> None:
     assert said["samtale_hver_tredje_måned"] == (
         "Jobcentret skal holde en samtale med borgeren senest 3 måneder efter den første "
         "samtale i forløbet og derefter senest 3 måneder efter den samtale, der opfyldte den "
-        "forrige frist (på en senere dato). Reglen gælder fra 1. april 2014."
+        "forrige frist; den næste samtale skal ligge på en senere dato. Reglen gælder fra "
+        "1. april 2014."
     )
 
 

@@ -110,3 +110,21 @@ def test_output_is_deterministic() -> None:
 def test_legend_is_well_formed() -> None:
     root = ET.fromstring(T.legend_svg())
     assert "overskredet" in "".join(root.itertext())
+
+
+def test_long_labels_and_notes_keep_clear_of_the_bars() -> None:
+    # A right from 2011 to 2015 on an axis 2011–2015 fills the drawing: its dates fit neither
+    # right nor left of the bar, so they go on a line under it (the row grows by 14 px).
+    long_title = "Metodeudviklingspuljen 2011: virksomhedsplacering på private virksomheder"
+    right = T.Bar(long_title, dt.date(2011, 1, 1), dt.date(2015, 12, 31), kind="right")
+    data = T.TimelineData(title="t", as_of=dt.date(2015, 12, 31), rights=(right,))
+    root = ET.fromstring(T.render_svg(data))
+    label = next(t for t in root.iter(f"{SVG}text") if t.find(f"{SVG}title") is not None)
+    shown = "".join(label.itertext()).replace(long_title, "", 1)  # the tooltip holds it whole
+    assert shown.endswith("…") and T._text_width(shown) <= T.LABEL_W - 16
+    assert label.find(f"{SVG}title").text == long_title
+    bar = next(r for r in root.iter(f"{SVG}rect") if "bar" in (r.get("class") or ""))
+    note = next(t for t in root.iter(f"{SVG}text") if t.text == "2011-01-01 – 2015-12-31")
+    bar_bottom = float(bar.get("y")) + float(bar.get("height"))
+    assert float(note.get("y")) - 11 >= bar_bottom  # the note's top (11 px font) under the bar
+    assert float(note.get("x")) >= T.LABEL_W  # and clear of the label column

@@ -53,11 +53,11 @@ def run_demo_args(args: argparse.Namespace) -> int:
             out / "caseload", out / "resultater", config, engine=args.engine, workers=args.workers
         )
         _step(f"{summary.ok} ok, {summary.errors} med fejl → {out / 'resultater'}", started)
-        report = write_report(out / "resultater", out / "rapport.html")
+        report = write_report(out / "resultater", out / "rapport.html", out / "rapport.json")
     except LovreglerError as exc:
         print(f"lovregler demo: {exc}", file=sys.stderr)
         return 2
-    _step(f"rapport → {report.resolve()}", started)
+    _step(f"rapport → {report.resolve()} (tallene i {out / 'rapport.json'})", started)
     return 0
 
 

@@ -14,10 +14,12 @@ that declares a transition (``overgang …``) sees a running forløb as begun on
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
+from typing import cast
 
 import attrs
 
-from . import ast
+from . import ast, prose
 from .errors import LovreglerError
 from .results import RuleInfo
 from .timecalc import INF, from_date
@@ -145,15 +147,33 @@ def _definitions(rulesets: list[ast.Ruleset]) -> dict[str, dict[str, object]]:
     return out
 
 
-def describe_met(pattern: ast.Pattern) -> str:
-    """The word an explanation uses for what meets an obligation (``samtale``)."""
-    return pattern.name.replace("_", " ")
+def describe_met(pattern: ast.Pattern, ctx: prose.ProseContext = prose.DEFAULT_CONTEXT) -> str:
+    """The words an explanation uses for what meets an obligation: the event in Danish and
+    the condition that qualifies it (``samtale``, ``start på et tilbud (hvor …)``)."""
+    return prose.explained_event(pattern, ctx)
 
 
-def describe_trigger(trigger: ast.Trigger | None) -> str:
+def prose_context(
+    ruleset: ast.Ruleset, base: ast.Ruleset | None, vocabulary: Vocabulary
+) -> prose.ProseContext:
+    """The prose context of a ruleset, for the words of its explanations (compile time)."""
+    # prose reads the vocabulary's events (name, title), periods and facts (name) only
+    node = SimpleNamespace(
+        events=tuple(vocabulary.events.values()),
+        periods=tuple(vocabulary.periods.values()),
+        facts=tuple(vocabulary.facts.values()),
+    )
+    return prose.ProseContext.for_ruleset(
+        ruleset, base=base, vocabulary=cast(ast.VocabularyNode, node)
+    )
+
+
+def describe_trigger(
+    trigger: ast.Trigger | None, ctx: prose.ProseContext = prose.DEFAULT_CONTEXT
+) -> str:
     """The opening words of an explanation for an instance's trigger."""
     if isinstance(trigger, ast.EachEvent):
-        return f"Udløst af {describe_met(trigger.pattern)}"
+        return f"Udløst af {describe_met(trigger.pattern, ctx)}"
     if isinstance(trigger, ast.CountWindows):
         return f"Periode på {trigger.length.unit_text} begyndte"
     if isinstance(trigger, ast.AtDate):
@@ -162,13 +182,13 @@ def describe_trigger(trigger: ast.Trigger | None) -> str:
             return "Forløbet startede"
         if isinstance(date, ast.EventDate):
             word = "Første" if date.which == "first" else "Seneste"
-            return f"{word} {describe_met(date.pattern)}"
+            return f"{word} {describe_met(date.pattern, ctx)}"
         if isinstance(date, ast.Threshold):
             return "Tærsklen blev nået"
     return "Udløst"
 
 
-def _info(rule: ast.Rule, citation: str, file: str) -> RuleInfo:
+def _info(rule: ast.Rule, citation: str, file: str, ctx: prose.ProseContext) -> RuleInfo:
     deadline = rule.deadline
     text = ""
     if deadline is not None and deadline.after is not None:
@@ -184,9 +204,9 @@ def _info(rule: ast.Rule, citation: str, file: str) -> RuleInfo:
         holder=rule.holder,
         citation=citation,
         interpretations=rule.docs.interpretations,
-        met_word=describe_met(rule.met_by.pattern) if rule.met_by else "hændelse",
+        met_word=describe_met(rule.met_by.pattern, ctx) if rule.met_by else "hændelse",
         deadline_text=text,
-        trigger_text=describe_trigger(rule.trigger or rule.right_from),
+        trigger_text=describe_trigger(rule.trigger or rule.right_from, ctx),
         count=rule.met_by.count if rule.met_by else 1,
         file=file,
         line=rule.pos.line,
@@ -198,6 +218,7 @@ def _spans(
     versions: list[tuple[VersionInfo, list[ast.Rule], ast.Version | None]],
     ruleset: ast.Ruleset,
     base: ast.Ruleset | None,
+    ctx: prose.ProseContext = prose.DEFAULT_CONTEXT,
 ) -> list[RuleSpan]:
     """Group each rule id's consecutive identical occurrences into spans."""
     lo, hi = _validity(ruleset.validity)
@@ -227,7 +248,9 @@ def _spans(
             or ""
         )
         spans.append(
-            RuleSpan(index, rule, tuple(infos), start, end, _info(rule, citation, rule.pos.file))
+            RuleSpan(
+                index, rule, tuple(infos), start, end, _info(rule, citation, rule.pos.file, ctx)
+            )
         )
     return spans
 
@@ -262,7 +285,7 @@ def build_plan(ruleset: ast.Ruleset, vocabulary: Vocabulary, base: ast.Ruleset |
     versions = _version_rules(ruleset, base)
     defs = _definitions([r for r in (base, ruleset) if r is not None])
     course = ruleset.course or (base.course if base else None)
-    spans = _spans(versions, ruleset, base)
+    spans = _spans(versions, ruleset, base, prose_context(ruleset, base, vocabulary))
     return Plan(
         name=ruleset.name,
         title=ruleset.title,

@@ -1030,12 +1030,14 @@ def _repeat(rule: ast.Rule, ctx: ProseContext) -> str:
     if rule.met_by is not None:
         pattern, inner = _resolve_pattern(rule.met_by.pattern, ctx)
         noun = event_words(pattern.name, inner).noun
-        what = f"{'det' if noun.gender == 'n' else 'den'} {noun.singular}"
+        article = "det" if noun.gender == "n" else "den"
+        what, following = f"{article} {noun.singular}", f"{article} næste {noun.singular}"
     else:
-        what = "den hændelse"
+        what, following = "den hændelse", "den næste"
+    # the next one must be a new one: on a later date than the one that met the last deadline
     return (
         f" og derefter senest {duration_phrase(rule.repeat)} efter {what}, "
-        "der opfyldte den forrige frist (på en senere dato)"
+        f"der opfyldte den forrige frist; {following} skal ligge på en senere dato"
     )
 
 
@@ -1211,3 +1213,20 @@ def describe_definition(definition: ast.Definition, ctx: ProseContext = DEFAULT_
     if isinstance(definition, ast.TimelineDef):
         return tidy(f"De dage, hvor {timeline_phrase(definition.timeline, inner)}.")
     return _cap(tidy(date_phrase(definition.date, inner) + "."))
+
+
+def explained_event(pattern: ast.Pattern, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """An event pattern as an explanation names it: the event in Danish, then the condition
+    that qualifies it, in parentheses (a named pattern spelled out).
+
+    >>> explained_event(ast.Pattern(name="samtale"))
+    'samtale'
+    """
+    resolved, inner = _resolve_pattern(pattern, ctx)
+    if resolved.name in EVENTS:
+        noun = EVENTS[resolved.name].noun.singular
+    else:
+        noun = ctx.event_title(resolved.name) or human(resolved.name)
+    if resolved.where is None:
+        return noun
+    return f"{noun} (hvor {tidy(bool_phrase(resolved.where, inner, subject=resolved.name))})"

@@ -126,7 +126,9 @@ class Obligation:
 
     def _outcome(self) -> str:
         r = self.rule
-        what = f"{r.count}. {r.met_word}" if r.count > 1 else r.met_word.capitalize()
+        what = (
+            f"{r.count}. {r.met_word}" if r.count > 1 else r.met_word[:1].upper() + r.met_word[1:]
+        )
         if self.fulfilled_on is not None:
             late = self.fulfilled_on - self.due
             tail = "opfyldt" if late <= 0 else f"opfyldt for sent ({late} dage efter fristen)"
@@ -173,6 +175,9 @@ class Right:
         """Danish sentences: why the right starts and how long it runs."""
         end = "indtil videre" if self.until >= INF else f"til og med {iso(self.until)}"
         reason = f"{self.note} " if self.note else ""
+        if not reason and self.rule.trigger_text.startswith("Udløst af "):
+            # the event, in Danish with its condition, that starts this kind of right
+            reason = f"{self.rule.trigger_text}. "
         return [f"{reason}Retten gælder fra {iso(self.start)} {end}."]
 
     def to_dict(self) -> dict[str, object]:

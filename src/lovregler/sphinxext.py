@@ -40,7 +40,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import api, ast, prose
+from . import api, ast, prose, sitesearch
 from . import timeline_svg as tsvg
 from .errors import LovreglerError
 from .parse import parse_text
@@ -48,6 +48,12 @@ from .parse import parse_text
 logger = logging.getLogger(__name__)
 
 KIND_DA = {"obligation": "Pligt", "right": "Ret", "value": "Værdi"}
+DEFINITION_KIND_DA: dict[type, str] = {
+    ast.SetDef: "mængde",
+    ast.PatternDef: "mønster",
+    ast.TimelineDef: "tidslinje",
+    ast.DateDef: "dato",
+}
 PAGE_MARK = ".. Genereret af lovregler.sphinxext ud fra rulesets/ — redigér ikke."
 
 
@@ -274,7 +280,7 @@ class RulesetPage:
             items.append(("Formål", docs.purpose))
         if docs.citation:
             items.append(("Hjemmel", docs.citation))
-        items.append(("Gyldighed", validity_text(self.node.validity)))
+        items.append(("Gyldighed", self._validity()))
         for name, text in items:
             fields += self._field(name, _para(text))
         if self.node.extends and self.loaded.base is not None:
@@ -282,6 +288,17 @@ class RulesetPage:
             link = _ref(_slug(f"regelsaet-{base.name}"), base.title)
             fields += self._field("Udvider", _para(link, f" ({base.name}) med alle dens regler"))
         return [fields]
+
+    def _validity(self) -> str:
+        # A ruleset without a period of its own is in force as long as its versions are.
+        if self.node.validity is not None or not self.loaded.versions:
+            return validity_text(self.node.validity)
+        periods = [v.validity for v in self.loaded.versions]
+        starts = [p.start for p in periods]
+        ends = [p.end for p in periods]
+        start = None if None in starts else min(d for d in starts if d)
+        end = None if None in ends else max(d for d in ends if d)
+        return validity_text(ast.Validity(start=start, end=end)) + " (versionerne nedenfor)"
 
     @staticmethod
     def _field(name: str, body: nodes.Node) -> nodes.field:
@@ -311,7 +328,10 @@ class RulesetPage:
         dl = nodes.definition_list()
         for d in self.node.definitions:
             item = nodes.definition_list_item()
-            item += nodes.term(text=d.name)
+            term = nodes.term()
+            term += nodes.Text(_cap(prose.human(d.name)) + f" ({DEFINITION_KIND_DA[type(d)]}) ")
+            term += nodes.literal(text=d.name, classes=["lovregel-id"])
+            item += term
             body = nodes.definition()
             body += _para(prose.describe_definition(d, self.loaded.ctx))
             item += body
@@ -362,9 +382,10 @@ class RulesetPage:
         sec = _section(rule.title, label)
         std = self.directive.env.get_domain("std")
         std.note_hyperlink_target(label, self.directive.env.docname, label, rule.title)  # type: ignore[attr-defined]
-        _note_rule(self.directive.env, self.node, rule, label)
+        said = prose.describe_rule(rule.node, self.loaded.ctx)
+        _note_rule(self.directive.env, self.node, rule, label, said)
         sec += self._rule_meta(rule)
-        sec += _para(prose.describe_rule(rule.node, self.loaded.ctx), classes=["lovregel-prosa"])
+        sec += _para(said, classes=["lovregel-prosa"])
         sec += self._law_beside(rule.node)
         return sec
 
@@ -451,12 +472,15 @@ class RulesetPage:
         sec = _section(example.title, _slug(f"eksempel-{self.node.name}-{index + 1}"))
         facts = ", ".join(f"{k} = {prose.literal_phrase(v)}" for k, v in example.facts)
         sec += _para(f"Født {_date(example.born)}." + (f" Fakta: {facts}." if facts else ""))
-        rows = [(e.date.isoformat(), e.type, _attrs_text(e)) for e in example.events]
+        rows = [
+            (e.date.isoformat(), self._event_name(e.type), _attrs_text(e)) for e in example.events
+        ]
         sec += _para(_strong("Historik"))
         sec += _table(("Dato", "Hændelse", "Oplysninger"), rows, "lovregel-historik")
         for block in example.expectations:
             triggers = self._triggers(example, block)
-            data = tsvg.timeline_from_example(example, block, titles, triggers)
+            names = {e.type: self._event_title(e.type) for e in example.events}
+            data = tsvg.timeline_from_example(example, block, titles, triggers, names)
             box = nodes.container(classes=["lovregel-timeline"])
             box += nodes.raw("", tsvg.render_svg(data), format="html")
             sec += box
@@ -466,6 +490,15 @@ class RulesetPage:
                 ("Regel", "Resultat", "Opfyldt", "Frist / periode"), expected, "lovregel-forventet"
             )
         return sec
+
+    def _event_title(self, name: str) -> str:
+        # The vocabulary's Danish title of the event type (the prose's noun without one).
+        return self.loaded.ctx.event_title(name) or prose.event_words(name).noun.singular
+
+    def _event_name(self, name: str) -> nodes.paragraph:
+        # The Danish title, the id as a small code label.
+        title = _cap(self._event_title(name))
+        return _para(title, " ", nodes.literal(text=name, classes=["lovregel-id"]))
 
     def _triggers(
         self, example: ast.Example, block: ast.Expectation
@@ -512,9 +545,12 @@ class IndexedRule:
     rule_id: str
     citation: str
     versions: str
+    summary: str = ""  # the rule's prose, shown by the site search
 
 
-def _note_rule(env: BuildEnvironment, ruleset: ast.Ruleset, rule: api.RuleDoc, label: str) -> None:
+def _note_rule(
+    env: BuildEnvironment, ruleset: ast.Ruleset, rule: api.RuleDoc, label: str, summary: str = ""
+) -> None:
     store: list[IndexedRule] = env.__dict__.setdefault("lovregler_rules", [])
     store.append(
         IndexedRule(
@@ -525,6 +561,7 @@ def _note_rule(env: BuildEnvironment, ruleset: ast.Ruleset, rule: api.RuleDoc, l
             rule.id,
             rule.citation,
             ", ".join(rule.versions),
+            summary,
         )
     )
 
@@ -780,8 +817,9 @@ class KeywordsDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """One row per keyword, read from the grammar the parser uses."""
-        rows = [(da, en, nodes.literal(text=rule)) for da, en, rule in keyword_pairs()]
-        return [_table(("Dansk", "English", "Grammatikregel"), rows, "lovregel-noegleord")]
+        # The grammar's own token names (value_kw ...) mean nothing to a reader: words only.
+        rows = [(da, en) for da, en, _ in keyword_pairs()]
+        return [_table(("Dansk", "English"), rows, "lovregel-noegleord")]
 
 
 # ───────────────────────────── generated pages, CSS, setup ─────────────────────────────
@@ -821,6 +859,7 @@ CSS = """
 .lovregel-lovtekst blockquote { margin: .3em 0; font-style: italic; }
 .lovregel-fortolkning { background: #fff6e0; padding: .3em .6em; }
 .lovregel-timeline { overflow-x: auto; margin: 1em 0 .5em; }
+code.lovregel-id, .lovregel-id code { font-size: .8em; color: #666; }
 .lovregel-timeline svg { max-width: 100%; height: auto; }
 table.lovregel-historik, table.lovregel-forventet, table.lovregel-versioner,
 table.lovregel-arvede, table.lovregel-paragraffer, table.lovregel-oversigt { width: 100%; }
@@ -856,6 +895,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("lovregel-eksempel", ExampleDirective)
     app.add_node(paragraph_index)
     app.add_css_file("lovregler.css")
+    sitesearch.setup(app)
     app.connect("builder-inited", generate_pages)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)

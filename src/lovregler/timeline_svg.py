@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from . import ast, timecalc
+from . import ast, prose, timecalc
 
 STATUS_COLOURS = {
     "fulfilled": "#2e7d32",
@@ -162,18 +162,20 @@ def _ressourceforløb(ev: ast.ExampleEvent) -> Bar:
     return Bar(f"ressourceforløb ({years} år)", ev.date, end)
 
 
-def event_label(ev: ast.ExampleEvent) -> str:
-    """``samtale``, ``ydelse_start (kontanthjælp, aktivitetsparat)``, ``test_lsr (behov=sand)``.
+def event_label(ev: ast.ExampleEvent, names: Mapping[str, str] | None = None) -> str:
+    """``samtale``, ``starter på en ydelse (kontanthjælp, aktivitetsparat)``, ``test_lsr (behov=sand)``.
 
-    Enum and number values stand alone (they name themselves); a boolean keeps its name.
+    ``names`` gives the Danish name of an event type (else its id is shown). Enum and number
+    values stand alone (they name themselves, in words); a boolean keeps its name.
     """
     values = []
     for key, lit in ev.attrs:
         if lit.kind == "bool":
             values.append(f"{key}={'sand' if lit.value else 'falsk'}")
         else:
-            values.append(str(lit.value))
-    return f"{ev.type} ({', '.join(values)})" if values else ev.type
+            values.append(prose.human(str(lit.value)))
+    name = (names or {}).get(ev.type, ev.type)
+    return f"{name} ({', '.join(values)})" if values else name
 
 
 def _obligation_span(
@@ -203,11 +205,13 @@ def timeline_from_example(
     expectation: ast.Expectation,
     titles: Mapping[str, str],
     triggers: Mapping[tuple[str, datetime.date], datetime.date] | None = None,
+    event_names: Mapping[str, str] | None = None,
 ) -> TimelineData:
     """The picture of one expectation block of an example.
 
     ``titles`` maps rule ids to their Danish titles; ``triggers`` maps (rule, due) to the
-    trigger date an evaluation found (the example itself states only the due date).
+    trigger date an evaluation found (the example itself states only the due date);
+    ``event_names`` maps event types to their Danish names.
     """
     triggers = triggers or {}
     # Events after the as-of date do not exist for that evaluation (contract §2).
@@ -226,7 +230,7 @@ def timeline_from_example(
         title=f"{example.title} — pr. {expectation.as_of.isoformat()}",
         as_of=expectation.as_of,
         bars=example_bars(events),
-        markers=tuple(Marker(ev.date, event_label(ev)) for ev in events),
+        markers=tuple(Marker(ev.date, event_label(ev, event_names)) for ev in events),
         obligations=tuple(obligations),
         rights=tuple(rights),
     )
@@ -358,31 +362,60 @@ def _ticks(scale: _Scale, height: int) -> list[str]:
     return out
 
 
-def _bar_row(bar: Bar, y: int, scale: _Scale, as_of: datetime.date) -> list[str]:
+def _label(y: int, text: str) -> str:
+    # The row's name in the left column; one too long for it is cut, whole in its tooltip,
+    # so that it never runs into the bars (the tables under the picture name it in full).
+    room = LABEL_W - 16
+    shown = text
+    while len(shown) > 1 and _text_width(shown + "…") > room:
+        shown = shown[:-1].rstrip()
+    if shown != text:
+        shown += "…"
+    return (
+        f'<text x="8" y="{y + 16}" class="label" text-anchor="start">'
+        f"<title>{_esc(text)}</title>{_esc(shown)}</text>"
+    )
+
+
+NOTE_LINE_H = 14
+
+
+def _note(note: str, y: int, right: float, left: float) -> tuple[str, int]:
+    """A note beside a mark: right of ``right`` if it fits, else left of ``left`` if it keeps
+    clear of the label column, else on a line of its own under the row (returns the extra
+    height used)."""
+    width = _text_width(note)
+    if right + 6 + width <= WIDTH:
+        return _text(right + 6, y + 16, note, "note"), 0
+    if left - 6 - width >= LABEL_W:
+        return _text(left - 6, y + 16, note, "note", "end"), 0
+    x = max(LABEL_W, min(left, WIDTH - width))
+    return _text(x, y + ROW_H + NOTE_LINE_H - 6, note, "note"), NOTE_LINE_H
+
+
+def _bar_row(bar: Bar, y: int, scale: _Scale, as_of: datetime.date) -> tuple[list[str], int]:
     end = bar.end or max(as_of, scale.last - datetime.timedelta(days=1))
     x1, x2 = scale.x(bar.start), scale.x(end + datetime.timedelta(days=1))
     until = bar.end.isoformat() if bar.end else "åben"
     label = f"{bar.label} ({bar.start.isoformat()} – {until})"
     out = [
-        _text(8, y + 16, bar.label, "label"),
+        _label(y, bar.label),
         f'<rect x="{x1}" y="{y + 5}" width="{max(x2 - x1, 2)}" height="{ROW_H - 10}" '
         f'class="bar {bar.kind}{" open" if bar.end is None else ""}"><title>{_esc(label)}</title></rect>',
     ]
+    extra = 0
     if bar.kind != "period":
         # Rights and values are what a reviewer checks: write their dates on the picture.
-        note = f"{bar.start.isoformat()} – {until}"
-        if x2 + 8 + _text_width(note) <= WIDTH:
-            out.append(_text(x2 + 6, y + 16, note, "note"))
-        else:
-            out.append(_text(x1 - 6, y + 16, note, "note", "end"))
-    return out
+        text, extra = _note(f"{bar.start.isoformat()} – {until}", y, x2, x1)
+        out.append(text)
+    return out, ROW_H + extra
 
 
-def _obligation_row(ob: ObligationSpan, y: int, scale: _Scale) -> list[str]:
+def _obligation_row(ob: ObligationSpan, y: int, scale: _Scale) -> tuple[list[str], int]:
     colour = STATUS_COLOURS.get(ob.status, "#000000")
     xd = scale.x(ob.due)
     status = STATUS_DA.get(ob.status, ob.status)
-    out = [_text(8, y + 16, ob.label, "label")]
+    out = [_label(y, ob.label)]
     if ob.trigger is not None:
         xt = scale.x(ob.trigger)
         out.append(
@@ -404,9 +437,9 @@ def _obligation_row(ob: ObligationSpan, y: int, scale: _Scale) -> list[str]:
     if ob.fulfilled_on is not None:
         note += f" {ob.fulfilled_on.isoformat()}"
     # A note that would run off the right edge is written to the left of the due mark.
-    anchor = "end" if xd + 16 + _text_width(note) > WIDTH else "start"
-    out.append(_text(xd + (-10 if anchor == "end" else 10), y + 16, note, "note", anchor))
-    return out
+    text, extra = _note(note, y, xd + 4, xd - 4)
+    out.append(text)
+    return out, ROW_H + extra
 
 
 def _marker_rows(markers: tuple[Marker, ...], y: int, scale: _Scale) -> tuple[list[str], int]:
@@ -454,17 +487,20 @@ def _rows(data: TimelineData, scale: _Scale) -> tuple[list[str], int]:
     body: list[str] = []
     y = AXIS_H + 4
     for bar in data.bars:
-        body += _bar_row(bar, y, scale, data.as_of)
-        y += ROW_H
+        drawn, used = _bar_row(bar, y, scale, data.as_of)
+        body += drawn
+        y += used
     markers, used = _marker_rows(data.markers, y, scale)
     body += markers
     y += used
     for ob in data.obligations:
-        body += _obligation_row(ob, y, scale)
-        y += ROW_H
+        drawn, used = _obligation_row(ob, y, scale)
+        body += drawn
+        y += used
     for bar in data.rights:
-        body += _bar_row(bar, y, scale, data.as_of)
-        y += ROW_H
+        drawn, used = _bar_row(bar, y, scale, data.as_of)
+        body += drawn
+        y += used
     return body, y
 
 

@@ -23,6 +23,10 @@ ordning a "Titel"
     ret r "R"
       fra hver vurdering{klar_til_tilbud = falsk}
       indtil dagen før næste vurdering{klar_til_tilbud = sand}
+      hjemmel "Lov § 1"
+      kilde "https://example.org/lov/1"
+      lovtekst "Første citat."
+      lovtekst (omskrevet) "Med andre ord."
 """
 
 ENGLISH = """
@@ -38,6 +42,10 @@ ruleset a "Titel"
     right r "R"
       from each vurdering{klar_til_tilbud = false}
       until the day before next vurdering{klar_til_tilbud = true}
+      citation "Lov § 1"
+      source "https://example.org/lov/1"
+      excerpt "Første citat."
+      excerpt ( paraphrase ) "Med andre ord."
 """
 
 
@@ -50,6 +58,39 @@ def test_positions_are_kept_but_do_not_count_for_equality() -> None:
     rule = shifted.rulesets[0].versions[0].rules[0]
     assert rule.pos.line == 8 and rule.pos.column == 5
     assert shifted.rulesets == parse_text(DANSK).rulesets
+
+
+def test_source_and_paraphrase_clauses() -> None:
+    docs = parse_text(DANSK).rulesets[0].versions[0].rules[1].docs
+    source = ast.Source(address="https://example.org/lov/1")
+    assert docs.sources == (source,)
+    assert docs.excerpts == (
+        ast.Excerpt(text="Første citat.", source=source),
+        ast.Excerpt(text="Med andre ord.", paraphrase=True, source=source),
+    )
+    # DANSK begins with an empty line: kilde is line 15, the paraphrase line 17
+    assert docs.excerpts[1].pos.line == 17 and docs.sources[0].pos.line == 15
+
+
+def test_a_quote_is_from_the_nearest_source_before_it_else_the_first_after_it() -> None:
+    docs = (
+        parse_text(
+            'ordning a "t" pligt p "P" frist 1 uge efter forløbets start opfyldes af samtale\n'
+            'lovtekst "a" kilde "https://x/1" lovtekst "b" kilde "https://x/2" lovtekst "c"\n'
+            'lovtekst (omskrevet) "d"'
+        )
+        .rulesets[0]
+        .rules[0]
+        .docs
+    )
+    assert [(e.text, e.source and e.source.address) for e in docs.excerpts] == [
+        ("a", "https://x/1"),
+        ("b", "https://x/1"),
+        ("c", "https://x/2"),
+        ("d", "https://x/2"),
+    ]
+    bare = parse_text('ordning a "t" lovtekst "a" lovtekst (omskrevet) "b"').rulesets[0].docs
+    assert [(e.source, e.paraphrase) for e in bare.excerpts] == [(None, False), (None, True)]
 
 
 def test_identifiers_are_nfc_normalised() -> None:

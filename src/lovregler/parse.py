@@ -18,6 +18,7 @@ import unicodedata
 from importlib import resources
 from pathlib import Path
 
+import attrs
 import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import (
@@ -103,10 +104,11 @@ def _string(tok: Token) -> str:
 
 
 def _docs(items: list[object]) -> tuple[ast.Docs, list[object]]:
-    """Split documentation clauses off a list of children."""
+    """Split documentation clauses off a list of children (in source order)."""
     citation = purpose = None
     interpretations: list[str] = []
-    excerpts: list[str] = []
+    excerpts: list[ast.Excerpt] = []
+    sources: list[ast.Source] = []
     rest: list[object] = []
     for item in items:
         if isinstance(item, tuple) and len(item) == 2 and item[0] in _DOC_KINDS:
@@ -115,22 +117,28 @@ def _docs(items: list[object]) -> tuple[ast.Docs, list[object]]:
                 citation = text
             elif kind == "purpose":
                 purpose = text
-            elif kind == "interpretation":
-                interpretations.append(text)
             else:
-                excerpts.append(text)
+                interpretations.append(text)
+        elif isinstance(item, ast.Source):
+            sources.append(item)
+        elif isinstance(item, ast.Excerpt):
+            # a quote is from the nearest kilde before it (the first after it if none is)
+            excerpts.append(attrs.evolve(item, source=sources[-1] if sources else None))
         else:
             rest.append(item)
+    if sources:
+        excerpts = [e if e.source else attrs.evolve(e, source=sources[0]) for e in excerpts]
     docs = ast.Docs(
         citation=citation,
         purpose=purpose,
         interpretations=tuple(interpretations),
         excerpts=tuple(excerpts),
+        sources=tuple(sources),
     )
     return docs, rest
 
 
-_DOC_KINDS = ("citation", "purpose", "interpretation", "excerpt")
+_DOC_KINDS = ("citation", "purpose", "interpretation")
 
 
 @v_args(inline=True, meta=True)
@@ -291,8 +299,14 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def interpretation(self, meta: Meta, text: Token) -> tuple[str, str]:
         return ("interpretation", _string(text))
 
-    def excerpt(self, meta: Meta, text: Token) -> tuple[str, str]:
-        return ("excerpt", _string(text))
+    def excerpt(self, meta: Meta, paraphrase: bool | None, text: Token) -> ast.Excerpt:
+        return ast.Excerpt(text=_string(text), paraphrase=bool(paraphrase), pos=self.p(meta))
+
+    def paraphrase(self, meta: Meta, *_: Token) -> bool:
+        return True
+
+    def source(self, meta: Meta, text: Token) -> ast.Source:
+        return ast.Source(address=_string(text), pos=self.p(meta))
 
     def validity(self, meta: Meta, start: datetime.date, end: Token | None) -> ast.Validity:
         return ast.Validity(

@@ -16,9 +16,11 @@ import pytest
 
 from lovregler import ast
 from lovregler.check import (
+    RULESET_PASSES,
     all_rules,
     check_module,
     check_ruleset,
+    check_sources,
     check_vocabulary,
     definition_features,
     find_definition,
@@ -112,11 +114,23 @@ def test_danish_and_english_keywords_give_equal_trees() -> None:
 
 
 # ───────────────────────────── helpers for unit tests ─────────────────────────────
-def check(text: str, base: ast.Ruleset | None = None) -> list[str]:
+# The inline rules of the unit tests below carry no hjemmel: they test the other passes, and
+# check_sources has tests of its own (test_sources_*).
+OTHER_PASSES = tuple(p for p in RULESET_PASSES if p is not check_sources)
+
+
+def check(
+    text: str, base: ast.Ruleset | None = None, *, passes: object = OTHER_PASSES
+) -> list[str]:
     """Messages (with severity) of a ruleset written inline; ``importer ordforråd`` is added."""
     module = parse_text("importer ordforråd\n" + text, "t.lov")
     found = check_ruleset(
-        module.rulesets[0], VOCAB, base=base, imports=module.imports, source=module.source
+        module.rulesets[0],
+        VOCAB,
+        base=base,
+        imports=module.imports,
+        source=module.source,
+        passes=passes,  # type: ignore[arg-type]
     )
     return [d.message if d.severity == "error" else f"advarsel: {d.message}" for d in found]
 
@@ -282,7 +296,12 @@ def test_overrides_without_a_base_rule_gets_did_you_mean() -> None:
     )
     module = parse_text("importer ordforråd\n" + text, "t.lov")
     found = check_ruleset(
-        module.rulesets[0], VOCAB, base=base, imports=module.imports, source=module.source
+        module.rulesets[0],
+        VOCAB,
+        base=base,
+        imports=module.imports,
+        source=module.source,
+        passes=OTHER_PASSES,
     )
     assert [(d.message, d.hint) for d in found] == [
         (
@@ -534,9 +553,15 @@ def test_unknown_expected_rule_gets_did_you_mean() -> None:
         '  eksempel "E"\n    født 1970-01-01\n    pr. 2015-02-01 forventes\n'
         "      ingen første_samtal\n"
     )
+    assert check(text) == ["eksemplet forventer en ukendt regel 'første_samtal'"]
     module = parse_text("importer ordforråd\n" + text, "t.lov")
     found = check_ruleset(
-        module.rulesets[0], VOCAB, base=None, imports=module.imports, source=module.source
+        module.rulesets[0],
+        VOCAB,
+        base=None,
+        imports=module.imports,
+        source=module.source,
+        passes=OTHER_PASSES,
     )
     assert [d.hint for d in found] == ["mente du 'første_samtale'?"]
 
@@ -553,15 +578,18 @@ def test_check_module_finds_the_base_in_the_same_file() -> None:
     module = parse_text(
         'importer ordforråd\nordning b "B"\n  forløb når ydelse kontanthjælp\n'
         '  pligt p "P"\n    frist 1 uge efter forløbets start\n    opfyldes af samtale\n'
+        '    hjemmel "Lov § 1"\n'
         'ordning k "K" udvider b\n'
-        '  pligt p "P"\n    frist 3 dage efter forløbets start\n    opfyldes af samtale\n',
+        '  pligt p "P"\n    frist 3 dage efter forløbets start\n    opfyldes af samtale\n'
+        '    hjemmel "Lov § 1"\n',
         "t.lov",
     )
     assert [d.message for d in check_module(module, VOCAB)] == ["reglen 'p' findes allerede i 'b'"]
 
 
 def test_a_diagnostic_names_its_file_line_and_column() -> None:
-    module = parse_text("importer ordforråd\n" + obligation("opfyldes af samtle"), "x/y.lov")
+    text = obligation('opfyldes af samtle\n    hjemmel "Lov § 1"')
+    module = parse_text("importer ordforråd\n" + text, "x/y.lov")
     found = check_module(module, VOCAB)
     assert str(found[0].pos) == "x/y.lov:6:17"
     assert found[0].source == module.source and found[0].severity == "error"
@@ -624,3 +652,39 @@ def test_an_extension_version_names_a_base_version() -> None:
     assert check(text, base=bundled("kontanthjælp_aktivitetsparat")) == [
         "grundordningen 'kontanthjælp_aktivitetsparat' har ingen version 'lab2091'"
     ]
+
+
+# ───────────────────────────── hjemmel and kilde (check_sources) ─────────────────────────────
+def sources(text: str) -> list[str]:
+    """Messages of the check_sources pass alone."""
+    return check(text, passes=(check_sources,))
+
+
+def test_sources_a_rule_needs_its_own_hjemmel() -> None:
+    # the ruleset's hjemmel names the act; a rule must name its own paragraph
+    text = 'ordning t "T"\n  hjemmel "Lov"\n' + obligation("opfyldes af samtale")[len(HEAD) :]
+    assert sources(text) == ["advarsel: reglen 'p' har ingen hjemmel"]
+    assert sources(obligation('opfyldes af samtale\n    hjemmel "Lov § 1"')) == []
+
+
+def test_sources_a_quote_needs_a_kilde_before_or_after_it_or_a_paraphrase_mark() -> None:
+    rule = obligation('opfyldes af samtale\n    hjemmel "Lov § 1"\n    {}')
+    assert sources(rule.format('lovtekst "Citat."')) == ["advarsel: lovteksten har ingen kilde"]
+    assert sources(rule.format('lovtekst (omskrevet) "Med andre ord."')) == []
+    assert sources(rule.format('lovtekst "Citat."\n    kilde "https://example.org/1"')) == []
+    assert sources(rule.format('kilde "https://example.org/1"\n    lovtekst "Citat."')) == []
+
+
+def test_sources_a_version_quote_needs_a_kilde_in_the_version() -> None:
+    text = (
+        HEAD + '  version v "V" gælder fra 2014-01-01\n    lovtekst "Citat."\n'
+        '  pligt p "P"\n    hjemmel "Lov § 1"\n    frist 1 uge efter forløbets start\n'
+        "    opfyldes af samtale\n"
+    )
+    assert sources(text) == ["advarsel: lovteksten har ingen kilde"]
+    assert sources(text.replace('lovtekst "Citat."', 'lovtekst "Citat." kilde "Lov"')) == []
+
+
+def test_sources_an_empty_kilde_is_an_error() -> None:
+    rule = obligation('opfyldes af samtale\n    hjemmel "Lov § 1"\n    kilde " "')
+    assert sources(rule) == ["kilden er tom"]

@@ -149,6 +149,31 @@ def test_check_reports_errors_with_position(
     assert f"{broken}:4:5" in err and "^" in err
 
 
+SANS_HJEMMEL = (
+    'importer ordforråd\nordning u "U"\n  forløb når ydelse kontanthjælp\n'
+    '  pligt p "P"\n    frist 1 uge efter forløbets start\n    opfyldes af samtale\n'
+)
+
+
+@pytest.mark.parametrize("flag", ["--strict", "--advarsler-som-fejl"])
+def test_strict_check_fails_on_warnings(
+    flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    draft = tmp_path / "udkast.lov"
+    draft.write_text(SANS_HJEMMEL, "utf-8")
+    assert main(["check", str(draft)]) == 0  # a warning alone does not fail a plain check
+    assert "advarsel: reglen 'p' har ingen hjemmel" in capsys.readouterr().err
+    assert main(["check", flag, str(draft)]) == 1
+    assert "1 advarsler, som --strict regner for fejl" in capsys.readouterr().err
+    draft.write_text(
+        SANS_HJEMMEL + '    hjemmel "Lov § 1"\n    kilde "https://example.org/lov/1"\n'
+        '    lovtekst "Samtalen holdes senest efter en uge."\n',
+        "utf-8",
+    )
+    assert main(["check", flag, str(draft)]) == 0
+    assert "advarsel" not in capsys.readouterr().err
+
+
 def test_rule_examples_run_as_tests(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", str(ROOT / "rulesets" / "kontanthjælp_aktivitetsparat.lov")]) == 0
     assert " passed, 0 failed" in capsys.readouterr().out

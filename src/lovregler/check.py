@@ -1544,6 +1544,49 @@ def check_unused(ctx: CheckContext) -> None:
             )
 
 
+def _documented(ruleset: ast.Ruleset) -> Iterator[ast.Docs]:
+    """The documentation blocks of a ruleset: its head, each version's and each rule's."""
+    yield ruleset.docs
+    for version in ruleset.versions:
+        yield version.docs
+    for rule in all_rules(ruleset):
+        yield rule.docs
+
+
+def check_sources(ctx: CheckContext) -> None:
+    """The law behind the rules: every rule names its hjemmel, and every lovtekst is either a
+    quote with the address it was quoted from (``kilde``) or marked as a paraphrase.
+
+    Warnings, not errors: a draft may lack them; ``lovregler check --strict`` (and ``make
+    test`` for the bundled rulesets) treats them as errors.
+    """
+    for rule in all_rules(ctx.ruleset):
+        if rule.docs.citation is None:
+            ctx.warning(
+                ctx.at(rule.pos, rule.id),
+                f"reglen '{rule.id}' har ingen hjemmel",
+                'skriv »hjemmel "…"« med den paragraf, reglen bygger på, og »kilde "https://…"« '
+                "med adressen, hvor loven kan læses",
+            )
+    for docs in _documented(ctx.ruleset):
+        for source in docs.sources:
+            if not source.address.strip():
+                ctx.error(
+                    source.pos,
+                    "kilden er tom",
+                    "skriv adressen på den side, loven er citeret fra, fx "
+                    '»kilde "https://www.retsinformation.dk/eli/lta/2015/994"«',
+                )
+        for excerpt in docs.excerpts:
+            if excerpt.source is None and not excerpt.paraphrase:
+                ctx.warning(
+                    excerpt.pos,
+                    "lovteksten har ingen kilde",
+                    'skriv »kilde "https://…"« med adressen, teksten er citeret fra, eller '
+                    'markér den som omskrevet: »lovtekst (omskrevet) "…"«',
+                )
+
+
 RULESET_PASSES: tuple[Callable[[CheckContext], None], ...] = (
     check_import,
     check_duplicate_definitions,
@@ -1557,6 +1600,7 @@ RULESET_PASSES: tuple[Callable[[CheckContext], None], ...] = (
     check_rules,
     check_transitions,
     check_examples,
+    check_sources,
     check_unused,
 )
 """The ruleset passes, in the order :func:`check_ruleset` runs them (unused comes last: it
@@ -1570,8 +1614,12 @@ def check_ruleset(
     base: ast.Ruleset | None,
     imports: tuple[str, ...],
     source: str,
+    passes: Iterable[Callable[[CheckContext], None]] = RULESET_PASSES,
 ) -> list[Diagnostic]:
     """All problems of a ruleset, sorted by position; ``base`` is the ruleset it extends.
+
+    ``passes`` are the passes to run (all of :data:`RULESET_PASSES` unless a caller, such as
+    a unit test of one pass, wants fewer).
 
     >>> from lovregler.parse import parse_text
     >>> from lovregler.vocabulary import from_ast
@@ -1586,7 +1634,7 @@ def check_ruleset(
     ctx = CheckContext(ruleset, vocabulary, base, imports, source)
     try:
         ctx.features = definition_features(ruleset, base)
-        for check in RULESET_PASSES:
+        for check in passes:
             check(ctx)
     except RecursionError:
         # the passes recurse over expressions; an absurdly deep one must not become a traceback

@@ -45,8 +45,10 @@ def _rule_files(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Check rule files; print every error and warning; exit 1 on any error."""
+    """Check rule files; print every error and warning; exit 1 on any error — and, with
+    ``--strict`` (``--advarsler-som-fejl``), on any warning too."""
     failed = False
+    warnings = 0
     for path in _rule_files(args.paths):
         try:
             rs = load_ruleset(path)
@@ -56,7 +58,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         for warning in rs.warnings:
             err_console.print(warning.format(), markup=False)
+        warnings += len(rs.warnings)
         console.print(f"{path}: ok ({len(rs.rules)} regler)", markup=False)
+    if args.strict and warnings:
+        err_console.print(f"{warnings} advarsler, som --strict regner for fejl", markup=False)
+        return 1
     return 1 if failed else 0
 
 
@@ -198,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("check", help="tjek regelfiler")
     c.add_argument("paths", nargs="*")
+    c.add_argument(
+        "--strict",
+        "--advarsler-som-fejl",
+        action="store_true",
+        help="advarsler (fx en regel uden hjemmel, en lovtekst uden kilde) er fejl",
+    )
     c.set_defaults(func=cmd_check)
     e = sub.add_parser("evaluate", help="evaluér én borger")
     e.add_argument("--ruleset", required=True)

@@ -88,6 +88,8 @@ def test_explain_names_events_dates_and_arithmetic(capsys: pytest.CaptureFixture
     assert "Forløbet startede 2015-03-02." in out
     assert "Fristen er 1 uge efter: 2015-03-09." in out
     assert "Samtale 2015-03-06: opfyldt." in out
+    # the rule's source (LAB 2015: the analysenotat, whose wording is marked as a paraphrase)
+    assert "Kilde: Københavns Kommune, Bilag til analyse af udsatte borgere" in out
 
 
 def test_bad_history_is_a_message_not_a_traceback(

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from lovregler import api
-from lovregler.sphinxext import Paragraph, paragraphs
+from lovregler import api, ast
+from lovregler.sphinxext import Paragraph, citation_node, excerpt_node, paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +58,52 @@ def test_paragraph_index_links_rules(site: Path) -> None:
     assert "LAB 2015 § 92" in html
     assert "Første ret og pligt-tilbud" in html
     assert 'href="regelsaet/' in html
+
+
+def test_every_hjemmel_links_to_its_source(site: Path) -> None:
+    for name in api.bundled_rulesets():
+        rs = api.load_ruleset(name)
+        html = _page(site, name).read_text("utf-8")
+        for rule in rs.rules:
+            if rule.pos.file != rs.node.pos.file:
+                continue  # inherited: shown (and linked) on its own ruleset's page
+            assert rule.node.docs.sources, f"{name}.{rule.id} has no kilde"
+            for source in rule.node.docs.sources:
+                if source.is_link:
+                    assert f'href="{html_attr(source.address)}"' in html, (name, rule.id)
+
+
+def test_a_paraphrase_is_shown_as_one(site: Path) -> None:
+    html = _page(site, "fleksjob").read_text("utf-8")
+    assert "Omskrevet, ikke lovens ordlyd" in html
+    law = _page(site, "kontanthjælp_aktivitetsparat").read_text("utf-8")
+    # LAB 2019 § 31, stk. 5 quoted verbatim, in quotation marks, with its source beneath
+    assert (
+        "»For personer omfattet af § 6, nr. 2-5, skal første jobsamtale holdes senest 1 uge" in law
+    )
+    assert 'href="https://www.elov.dk/lov-om-en-aktiv-beskaeftigelsesindsats/paragraf/31/"' in law
+
+
+def html_attr(text: str) -> str:
+    """``text`` escaped as Sphinx writes it inside an attribute."""
+    return text.replace("&", "&amp;").replace('"', "&quot;")
+
+
+def test_citation_and_excerpt_nodes() -> None:
+    link = ast.Source(address="https://example.org/lov/31")
+    seed = ast.Source(address="Analysenotatet afsnit 4.1.1")
+    docs = ast.Docs(citation="LAB § 31, stk. 5", sources=(link, seed))
+    para = citation_node(docs)
+    refs = [n for n in para.findall() if n.tagname == "reference"]
+    assert [r["refuri"] for r in refs] == ["https://example.org/lov/31"]
+    assert para.astext() == (
+        "LAB § 31, stk. 5 — kilde: https://example.org/lov/31, Analysenotatet afsnit 4.1.1"
+    )
+    quote = excerpt_node(ast.Excerpt(text="Citat.", source=link))
+    assert quote.astext().startswith("»Citat.«") and "omskrevet" not in quote["classes"]
+    paraphrase = excerpt_node(ast.Excerpt(text="Med andre ord.", paraphrase=True))
+    assert paraphrase.astext() == "Omskrevet, ikke lovens ordlyd: Med andre ord."
+    assert "lovregel-omskrevet" in paraphrase["classes"]
 
 
 def test_extending_ruleset_lists_inherited_rules(site: Path) -> None:

@@ -120,6 +120,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     entries = [e for e in everything if e.rule.id == args.rule]
     rule = next(r for r in rs.rules if r.id == args.rule)
     console.print(f"[bold]{rule.title}[/bold] ({rule.citation}) — {rule.pos}", highlight=False)
+    for source in rule.node.docs.sources:
+        console.print(f"  Kilde: {source.address}", markup=False)
     for text in rule.interpretation:
         console.print(f"  Fortolkning: {text}", markup=False)
     if not entries:

@@ -278,11 +278,11 @@ class RulesetPage:
         items = [("Regelsæt", self.node.name)]
         if docs.purpose:
             items.append(("Formål", docs.purpose))
-        if docs.citation:
-            items.append(("Hjemmel", docs.citation))
         items.append(("Gyldighed", self._validity()))
         for name, text in items:
             fields += self._field(name, _para(text))
+        if docs.citation or docs.sources:
+            fields.insert(len(fields) - 1, self._field("Hjemmel", citation_node(docs)))
         if self.node.extends and self.loaded.base is not None:
             base = self.loaded.base.node
             link = _ref(_slug(f"regelsaet-{base.name}"), base.title)
@@ -347,7 +347,7 @@ class RulesetPage:
         if self.node.extends:
             sec += _para("Versionerne er dem i det regelsæt, der udvides.")
         rows = [
-            (v.title or v.name, v.name, validity_text(v.validity), v.docs.citation or "")
+            (v.title or v.name, v.name, validity_text(v.validity), citation_node(v.docs))
             for v in versions
         ]
         sec += _table(("Version", "Navn", "Gælder", "Hjemmel"), rows, "lovregel-versioner")
@@ -418,7 +418,9 @@ class RulesetPage:
     def _law_beside(self, rule: ast.Rule) -> nodes.container:
         side = nodes.container(classes=["lovregel-side"])
         left = nodes.container(classes=["lovregel-hjemmel"])
-        left += _para(_strong("Hjemmel: "), rule.docs.citation or "(ingen angivet)")
+        hjemmel = citation_node(rule.docs, "(ingen angivet)")
+        hjemmel.insert(0, _strong("Hjemmel: "))
+        left += hjemmel
         if rule.transition is not None:  # a declared transition has its own hjemmel
             text = rule.transition.citation
             left += _para(_strong("Overgangsregel: "), text, classes=["lovregel-overgang"])
@@ -428,10 +430,8 @@ class RulesetPage:
         right = nodes.container(classes=["lovregel-lovtekst"])
         if rule.docs.excerpts:
             right += _para(_strong("Lovtekst"))
-            for text in rule.docs.excerpts:
-                quote = nodes.block_quote()
-                quote += _para(text)
-                right += quote
+            for excerpt in rule.docs.excerpts:
+                right += excerpt_node(excerpt)
         else:
             right += _para(nodes.emphasis(text="Ingen lovtekst citeret i reglen."))
         side += right
@@ -632,6 +632,38 @@ def _index_nodes(app: Sphinx, rules: list[IndexedRule], fromdocname: str) -> lis
             _table(("Hjemmel", "Regel", "Regelsæt", "Version"), rows, "lovregel-paragraffer")
         )
     return out
+
+
+def source_node(source: ast.Source) -> nodes.Node:
+    """A ``kilde``: a link to its address (opens the legal source), or the plain reference
+    when it is not a web address (a municipal decision that is not online)."""
+    if source.is_link:
+        return nodes.reference(
+            "", source.address, refuri=source.address, classes=["lovregel-kilde"]
+        )
+    return nodes.inline(text=source.address, classes=["lovregel-kilde"])
+
+
+def citation_node(docs: ast.Docs, missing: str = "") -> nodes.paragraph:
+    """A ``hjemmel`` with a link to each of its sources (``kilde``) beside it."""
+    para = _para(docs.citation or missing)
+    for source in docs.sources:
+        para += nodes.Text(" — kilde: " if source is docs.sources[0] else ", ")
+        para += source_node(source)
+    return para
+
+
+def excerpt_node(excerpt: ast.Excerpt) -> nodes.block_quote:
+    """A ``lovtekst``: the quote with its source beneath it; a paraphrase says it is one (and
+    is not set as a quote of the law's own words)."""
+    quote = nodes.block_quote(classes=["lovregel-omskrevet"] if excerpt.paraphrase else [])
+    if excerpt.paraphrase:
+        quote += _para(nodes.emphasis(text="Omskrevet, ikke lovens ordlyd: "), excerpt.text)
+    else:
+        quote += _para(f"»{excerpt.text}«")
+    if excerpt.source is not None:
+        quote += _para("Kilde: ", source_node(excerpt.source), classes=["lovregel-kildeangivelse"])
+    return quote
 
 
 def _link(app: Sphinx, fromdocname: str, rule: IndexedRule) -> nodes.paragraph:
@@ -857,6 +889,8 @@ CSS = """
 .lovregel-side > div { flex: 1 1 0; min-width: 0; }
 .lovregel-lovtekst { background: #f7f3e3; border-left: 4px solid #a68a1c; padding: .3em 1em; }
 .lovregel-lovtekst blockquote { margin: .3em 0; font-style: italic; }
+.lovregel-lovtekst blockquote.lovregel-omskrevet { font-style: normal; }
+.lovregel-kildeangivelse { font-size: .85em; font-style: normal; }
 .lovregel-fortolkning { background: #fff6e0; padding: .3em .6em; }
 .lovregel-timeline { overflow-x: auto; margin: 1em 0 .5em; }
 code.lovregel-id, .lovregel-id code { font-size: .8em; color: #666; }

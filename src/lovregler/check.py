@@ -1625,7 +1625,7 @@ def check_ruleset(
     >>> from lovregler.vocabulary import from_ast
     >>> vocab = from_ast(parse_text('ordforråd o "O" hændelse samtale "s"').vocabularies[0])
     >>> m = parse_text('importer o  ordning a "A"  pligt p "P" frist 1 uge efter første samtle '
-    ...                'opfyldes af samtale')
+    ...                'opfyldes af samtale hjemmel "Lov § 1"')
     >>> for d in check_ruleset(m.rulesets[0], vocab, base=None, imports=m.imports, source=m.source):
     ...     print(d.message, "-", d.hint)
     ukendt hændelsestype 'samtle' - mente du 'samtale'?

@@ -21,7 +21,20 @@ from collections.abc import Iterable
 
 from lovregler.api import Ruleset
 from lovregler.history import Event, History
-from lovregler.results import INF, Obligation, Result, Right, RuleInfo, iso, window_note
+from lovregler.results import (
+    FULFILLED,
+    FULFILLED_LATE,
+    INF,
+    OVERDUE,
+    PENDING,
+    Obligation,
+    Result,
+    Right,
+    RuleInfo,
+    Status,
+    iso,
+    window_note,
+)
 
 LAB2015 = (
     "lab2015",
@@ -79,11 +92,11 @@ def nth_in(days: list[int], n: int, lo: int, hi: int) -> int | None:
     return days[i] if i < len(days) and days[i] <= hi else None
 
 
-def status(met: int | None, due: int, as_of: int) -> str:
+def status(met: int | None, due: int, as_of: int) -> Status:
     """The contract's status of an obligation instance (§2)."""
     if met is not None:
-        return "fulfilled" if met <= due else "fulfilled_late"
-    return "overdue" if as_of > due else "pending"
+        return FULFILLED if met <= due else FULFILLED_LATE
+    return OVERDUE if as_of > due else PENDING
 
 
 # ───────────────────────────── the citizen ─────────────────────────────

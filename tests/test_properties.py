@@ -2,20 +2,25 @@
 
 The compiled evaluator and the reference interpreter are two independent implementations of
 the same semantics (intervals and indexes vs. day sets and scans): they must agree exactly.
+Every history they are given and every result they produce must also keep the published
+data contract: each is validated against the JSON Schemas of ``lovregler schema``.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import os
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 from lovregler import load_ruleset
 from lovregler.history import History
-from lovregler.results import Result
+from lovregler.results import Result, Status
+from lovregler.schema import document
 from strategies import any_histories, as_of_dates, kontanthjælp_histories
 
 RULESETS = ["kontanthjælp_aktivitetsparat", "kbh_kontanthjælp_aktivitetsparat"]
@@ -30,9 +35,32 @@ PROPS = settings(
 )
 
 
+_HISTORY = Draft202012Validator(
+    document("history"), format_checker=Draft202012Validator.FORMAT_CHECKER
+)
+_RESULT = Draft202012Validator(
+    document("result"), format_checker=Draft202012Validator.FORMAT_CHECKER
+)
+
+
 def _load(name: str, obj: dict[str, object]) -> tuple[object, History]:
     rs = load_ruleset(name)
+    _HISTORY.validate(obj)
     return rs, rs.history(obj)
+
+
+def _in_contract(result: Result) -> Result:
+    """The result's JSON (through a real encoder) keeps the result schema, and the Python
+    surface is in dates and Status values, as documented."""
+    _RESULT.validate(json.loads(json.dumps(result.to_dict(), ensure_ascii=False)))
+    for o in result.obligations:
+        assert type(o.due) is datetime.date and type(o.trigger) is datetime.date
+        assert o.fulfilled_on is None or type(o.fulfilled_on) is datetime.date
+        assert isinstance(o.status, Status)
+    for entry in (*result.rights, *result.values):
+        assert type(entry.start) is datetime.date
+        assert entry.until is None or type(entry.until) is datetime.date
+    return result
 
 
 @pytest.mark.parametrize("name", RULESETS)
@@ -42,8 +70,8 @@ def test_compiled_agrees_with_interpreter(
     name: str, obj: dict[str, object], as_of: datetime.date
 ) -> None:
     rs, h = _load(name, obj)
-    compiled = rs.evaluate(h, as_of)  # type: ignore[attr-defined]
-    interpreted = rs.interpret(h, as_of)  # type: ignore[attr-defined]
+    compiled = _in_contract(rs.evaluate(h, as_of))  # type: ignore[attr-defined]
+    interpreted = _in_contract(rs.interpret(h, as_of))  # type: ignore[attr-defined]
     assert compiled.key() == interpreted.key()
 
 
@@ -53,11 +81,11 @@ def test_deterministic_and_due_never_before_trigger(
     obj: dict[str, object], as_of: datetime.date
 ) -> None:
     rs, h = _load("kbh_kontanthjælp_aktivitetsparat", obj)
-    first: Result = rs.evaluate(h, as_of)  # type: ignore[attr-defined]
+    first: Result = _in_contract(rs.evaluate(h, as_of))  # type: ignore[attr-defined]
     assert first.to_dict() == rs.evaluate(h, as_of).to_dict()  # type: ignore[attr-defined]
     for o in first.obligations:
         assert o.due >= o.trigger
-        assert o.fulfilled_on is None or o.fulfilled_on <= first.as_of.toordinal()
+        assert o.fulfilled_on is None or o.fulfilled_on <= first.as_of
 
 
 @PROPS
@@ -126,4 +154,5 @@ def test_every_ruleset_compiled_agrees_with_interpreter(
     name: str, obj: dict[str, object], as_of: datetime.date
 ) -> None:
     rs, h = _load(name, obj)
-    assert rs.evaluate(h, as_of).key() == rs.interpret(h, as_of).key()  # type: ignore[attr-defined]
+    compiled = _in_contract(rs.evaluate(h, as_of))  # type: ignore[attr-defined]
+    assert compiled.key() == _in_contract(rs.interpret(h, as_of)).key()  # type: ignore[attr-defined]

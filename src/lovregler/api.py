@@ -17,6 +17,7 @@ import functools
 import hashlib
 import os
 import pickle
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from importlib import resources
@@ -27,12 +28,21 @@ import attrs
 from . import ast
 from . import parse as _parse_module
 from .check import check_ruleset, check_vocabulary
-from .errors import CheckError, Diagnostic, LovreglerError, RulesetNotFound, SourcePos
+from .errors import (
+    ArgumentError,
+    CheckError,
+    Diagnostic,
+    HistoryError,
+    LovreglerError,
+    RuleNotFound,
+    RulesetNotFound,
+    SourcePos,
+)
 from .history import History
 from .parse import grammar_text, parse_file
 from .plan import Plan, build_plan
-from .results import Result
-from .timecalc import from_date
+from .results import Entry, Result
+from .timecalc import INF
 from .vocabulary import Vocabulary, from_ast
 
 VOCABULARY_NAME = "ordforråd"
@@ -202,24 +212,123 @@ class Ruleset:
             for s in self.plan.spans
         ]
 
+    @functools.cached_property
+    def content_hash(self) -> str:
+        """SHA-256 of the rule text that produced this ruleset: its own file, the ruleset it
+        extends and the vocabulary, as parsed. An answer that carries it can be traced to
+        the exact rules that gave it."""
+        digest = hashlib.sha256()
+        for text in self._sources():
+            digest.update(hashlib.sha256(text.encode("utf-8")).digest())
+        return digest.hexdigest()
+
+    def _sources(self) -> list[str]:
+        here = Path(self.module.file).parent
+        texts = [self.module.source]
+        if self.node.extends:
+            texts.append(parse_cached(_find(self.node.extends, here)).source)
+        texts.append(parse_cached(_find(VOCABULARY_NAME, here)).source)
+        return texts
+
+    @property
+    def versions(self) -> list[VersionDoc]:
+        """The ruleset's versions in date order, with their periods of force."""
+        seen: dict[str, VersionDoc] = {}
+        for span in self.plan.spans:
+            for v in span.versions:
+                seen.setdefault(v.name, VersionDoc(v.name, _date(v.start), _date(v.end)))
+        return sorted(seen.values(), key=lambda v: (v.start or datetime.date.min, v.name))
+
+    def rule(self, rule_id: str) -> RuleDoc:
+        """The rule with that id (its first span); :class:`RuleNotFound` if there is none."""
+        for doc in self.rules:
+            if doc.id == rule_id:
+                return doc
+        from .errors import did_you_mean
+
+        guess = did_you_mean(str(rule_id), [r.id for r in self.rules])
+        hint = f" — mente du {guess!r}?" if guess else ""
+        raise RuleNotFound(f"regelsættet {self.name} har ingen regel {rule_id!r}{hint}")
+
     def history(self, obj: object, *, lenient: bool = False) -> History:
-        """Load and validate a history dict against this ruleset's vocabulary."""
+        """Load and validate a history dict against this ruleset's vocabulary
+        (:class:`HistoryError` naming the citizen, event and field if it breaks the contract)."""
         return History.from_dict(obj, self.vocabulary, lenient=lenient)
 
     def evaluate(self, history: History | dict[str, object], as_of: datetime.date | str) -> Result:
-        """Obligations, rights and values for one citizen as of a date (compiled evaluator)."""
-        if isinstance(history, dict):
-            history = self.history(history)
-        if isinstance(as_of, str):
-            as_of = datetime.date.fromisoformat(as_of)
-        return self.compiled()(history, from_date(as_of))
+        """Obligations, rights and values for one citizen as of a date (compiled evaluator).
 
-    def interpret(self, history: History, as_of: datetime.date | str) -> Result:
+        ``history`` is a :class:`History` or a contract dict; ``as_of`` a
+        :class:`datetime.date` or ``"ÅÅÅÅ-MM-DD"``. Raises :class:`HistoryError` for a bad
+        history and :class:`ArgumentError` for a bad ``as_of``.
+        """
+        day = parse_as_of(as_of).toordinal()
+        if not isinstance(history, History):
+            history = self.history(history)
+        return self.compiled()(history, day)
+
+    def interpret(self, history: History | dict[str, object], as_of: datetime.date | str) -> Result:
         """The same as :meth:`evaluate`, by the reference interpreter (slow; for checking)."""
         from .interpret import Interpreter
 
-        day = as_of if isinstance(as_of, datetime.date) else datetime.date.fromisoformat(as_of)
+        day = parse_as_of(as_of)
+        if not isinstance(history, History):
+            history = self.history(history)
         return Interpreter(self.plan).evaluate(history, day)
+
+    def explain(
+        self, history: History | dict[str, object], as_of: datetime.date | str, rule: str
+    ) -> list[Entry]:
+        """The entries of one rule for one citizen (each has its Danish ``explanation``);
+        :class:`RuleNotFound` if the ruleset has no such rule."""
+        self.rule(rule)
+        return self.evaluate(history, as_of).entries(rule)
+
+
+@attrs.frozen
+class VersionDoc:
+    """A version of a ruleset: its name and period of force (None for an open end)."""
+
+    name: str
+    start: datetime.date | None
+    end: datetime.date | None
+
+
+def _date(day: int) -> datetime.date | None:
+    return None if day <= 1 or day >= INF else datetime.date.fromordinal(day)
+
+
+# ASCII digits only: \d would accept other scripts' digits, and date.fromisoformat accepts
+# forms (20150302, 2015-W10) the contract does not allow.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def parse_as_of(value: object) -> datetime.date:
+    """An evaluation date from a :class:`datetime.date` or an ISO ``ÅÅÅÅ-MM-DD`` text;
+    anything else is an :class:`ArgumentError` with a Danish message.
+
+    >>> parse_as_of("2015-09-01")
+    datetime.date(2015, 9, 1)
+    >>> parse_as_of("2015-13-01")
+    Traceback (most recent call last):
+    ...
+    lovregler.errors.ArgumentError: as_of: datoen '2015-13-01' findes ikke
+    """
+    if isinstance(value, datetime.datetime):
+        raise ArgumentError("as_of", "skal være en dato uden klokkeslæt (datetime.date)")
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str):
+        raise ArgumentError(
+            "as_of",
+            f"skal være en dato eller tekst ÅÅÅÅ-MM-DD, ikke {type(value).__name__} {value!r}",
+        )
+    if not _ISO_DATE.fullmatch(value):
+        raise ArgumentError("as_of", f"{value!r} er ikke en dato på formen ÅÅÅÅ-MM-DD")
+    try:
+        return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+    except ValueError:
+        raise ArgumentError("as_of", f"datoen {value!r} findes ikke") from None
 
 
 def _compiled(plan: Plan) -> Callable[[History, int], Result]:
@@ -253,7 +362,17 @@ def _load(path: str, digest: str) -> Ruleset:
 
 def load_ruleset(name_or_path: str | Path) -> Ruleset:
     """Load a bundled ruleset by name, or a rule file by path; raise a LovreglerError
-    (syntax, check, not found) with file:line:col on bad input."""
+    (syntax, check, not found) with file:line:col on bad input.
+
+    >>> load_ruleset("kontanthjælp").name
+    Traceback (most recent call last):
+    ...
+    lovregler.errors.RulesetNotFound: ingen regelsæt ved navn 'kontanthjælp' — mente du 'kontanthjælp_aktivitetsparat'?
+    """
+    if not isinstance(name_or_path, str | os.PathLike):
+        raise ArgumentError(
+            "name_or_path", f"skal være et navn eller en sti, ikke {type(name_or_path).__name__}"
+        )
     text = str(name_or_path)
     path = Path(text) if text.endswith(".lov") or Path(text).is_file() else _find(text, None)
     if not path.is_file():
@@ -261,4 +380,14 @@ def load_ruleset(name_or_path: str | Path) -> Ruleset:
     return _load(str(path), _digest(path))
 
 
-__all__ = ["LovreglerError", "Ruleset", "bundled_rulesets", "load_ruleset", "load_vocabulary"]
+__all__ = [
+    "HistoryError",
+    "LovreglerError",
+    "RuleDoc",
+    "Ruleset",
+    "VersionDoc",
+    "bundled_rulesets",
+    "load_ruleset",
+    "load_vocabulary",
+    "parse_as_of",
+]

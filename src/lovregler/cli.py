@@ -1,7 +1,8 @@
 """The ``lovregler`` command line.
 
-``check``, ``evaluate``, ``explain``, ``test``, ``compile --show``, ``demo`` — and the batch
-commands (``synth``, ``batch``, ``report``) when their modules are installed. Every error a
+``check``, ``evaluate``, ``explain``, ``test``, ``compile --show``, ``schema``, ``demo`` — and
+the batch commands (``synth``, ``batch``, ``report``) and ``serve`` when their optional
+packages are installed. Every error a
 rule author or caseworker can cause is printed as a message (file:line:col, caret, hint) and
 exits non-zero; no Python traceback reaches the terminal.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -89,20 +91,20 @@ def _print_table(result: Result) -> None:
         ob.add_row(
             o.rule.id,
             o.version,
-            iso(o.trigger),
-            iso(o.due),
+            iso(o.trigger_day),
+            iso(o.due_day),
             STATUS_DA[o.status],
-            iso(o.fulfilled_on) or "",
+            iso(o.fulfilled_day) or "",
         )
     console.print(ob)
     ri = Table("Regel", "Version", "Fra", "Til", title="Rettigheder")
     for r in result.rights:
-        ri.add_row(r.rule.id, r.version, iso(r.start), iso(r.until) or "åben")
+        ri.add_row(r.rule.id, r.version, iso(r.start_day), iso(r.until_day) or "åben")
     console.print(ri)
     if result.values:
         va = Table("Regel", "Fra", "Til", "Værdi", title="Værdier")
         for v in result.values:
-            va.add_row(v.rule.id, iso(v.start), iso(v.until), str(v.value))
+            va.add_row(v.rule.id, iso(v.start_day), iso(v.until_day), str(v.value))
         console.print(va)
 
 
@@ -159,6 +161,26 @@ def cmd_compile(args: argparse.Namespace) -> int:
         print(compiled.source)
     else:
         console.print(f"{rs.name}: {len(compiled.source.splitlines())} linjer Python", markup=False)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print a JSON Schema of the data contract (history, caseload line, result, error)."""
+    from .schema import document
+
+    print(json.dumps(document(args.document), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP service (FastAPI on uvicorn) until interrupted."""
+    try:
+        from .service import serve
+    except ImportError:
+        raise LovreglerError(
+            "lovregler serve kræver de valgfrie pakker: pip install 'lovregler[service]'"
+        ) from None
+    serve(host=args.host, port=args.port, max_body=args.max_body)
     return 0
 
 
@@ -232,6 +254,18 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--ruleset", required=True)
     k.add_argument("--show", action="store_true")
     k.set_defaults(func=cmd_compile)
+    from .schema import DOCUMENTS
+
+    j = sub.add_parser("schema", help="udskriv et JSON Schema for datakontrakten")
+    j.add_argument("document", nargs="?", choices=DOCUMENTS, default="result")
+    j.set_defaults(func=cmd_schema)
+    v = sub.add_parser("serve", help="start HTTP-tjenesten")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=8000)
+    v.add_argument(
+        "--max-body", type=int, default=8_000_000, help="største request-krop i bytes (413 over)"
+    )
+    v.set_defaults(func=cmd_serve)
     d = sub.add_parser("demo", help="kør hovedjobbet på de indbyggede data")
     d.set_defaults(func=cmd_demo)
     for name, module, fn in (
@@ -255,7 +289,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+        return code
+    except BrokenPipeError:
+        # The reader went away (`lovregler evaluate … | head`): not an error of ours. Point
+        # stdout at /dev/null so the interpreter's own flush at exit stays quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a command a closed pipe stopped
     except HistoryError as err:
         err_console.print(f"fejl i historik: {err}", markup=False)
     except LovreglerError as err:

@@ -13,6 +13,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 import attrs
+from typing_extensions import TypedDict  # pydantic reads only this TypedDict on Python 3.11
 
 
 @attrs.frozen
@@ -56,8 +57,39 @@ def render_caret(pos: SourcePos, source: str | None) -> str:
     return f"    {text}\n    {' ' * (pos.column - 1)}{'^' * width}"
 
 
+class ErrorDict(TypedDict):
+    """A bad citizen or a bad argument, in JSON: the HTTP service's 4xx bodies, a batch
+    item's error and the batch error tables."""
+
+    citizen: str | None
+    """The citizen's id, when known."""
+    event: int | None
+    """The index of the bad event in the history's ``events``, or null."""
+    field: str | None
+    """The field (or argument: ``as_of``, ``ruleset``, ``rule``) that is wrong, or null."""
+    message: str
+    """What is wrong and what was expected, in Danish."""
+
+
 class LovreglerError(Exception):
-    """Root of every error lovregler raises on purpose."""
+    """Root of every error lovregler raises on purpose; its message is Danish.
+
+    :meth:`to_dict` gives the fields the HTTP service and the batch error tables report
+    (``citizen``, ``event``, ``field``, ``message``); subclasses fill in what they know.
+    """
+
+    citizen: str | None = None
+    event: int | None = None
+    field: str | None = None
+
+    def to_dict(self) -> ErrorDict:
+        """A JSON-ready form: the same fields for every error."""
+        return {
+            "citizen": self.citizen,
+            "event": self.event,
+            "field": self.field,
+            "message": str(self),
+        }
 
 
 @attrs.define(eq=False)
@@ -104,7 +136,28 @@ class CheckError(RuleFileError):
 
 
 class RulesetNotFound(LovreglerError):
-    """No bundled ruleset and no file by that name."""
+    """No bundled ruleset and no file by that name (``field`` is ``"ruleset"``)."""
+
+    field = "ruleset"
+
+
+class RuleNotFound(LovreglerError):
+    """The ruleset has no rule by that id (``field`` is ``"rule"``)."""
+
+    field = "rule"
+
+
+class ArgumentError(LovreglerError, ValueError):
+    """An argument to the Python API is not what it must be: an ``as_of`` that is not a
+    date or an ISO ``ÅÅÅÅ-MM-DD`` text, … ``field`` names the argument.
+
+    It is also a :class:`ValueError`, so code that guards calls with ``except ValueError``
+    keeps working.
+    """
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
 
 
 class HistoryError(LovreglerError):
@@ -144,15 +197,6 @@ class HistoryError(LovreglerError):
         if self.suggestion:
             text += f" — mente du {self.suggestion!r}?"
         return text
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready form for batch error tables."""
-        return {
-            "citizen": self.citizen,
-            "event": self.event,
-            "field": self.field,
-            "message": str(self),
-        }
 
 
 class EvaluationError(LovreglerError):

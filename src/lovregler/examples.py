@@ -50,13 +50,17 @@ def example_history(example: ast.Example, index: int) -> dict[str, object]:
 
 def _entries_for(result: Result, rule: str) -> list[tuple[object, ...]]:
     obs = [
-        ("obligation", o.status, iso(o.fulfilled_on), iso(o.due))
+        ("obligation", str(o.status), iso(o.fulfilled_day), iso(o.due_day))
         for o in result.obligations
         if o.rule.id == rule
     ]
-    rights = [("right", iso(r.start), iso(r.until)) for r in result.rights if r.rule.id == rule]
+    rights = [
+        ("right", iso(r.start_day), iso(r.until_day)) for r in result.rights if r.rule.id == rule
+    ]
     values = [
-        ("value", v.value, iso(v.start), iso(v.until)) for v in result.values if v.rule.id == rule
+        ("value", v.value, iso(v.start_day), iso(v.until_day))
+        for v in result.values
+        if v.rule.id == rule
     ]
     entries: list[tuple[object, ...]] = [*obs, *rights, *values]
     return entries

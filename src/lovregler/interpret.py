@@ -812,7 +812,7 @@ class Interpreter:
             if not span.start <= day <= span.end:
                 continue
             version = span.version_on(day)
-            if version is None or any(r.start <= start and until <= r.until for r in out):
+            if version is None or any(r.start_day <= start and until <= r.until_day for r in out):
                 continue
             out.append(Right(span.info, version, start, until))
         return out
@@ -974,9 +974,9 @@ class Interpreter:
     def _runs(self, span: RuleSpan, numbered: list[tuple[int, int]]) -> list[Value]:
         out: list[Value] = []
         for monday, rate in numbered:
-            if out and out[-1].value == rate and out[-1].until == monday - 1:
+            if out and out[-1].value == rate and out[-1].until_day == monday - 1:
                 prev = out[-1]
-                out[-1] = Value(prev.rule, prev.version, prev.start, monday + 6, rate)
+                out[-1] = Value(prev.rule, prev.version, prev.start_day, monday + 6, rate)
             else:
                 version = span.version_on(monday)
                 if version is not None:

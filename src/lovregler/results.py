@@ -1,20 +1,59 @@
-"""Evaluation results: obligations, rights and values, exactly as ``contract.md`` §2.
+"""Evaluation results: obligations, rights and values, exactly as the data contract says.
 
-Evaluators (compiled and interpreted) produce small records of numbers (int day numbers);
-the explanation sentences a caseworker reads are built only when asked for
-(:meth:`Result.to_dict` or ``entry.explanation``), so the hot path does no string work.
+The public surface is in dates: ``Obligation.due``, ``Right.start``, ``Value.until`` … are
+:class:`datetime.date` objects and ``status`` is a :class:`Status`. Evaluators (compiled and
+interpreted) run millions of times in a batch, so they store int day numbers
+(``date.toordinal()``) in the ``*_day`` slots and the dates are made only when read; the
+explanation sentences a caseworker reads are likewise built only when asked for
+(:meth:`Result.to_dict` or ``entry.explanation``), so the hot path does no string or date work.
 """
 
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Iterable
+from typing import Annotated, Any
 
 import attrs
+from typing_extensions import NotRequired, TypedDict  # pydantic reads only these on 3.11
 
 from .timecalc import INF, to_date
 
-STATUSES = ("pending", "fulfilled", "fulfilled_late", "overdue", "suspended")
+
+class Status(enum.StrEnum):
+    """The status of an obligation instance, a string. ``pending``: not yet met, and the
+    due date has not passed (as_of <= due). ``fulfilled``: met on or before the due date.
+    ``fulfilled_late``: met after it. ``overdue``: not met, and the due date has passed.
+    ``suspended``: the rule says it does not run in this period (due is the date it would
+    have had)."""
+
+    PENDING = "pending"
+    FULFILLED = "fulfilled"
+    FULFILLED_LATE = "fulfilled_late"
+    OVERDUE = "overdue"
+    SUSPENDED = "suspended"
+
+    @property
+    def danish(self) -> str:
+        """The Danish word a caseworker reads.
+
+        >>> Status.FULFILLED == "fulfilled", Status("overdue").danish
+        (True, 'overskredet')
+        """
+        return STATUS_DA[self.value]
+
+
+# Module constants: the evaluators' hot path reads a global, not an enum class attribute.
+PENDING = Status.PENDING
+FULFILLED = Status.FULFILLED
+FULFILLED_LATE = Status.FULFILLED_LATE
+OVERDUE = Status.OVERDUE
+SUSPENDED = Status.SUSPENDED
+
+STATUSES = tuple(s.value for s in Status)
+
+_fromordinal = datetime.date.fromordinal
 
 STATUS_DA = {
     "pending": "afventer",
@@ -36,17 +75,114 @@ def iso(day: int | None) -> str | None:
     return to_date(day).isoformat()
 
 
-def status_of(met: int | None, due: int, as_of: int, suspended: bool) -> str:
+def status_of(met: int | None, due: int, as_of: int, suspended: bool) -> Status:
     """The contract's status (§2): met wins over suspended; unmet is pending while as_of <= due.
 
-    >>> status_of(None, 10, 10, False), status_of(None, 10, 11, False), status_of(12, 10, 20, True)
-    ('pending', 'overdue', 'fulfilled_late')
+    >>> [str(s) for s in (status_of(None, 10, 10, False), status_of(None, 10, 11, False),
+    ...                   status_of(12, 10, 20, True))]
+    ['pending', 'overdue', 'fulfilled_late']
     """
     if met is not None:
-        return "fulfilled" if met <= due else "fulfilled_late"
+        return FULFILLED if met <= due else FULFILLED_LATE
     if suspended:
-        return "suspended"
-    return "overdue" if as_of > due else "pending"
+        return SUSPENDED
+    return OVERDUE if as_of > due else PENDING
+
+
+def _iso(day: int) -> str:
+    return _fromordinal(day).isoformat()
+
+
+def _date_or_none(day: int | None) -> datetime.date | None:
+    return None if day is None or day >= INF else _fromordinal(day)
+
+
+class Doc:
+    """``Annotated`` metadata: JSON Schema keywords (a description, a format …) for one field
+    of the published contract. :mod:`lovregler.schema` turns the ``*Dict`` types below into
+    JSON Schema with pydantic, which calls this hook; nothing here imports pydantic."""
+
+    def __init__(self, description: str, **keywords: object):
+        self.description = description
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        """Add the keywords to the schema pydantic generated for the annotated type (to its
+        non-null branch, when the field may be null)."""
+        schema = handler(core_schema)
+        branches = [b for b in schema.get("anyOf", [schema]) if b.get("type") != "null"]
+        for branch in branches:
+            branch.update(self.keywords)
+        schema["description"] = self.description
+        schema.pop("title", None)
+        return schema
+
+
+_DATE = {"format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+
+
+# The contract (§2) as types: ``to_dict`` returns these (mypy holds the two together) and
+# the published JSON Schema is generated from them (one source of truth).
+class ObligationDict(TypedDict):
+    rule: Annotated[str, Doc("The rule's id in its rule file.")]
+    title: Annotated[str, Doc("The rule's title.")]
+    holder: Annotated[str, Doc("Who must act: jobcenter or kommune.")]
+    version: Annotated[str, Doc("The ruleset version that governs this instance.")]
+    trigger: Annotated[str, Doc("The day that started the instance.", **_DATE)]
+    due: Annotated[str, Doc("The deadline, inclusive.", **_DATE)]
+    status: Annotated[Status, Doc("pending, fulfilled, fulfilled_late, overdue, suspended.")]
+    fulfilled_on: Annotated[
+        str | None, Doc("The date of the event that met it; null unless met.", **_DATE)
+    ]
+    citation: Annotated[str, Doc("The legal source (hjemmel).")]
+    explanation: Annotated[list[str], Doc("Danish sentences a caseworker can follow.")]
+
+
+"""One obligation instance in the contract's JSON."""
+
+RightDict = TypedDict(
+    "RightDict",
+    {
+        "rule": Annotated[str, Doc("The rule's id in its rule file.")],
+        "title": Annotated[str, Doc("The rule's title.")],
+        "version": Annotated[str, Doc("The ruleset version the right belongs to.")],
+        "from": Annotated[str, Doc("The first day of the right, inclusive.", **_DATE)],
+        "until": Annotated[
+            str | None, Doc("The last day, inclusive; null for an open-ended right.", **_DATE)
+        ],
+        "citation": Annotated[str, Doc("The legal source (hjemmel).")],
+        "explanation": Annotated[list[str], Doc("Danish sentences a caseworker can follow.")],
+    },
+)
+"""One period of a right in the contract's JSON."""
+
+ValueDict = TypedDict(
+    "ValueDict",
+    {
+        "rule": Annotated[str, Doc("The rule's id in its rule file.")],
+        "title": Annotated[str, Doc("The rule's title.")],
+        "version": Annotated[str, Doc("The ruleset version that gave the value.")],
+        "from": Annotated[str, Doc("The first day the value holds, inclusive.", **_DATE)],
+        "until": Annotated[str | None, Doc("The last day it holds, inclusive.", **_DATE)],
+        "value": Annotated[int, Doc("The value (a refusion rate in per cent, …).")],
+        "citation": Annotated[str, Doc("The legal source (hjemmel).")],
+        "explanation": Annotated[list[str], Doc("Danish sentences a caseworker can follow.")],
+    },
+)
+"""One value over a period in the contract's JSON."""
+
+
+class ResultDict(TypedDict):
+    """What one ruleset says about one citizen as of one date (data contract §2)."""
+
+    citizen: Annotated[str, Doc("The citizen's id, as in the history.")]
+    ruleset: Annotated[str, Doc("The ruleset's name.")]
+    as_of: Annotated[str, Doc("The evaluation date: events after it are ignored.", **_DATE)]
+    obligations: Annotated[
+        list[ObligationDict], Doc("Obligation instances in order of due date, then rule.")
+    ]
+    rights: Annotated[list[RightDict], Doc("Rights in order of rule, then from.")]
+    values: Annotated[list[ValueDict], Doc("Values in order of rule, then from.")]
 
 
 @attrs.frozen
@@ -97,31 +233,53 @@ def window_note(k: int, anchor: str | None, transition: str = "") -> str:
 
 # Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an
 # evaluation builds many of these (see benchmarks/README.md). Treat them as values.
+# The evaluators fill the ``*_day`` slots with int day numbers; the dates are properties.
 @attrs.define
 class Obligation:
-    """One instance of an obligation."""
+    """One instance of an obligation: what had to be done by when, and whether it was.
+
+    ``trigger``, ``due`` and ``fulfilled_on`` are dates (``fulfilled_on`` is None unless
+    met); ``status`` is a :class:`Status`; ``version`` names the ruleset version that
+    governs the instance; ``rule`` carries the rule's id, title, holder and citation.
+    """
 
     rule: RuleInfo
     version: str
-    trigger: int
-    due: int
-    status: str
-    fulfilled_on: int | None
-    as_of: int
+    trigger_day: int
+    due_day: int
+    status: Status
+    fulfilled_day: int | None
+    as_of_day: int
     note: str = ""  # what set the trigger, when the rule's trigger text is not enough
     # created by a declared transition: the forløb ran when the rule came into force and is
     # treated as begun that day (catalogue §0 *Versions*, C1)
     transition: bool = False
 
     @property
+    def trigger(self) -> datetime.date:
+        """The day that started this instance (forløb start, previous meeting, …)."""
+        return _fromordinal(self.trigger_day)
+
+    @property
+    def due(self) -> datetime.date:
+        """The deadline (inclusive): an event on this day still meets the obligation."""
+        return _fromordinal(self.due_day)
+
+    @property
+    def fulfilled_on(self) -> datetime.date | None:
+        """The date of the event that met the obligation, or None."""
+        day = self.fulfilled_day
+        return None if day is None else _fromordinal(day)
+
+    @property
     def explanation(self) -> list[str]:
         """Danish sentences: the trigger, the arithmetic, the outcome."""
         r = self.rule
-        first = f"{self.note or r.trigger_text} {iso(self.trigger)}."
+        first = f"{self.note or r.trigger_text} {iso(self.trigger_day)}."
         if r.deadline_text:
-            second = f"Fristen er {r.deadline_text}: {iso(self.due)}."
+            second = f"Fristen er {r.deadline_text}: {iso(self.due_day)}."
         else:
-            second = f"Fristen er {iso(self.due)}."
+            second = f"Fristen er {iso(self.due_day)}."
         return [first, second, self._outcome()]
 
     def _outcome(self) -> str:
@@ -129,27 +287,27 @@ class Obligation:
         what = (
             f"{r.count}. {r.met_word}" if r.count > 1 else r.met_word[:1].upper() + r.met_word[1:]
         )
-        if self.fulfilled_on is not None:
-            late = self.fulfilled_on - self.due
+        if self.fulfilled_day is not None:
+            late = self.fulfilled_day - self.due_day
             tail = "opfyldt" if late <= 0 else f"opfyldt for sent ({late} dage efter fristen)"
-            return f"{what} {iso(self.fulfilled_on)}: {tail}."
-        if self.status == "suspended":
+            return f"{what} {iso(self.fulfilled_day)}: {tail}."
+        if self.status == SUSPENDED:
             return "Pligten er suspenderet på fristdagen efter reglen."
-        state = "fristen er overskredet" if self.status == "overdue" else "afventer"
-        return f"Ingen {r.met_word} pr. {iso(self.as_of)}: {state}."
+        state = "fristen er overskredet" if self.status == OVERDUE else "afventer"
+        return f"Ingen {r.met_word} pr. {iso(self.as_of_day)}: {state}."
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> ObligationDict:
         """The contract's JSON form; ``"transition": true`` is added (only) to an instance
-        created by a declared transition (an addition to contract §2, docs/api.rst)."""
-        out: dict[str, object] = {
+        created by a declared transition (an addition to the contract, see its docs page)."""
+        out: ObligationDict = {
             "rule": self.rule.id,
             "title": self.rule.title,
             "holder": self.rule.holder,
             "version": self.version,
-            "trigger": iso(self.trigger),
-            "due": iso(self.due),
+            "trigger": _iso(self.trigger_day),
+            "due": _iso(self.due_day),
             "status": self.status,
-            "fulfilled_on": iso(self.fulfilled_on),
+            "fulfilled_on": iso(self.fulfilled_day),
             "citation": self.rule.citation,
             "explanation": self.explanation,
         }
@@ -162,32 +320,46 @@ class Obligation:
 # evaluation builds many of these (see benchmarks/README.md). Treat them as values.
 @attrs.define
 class Right:
-    """One period of a right; ``until`` is INF when open-ended."""
+    """One period of a right: the citizen may claim it from ``start`` to ``until``.
+
+    Both ends are inclusive dates; ``until`` is None for an open-ended right (the internal
+    ``until_day`` is then :data:`~lovregler.timecalc.INF`).
+    """
 
     rule: RuleInfo
     version: str
-    start: int
-    until: int
+    start_day: int
+    until_day: int
     note: str = ""
+
+    @property
+    def start(self) -> datetime.date:
+        """The first day of the right (the contract's ``from``)."""
+        return _fromordinal(self.start_day)
+
+    @property
+    def until(self) -> datetime.date | None:
+        """The last day of the right, or None while it runs without end."""
+        return _date_or_none(self.until_day)
 
     @property
     def explanation(self) -> list[str]:
         """Danish sentences: why the right starts and how long it runs."""
-        end = "indtil videre" if self.until >= INF else f"til og med {iso(self.until)}"
+        end = "indtil videre" if self.until_day >= INF else f"til og med {iso(self.until_day)}"
         reason = f"{self.note} " if self.note else ""
         if not reason and self.rule.trigger_text.startswith("Udløst af "):
             # the event, in Danish with its condition, that starts this kind of right
             reason = f"{self.rule.trigger_text}. "
-        return [f"{reason}Retten gælder fra {iso(self.start)} {end}."]
+        return [f"{reason}Retten gælder fra {iso(self.start_day)} {end}."]
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> RightDict:
         """The contract's JSON form."""
         return {
             "rule": self.rule.id,
             "title": self.rule.title,
             "version": self.version,
-            "from": iso(self.start),
-            "until": iso(self.until),
+            "from": _iso(self.start_day),
+            "until": iso(self.until_day),
             "citation": self.rule.citation,
             "explanation": self.explanation,
         }
@@ -197,37 +369,57 @@ class Right:
 # evaluation builds many of these (see benchmarks/README.md). Treat them as values.
 @attrs.define
 class Value:
-    """A value over a period (``from``..``until`` inclusive)."""
+    """A value (a refusion rate, …) over a period, ``start`` to ``until`` inclusive."""
 
     rule: RuleInfo
     version: str
-    start: int
-    until: int
+    start_day: int
+    until_day: int
     value: int
     note: str = ""
 
     @property
+    def start(self) -> datetime.date:
+        """The first day the value holds (the contract's ``from``)."""
+        return _fromordinal(self.start_day)
+
+    @property
+    def until(self) -> datetime.date | None:
+        """The last day the value holds (None only for an open end)."""
+        return _date_or_none(self.until_day)
+
+    @property
     def explanation(self) -> list[str]:
         """Danish sentences: which weeks and which value."""
-        return [f"{self.note} Værdien er {self.value} fra {iso(self.start)} til {iso(self.until)}."]
+        return [
+            f"{self.note} Værdien er {self.value} fra {iso(self.start_day)} til {iso(self.until_day)}."
+        ]
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> ValueDict:
         """The contract's JSON form."""
         return {
             "rule": self.rule.id,
             "title": self.rule.title,
             "version": self.version,
-            "from": iso(self.start),
-            "until": iso(self.until),
+            "from": _iso(self.start_day),
+            "until": iso(self.until_day),
             "value": self.value,
             "citation": self.rule.citation,
             "explanation": self.explanation,
         }
 
 
+Entry = Obligation | Right | Value
+"""Any entry of a :class:`Result`."""
+
+
 @attrs.frozen
 class Result:
-    """Everything one ruleset says about one citizen as of one date."""
+    """Everything one ruleset says about one citizen as of one date.
+
+    ``obligations`` are in order of due date, then rule; ``rights`` and ``values`` in order
+    of rule, then start. :meth:`to_dict` is the contract's JSON (the ``result`` schema).
+    """
 
     citizen: str
     ruleset: str
@@ -252,12 +444,19 @@ class Result:
             citizen=citizen,
             ruleset=ruleset,
             as_of=to_date(as_of),
-            obligations=tuple(sorted(obligations, key=lambda o: (o.due, o.rule.id, o.trigger))),
-            rights=tuple(sorted(rights, key=lambda r: (r.rule.id, r.start, r.until))),
-            values=tuple(sorted(values, key=lambda v: (v.rule.id, v.start))),
+            obligations=tuple(
+                sorted(obligations, key=lambda o: (o.due_day, o.rule.id, o.trigger_day))
+            ),
+            rights=tuple(sorted(rights, key=lambda r: (r.rule.id, r.start_day, r.until_day))),
+            values=tuple(sorted(values, key=lambda v: (v.rule.id, v.start_day))),
         )
 
-    def to_dict(self) -> dict[str, object]:
+    def entries(self, rule: str | None = None) -> list[Entry]:
+        """Every obligation, right and value — or only those of one rule id."""
+        every: list[Entry] = [*self.obligations, *self.rights, *self.values]
+        return every if rule is None else [e for e in every if e.rule.id == rule]
+
+    def to_dict(self) -> ResultDict:
         """The contract's JSON form (§2)."""
         return {
             "citizen": self.citizen,
@@ -272,9 +471,17 @@ class Result:
         """A comparable form without explanations (for comparing two evaluators)."""
         return (
             tuple(
-                (o.rule.id, o.version, o.trigger, o.due, o.status, o.fulfilled_on, o.transition)
+                (
+                    o.rule.id,
+                    o.version,
+                    o.trigger_day,
+                    o.due_day,
+                    str(o.status),
+                    o.fulfilled_day,
+                    o.transition,
+                )
                 for o in self.obligations
             ),
-            tuple((r.rule.id, r.version, r.start, r.until) for r in self.rights),
-            tuple((v.rule.id, v.version, v.start, v.until, v.value) for v in self.values),
+            tuple((r.rule.id, r.version, r.start_day, r.until_day) for r in self.rights),
+            tuple((v.rule.id, v.version, v.start_day, v.until_day, v.value) for v in self.values),
         )

@@ -14,7 +14,20 @@ from collections.abc import Callable, Iterator, Sequence
 
 from . import periods as P
 from .history import Event, History
-from .results import Obligation, Right, RuleInfo, Value, course_note, iso, status_of, window_note
+from .results import (
+    FULFILLED,
+    FULFILLED_LATE,
+    OVERDUE,
+    PENDING,
+    Obligation,
+    Right,
+    RuleInfo,
+    Value,
+    course_note,
+    iso,
+    status_of,
+    window_note,
+)
 from .timecalc import INF, add_duration, birthday, hverdag, iso_week_monday
 from .vocabulary import PeriodDecl, Vocabulary
 
@@ -689,7 +702,7 @@ def keep_rights(span: Span, periods: list[tuple[int, int]], first_day: int) -> l
         if not span.start <= day <= span.end:
             continue
         version = span.version_on(day)
-        if version is None or any(r.start <= start and until <= r.until for r in out):
+        if version is None or any(r.start_day <= start and until <= r.until_day for r in out):
             continue
         out.append(Right(span.info, version, start, until))
     return out
@@ -813,9 +826,9 @@ def _emit_run(
         rate, upto = next((v, u) for v, u in rates if u is None or n <= u)
         stop = w1 if upto is None else min(w1, w + (upto - n))
         monday, sunday = first + 7 * w, first + 7 * stop + 6
-        if out and out[-1].value == rate and out[-1].until == monday - 1:
+        if out and out[-1].value == rate and out[-1].until_day == monday - 1:
             prev = out[-1]
-            out[-1] = Value(prev.rule, prev.version, prev.start, sunday, rate)
+            out[-1] = Value(prev.rule, prev.version, prev.start_day, sunday, rate)
         else:
             version = span.version_on(monday)
             if version is not None:
@@ -926,9 +939,9 @@ def chain_events(
             if version is None:
                 break
             if met is None:
-                status = "overdue" if as_of > due else "pending"
+                status = OVERDUE if as_of > due else PENDING
             else:
-                status = "fulfilled" if met <= due else "fulfilled_late"
+                status = FULFILLED if met <= due else FULFILLED_LATE
             if transition:
                 note = course_note(sc.course_start, sc.lo, info.transition_citation)
             out.append(Obligation(info, version, t, due, status, met, as_of, note, transition))

@@ -56,3 +56,7 @@ def test_wheel_installs_and_checks_bundled_rulesets(tmp_path: Path) -> None:
     assert "kontanthjælp_aktivitetsparat.lov: ok" in checked.stdout
     tested = _run(python, "-m", "lovregler.cli", "test", cwd=tmp_path)
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+    from test_typing import USE, assert_typed, mypy_on
+
+    assert_typed(mypy_on(USE, tmp_path, python))

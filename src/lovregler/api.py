@@ -49,8 +49,11 @@ VOCABULARY_NAME = "ordforråd"
 
 
 def bundled_dir() -> Path:
-    """The folder of the bundled rulesets (package data ``lovregler.rulesets``)."""
-    return Path(str(resources.files("lovregler.rulesets")))
+    """The folder of the bundled rulesets (package data ``lovregler.rulesets``).
+
+    Resolved: in a source tree the package folder is a symlink to the top-level
+    ``rulesets/``, and positions in messages should name the file rule authors edit."""
+    return Path(str(resources.files("lovregler.rulesets"))).resolve()
 
 
 def bundled_rulesets() -> list[str]:

@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from jsonschema import Draft202012Validator
-from fastapi.testclient import TestClient
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 import lovregler

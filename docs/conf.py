@@ -20,6 +20,7 @@ language = "da"
 extensions = [
     "lovregler.sphinxext",
     "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",  # the API page's examples (pytest runs them)
     "sphinx.ext.napoleon",
 ]
 
@@ -54,3 +55,9 @@ autodoc_default_options = {"members": True, "show-inheritance": True}
 # Rulesets come from the installed package (rulesets/ is its package data, installed
 # editable); extra folders could be listed here.
 lovregler_ruleset_dirs: list[str] = []
+
+# The data contract page (contract.rst) shows the JSON Schemas and worked examples, written
+# here at every build from the code that defines them, so the page cannot drift from it.
+from lovregler.schema import write_contract_files  # noqa: E402
+
+write_contract_files(HERE / "_contract", HERE.parent / "examples" / "borger-0001.json")

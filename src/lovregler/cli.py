@@ -180,7 +180,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise LovreglerError(
             "lovregler serve kræver de valgfrie pakker: pip install 'lovregler[service]'"
         ) from None
-    serve(host=args.host, port=args.port, max_body=args.max_body)
+    serve(host=args.host, port=args.port, max_body=args.max_body, access_log=args.access_log)
     return 0
 
 
@@ -264,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=8000)
     v.add_argument(
         "--max-body", type=int, default=8_000_000, help="største request-krop i bytes (413 over)"
+    )
+    v.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="log ingen linje pr. forespørgsel (til belastningsmålinger)",
     )
     v.set_defaults(func=cmd_serve)
     d = sub.add_parser("demo", help="kør hovedjobbet på de indbyggede data")

@@ -20,11 +20,13 @@ the same definitions into its OpenAPI document (:func:`components`).
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from .errors import ErrorDict
+from .errors import ErrorDict, HistoryError
 from .history import _EVENT_FIELDS, _TOP_REQUIRED
 from .results import ResultDict
 from .vocabulary import AttrDecl, AttrType, Vocabulary
@@ -266,3 +268,56 @@ def components(vocab: Vocabulary) -> dict[str, JsonSchema]:
         **history_definitions(vocab, lambda name: f"#/components/schemas/{name}"),
         **result_definitions("#/components/schemas/{model}"),
     }
+
+
+def write_contract_files(folder: Path, example: Path) -> list[Path]:
+    """Write every schema and a worked example of each document into ``folder`` (the docs
+    site shows and links them): ``<name>.schema.json``, ``history.example.json`` (a copy of
+    ``example``), ``caseload-line.example.jsonl``, ``result.example.json`` (``example``
+    evaluated by ``kontanthjælp_aktivitetsparat`` as of 2015-09-01) and
+    ``error.example.json`` (the same citizen with a misspelt event type)."""
+    from .api import load_ruleset
+
+    folder.mkdir(parents=True, exist_ok=True)
+    history = json.loads(example.read_text("utf-8"))
+    rs = load_ruleset("kontanthjælp_aktivitetsparat")
+    broken = json.loads(json.dumps(history))
+    broken["events"][1]["type"] = "samtle"
+    try:
+        rs.history(broken)
+        raise AssertionError("the broken example loaded")
+    except HistoryError as err:
+        error = err.to_dict()
+    files = {f"{name}.schema.json": document(name) for name in DOCUMENTS}
+    files["history.example.json"] = history
+    files["result.example.json"] = rs.evaluate(history, "2015-09-01").to_dict()
+    files["error.example.json"] = error
+    written = []
+    for name, content in files.items():
+        written.append(folder / name)
+        (folder / name).write_text(json.dumps(content, ensure_ascii=False, indent=2) + "\n")
+    line = folder / "caseload-line.example.jsonl"
+    line.write_text(json.dumps(history, ensure_ascii=False) + "\n", "utf-8")
+    table = folder / "events.csv"
+    table.write_text(_event_table(rs.vocabulary), "utf-8")
+    return [*written, line, table]
+
+
+def _event_table(vocab: Vocabulary) -> str:
+    """The vocabulary's event types as CSV rows: type, attributes, meaning."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for name, event in vocab.events.items():
+        attrs = []
+        for attr in event.attrs.values():
+            values = _value(vocab, attr.type)
+            kind = " | ".join(values.get("enum", [])) or attr.type.describe()
+            note = " (valgfri)" if attr.optional else ""
+            if attr.required_when:
+                note = f" (kun når {attr.required_when[0]} = {attr.required_when[1]})"
+            attrs.append(f"{attr.name}: {kind}{note}")
+        writer.writerow([name, "; ".join(attrs) or "—", event.title])
+    return out.getvalue()

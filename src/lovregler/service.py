@@ -530,8 +530,14 @@ _HEADERS = {
 }
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, max_body: int = DEFAULT_MAX_BODY) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    max_body: int = DEFAULT_MAX_BODY,
+    access_log: bool = True,
+) -> None:
     """Run the service on one uvicorn worker until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(max_body=max_body), host=host, port=port, log_level="info")
+    app = create_app(max_body=max_body)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)

@@ -288,7 +288,7 @@ def write_contract_files(folder: Path, example: Path) -> list[Path]:
         raise AssertionError("the broken example loaded")
     except HistoryError as err:
         error = err.to_dict()
-    files = {f"{name}.schema.json": document(name) for name in DOCUMENTS}
+    files: dict[str, object] = {f"{name}.schema.json": document(name) for name in DOCUMENTS}
     files["history.example.json"] = history
     files["result.example.json"] = rs.evaluate(history, "2015-09-01").to_dict()
     files["error.example.json"] = error

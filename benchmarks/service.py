@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the numbers as JSON")
     args = parser.parse_args(argv)
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=130)
     histories = data.kontanthjaelp_citizens(2000)
     bodies = [json.dumps(h, ensure_ascii=False).encode() for h in histories]
     console.print(f"load average at start: {load_average()}")

@@ -182,7 +182,8 @@ def _rule(rs: Ruleset, rule_id: str) -> RuleSummary:
         "title": r.title,
         "citation": r.citation,
         "interpretation": list(r.interpretation),
-        "versions": list(r.versions),
+        # A rule that changed between versions has a span per wording: name them all.
+        "versions": list(dict.fromkeys(v for d in rs.rules if d.id == r.id for v in d.versions)),
         # The file name only: the service's own paths are nobody's business.
         "source": f"{Path(r.pos.file).name}:{r.pos.line}",
     }

@@ -539,11 +539,11 @@ class Interpreter:
             if span.index in self.plan.right_groups
         }
         out: list[Right] = []
-        for r in sorted(rights, key=lambda r: r.start):
+        for r in sorted(rights, key=lambda r: r.start_day):
             if r.rule in group_of and any(
                 group_of.get(k.rule) == group_of[r.rule]
-                and k.start <= r.start
-                and r.until <= k.until
+                and k.start_day <= r.start_day
+                and r.until_day <= k.until_day
                 for k in out
             ):
                 continue

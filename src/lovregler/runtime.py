@@ -713,11 +713,11 @@ def held_once(rights: list[Right], groups: dict[RuleInfo, int]) -> list[Right]:
     same in consecutive versions is one entry, with the earlier version (catalogue C5)."""
     kept: dict[int, list[Right]] = {}
     out: list[Right] = []
-    for r in sorted(rights, key=lambda r: r.start):
+    for r in sorted(rights, key=lambda r: r.start_day):
         group = groups.get(r.rule)
         if group is not None:
             held = kept.setdefault(group, [])
-            if any(k.start <= r.start and r.until <= k.until for k in held):
+            if any(k.start_day <= r.start_day and r.until_day <= k.until_day for k in held):
                 continue
             held.append(r)
         out.append(r)

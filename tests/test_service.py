@@ -27,7 +27,7 @@ from jsonschema import Draft202012Validator
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 import lovregler
-from lovregler import HistoryError, bundled_rulesets, load_ruleset
+from lovregler import EvaluationError, HistoryError, bundled_rulesets, load_ruleset
 from lovregler import service as service_module
 from lovregler.cli import main
 from lovregler.schema import document
@@ -266,3 +266,28 @@ def test_the_openapi_document_holds(case: Any) -> None:
     # input refused. Not "schema-valid input accepted": a history can keep the schema and
     # still break the contract where no schema reaches (a tilbud_slut with no tilbud open).
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+
+def test_a_fault_of_ours_is_a_500_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> object:
+        raise KeyError("simulated bug")
+
+    rs = REGISTRY.get(KH)
+    monkeypatch.setattr(rs, "evaluate", broken)
+    client = TestClient(APP, raise_server_exceptions=False)
+    answer = client.post(f"/rulesets/{KH}/evaluate?as_of=2015-09-01", json=BORGER)
+    assert answer.status_code == 500
+    assert answer.json()["message"] == "intern fejl (KeyError); se tjenestens log"
+    assert "Traceback" not in answer.text and "simulated" not in answer.text
+    assert answer.headers["Lovregler-Version"] == lovregler.__version__
+
+    def failing_rule(*args: object, **kwargs: object) -> object:
+        raise EvaluationError("r")
+
+    # A rule that fails is a 500 for one citizen; in a batch the failure stays in its place
+    # and the other citizens are still answered.
+    monkeypatch.setattr(rs, "evaluate", failing_rule)
+    assert client.post(f"/rulesets/{KH}/evaluate?as_of=2015-09-01", json=BORGER).status_code == 500
+    batch = client.post(f"/rulesets/{KH}/evaluate?as_of=2015-09-01", json=[BORGER, BORGER])
+    assert batch.status_code == 200
+    assert [item["message"] for item in batch.json()] == ["r", "r"]

@@ -42,6 +42,7 @@ from .api import Ruleset, bundled_rulesets, load_ruleset, parse_as_of
 from .errors import (
     ArgumentError,
     ErrorDict,
+    EvaluationError,
     HistoryError,
     LovreglerError,
     RuleNotFound,
@@ -200,6 +201,7 @@ _STATUS = {
     RuleNotFound: 404,
     HistoryError: 422,
     ArgumentError: 422,
+    EvaluationError: 500,  # a rule failed: the rule file's fault, not the caller's
 }
 
 
@@ -257,10 +259,11 @@ async def read_body(request: Request, limit: int) -> object:
 
 
 def evaluate_one(rs: Ruleset, obj: object, as_of: datetime.date) -> object:
-    """One history's result JSON, or its error object (for an item of a batch)."""
+    """One history's result JSON, or its error object (for an item of a batch: the other
+    citizens are still evaluated)."""
     try:
         return rs.evaluate(rs.history(obj), as_of).to_dict()
-    except HistoryError as err:
+    except LovreglerError as err:
         return err.to_dict()
 
 
@@ -315,7 +318,7 @@ def create_app(max_body: int = DEFAULT_MAX_BODY, registry: Registry | None = Non
         ),
     )
     _routes(app, reg, max_body)
-    _handlers(app)
+    _handlers(app, reg)
     schemas = {**components(next(iter(reg.rulesets.values())).vocabulary)}
     schemas.update(typed_definitions(PAYLOADS, "#/components/schemas/{model}"))
     _openapi_with(app, schemas, sorted(reg.rulesets))
@@ -422,7 +425,7 @@ def _routes(app: FastAPI, reg: Registry, max_body: int) -> None:
         return _json(out, ruleset_hash=rs.content_hash)
 
 
-def _handlers(app: FastAPI) -> None:
+def _handlers(app: FastAPI, reg: Registry) -> None:
     @app.exception_handler(LovreglerError)
     async def lovregler_error(request: Request, exc: LovreglerError) -> Response:
         return error_response(exc)
@@ -455,7 +458,10 @@ def _handlers(app: FastAPI) -> None:
             "field": None,
             "message": f"intern fejl ({type(exc).__name__}); se tjenestens log",
         }
-        return _json(body, 500)
+        # Starlette answers this one outside the middleware: add its headers here.
+        answer = _json(body, 500, ruleset_hash=reg.hash)
+        answer.headers["Lovregler-Version"] = __version__
+        return answer
 
 
 def _ref(name: str) -> JsonSchema:

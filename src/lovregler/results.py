@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 from collections.abc import Iterable
 from typing import Annotated, Any
 
@@ -72,7 +73,7 @@ def iso(day: int | None) -> str | None:
     """
     if day is None or day >= INF:
         return None
-    return to_date(day).isoformat()
+    return _iso(day)
 
 
 def status_of(met: int | None, due: int, as_of: int, suspended: bool) -> Status:
@@ -89,7 +90,10 @@ def status_of(met: int | None, due: int, as_of: int, suspended: bool) -> Status:
     return OVERDUE if as_of > due else PENDING
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _iso(day: int) -> str:
+    # Cached: the JSON of a caseload names the same few thousand days over and over, and a
+    # hit costs a dict lookup instead of a date object and its formatting.
     return _fromordinal(day).isoformat()
 
 

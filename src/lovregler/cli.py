@@ -257,11 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .schema import DOCUMENTS
 
     j = sub.add_parser("schema", help="udskriv et JSON Schema for datakontrakten")
-    j.add_argument("document", nargs="?", choices=DOCUMENTS, default="result")
+    j.add_argument("document", nargs="?", choices=DOCUMENTS, default="result", help="(result)")
     j.set_defaults(func=cmd_schema)
     v = sub.add_parser("serve", help="start HTTP-tjenesten")
-    v.add_argument("--host", default="127.0.0.1")
-    v.add_argument("--port", type=int, default=8000)
+    v.add_argument("--host", default="127.0.0.1", help="adressen der lyttes på (127.0.0.1)")
+    v.add_argument("--port", type=int, default=8000, help="porten (8000)")
     v.add_argument(
         "--max-body", type=int, default=8_000_000, help="største request-krop i bytes (413 over)"
     )

@@ -217,9 +217,9 @@ class Ruleset:
 
     @functools.cached_property
     def content_hash(self) -> str:
-        """SHA-256 of the rule text that produced this ruleset: its own file, the ruleset it
-        extends and the vocabulary, as parsed. An answer that carries it can be traced to
-        the exact rules that gave it."""
+        """The SHA-256 (hex) of the rule text that produced this ruleset — its own file, the
+        ruleset it extends and the vocabulary, as parsed — so that an answer that carries it
+        can be traced to the exact rules that gave it."""
         digest = hashlib.sha256()
         for text in self._sources():
             digest.update(hashlib.sha256(text.encode("utf-8")).digest())

@@ -266,7 +266,7 @@ class Obligation:
 
     @property
     def due(self) -> datetime.date:
-        """The deadline (inclusive): an event on this day still meets the obligation."""
+        """The deadline, inclusive — an event on this day still meets the obligation."""
         return _fromordinal(self.due_day)
 
     @property
@@ -277,7 +277,7 @@ class Obligation:
 
     @property
     def explanation(self) -> list[str]:
-        """Danish sentences: the trigger, the arithmetic, the outcome."""
+        """The Danish sentences a caseworker reads — the trigger, the arithmetic, the outcome."""
         r = self.rule
         first = f"{self.note or r.trigger_text} {iso(self.trigger_day)}."
         if r.deadline_text:
@@ -348,7 +348,7 @@ class Right:
 
     @property
     def explanation(self) -> list[str]:
-        """Danish sentences: why the right starts and how long it runs."""
+        """The Danish sentences of why the right starts and how long it runs."""
         end = "indtil videre" if self.until_day >= INF else f"til og med {iso(self.until_day)}"
         reason = f"{self.note} " if self.note else ""
         if not reason and self.rule.trigger_text.startswith("Udløst af "):
@@ -394,7 +394,7 @@ class Value:
 
     @property
     def explanation(self) -> list[str]:
-        """Danish sentences: which weeks and which value."""
+        """The Danish sentences of which weeks and which value."""
         return [
             f"{self.note} Værdien er {self.value} fra {iso(self.start_day)} til {iso(self.until_day)}."
         ]

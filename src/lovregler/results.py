@@ -14,10 +14,10 @@ import datetime
 import enum
 import functools
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
 import attrs
-from typing_extensions import NotRequired, TypedDict  # pydantic reads only these on 3.11
+from typing_extensions import TypedDict  # pydantic reads only this TypedDict on Python 3.11
 
 from .timecalc import INF, to_date
 
@@ -128,6 +128,8 @@ _DATE = {"format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 # The contract (§2) as types: ``to_dict`` returns these (mypy holds the two together) and
 # the published JSON Schema is generated from them (one source of truth).
 class ObligationDict(TypedDict):
+    """One obligation instance in the contract's JSON."""
+
     rule: Annotated[str, Doc("The rule's id in its rule file.")]
     title: Annotated[str, Doc("The rule's title.")]
     holder: Annotated[str, Doc("Who must act: jobcenter or kommune.")]
@@ -140,9 +142,17 @@ class ObligationDict(TypedDict):
     ]
     citation: Annotated[str, Doc("The legal source (hjemmel).")]
     explanation: Annotated[list[str], Doc("Danish sentences a caseworker can follow.")]
+    transition: NotRequired[
+        Annotated[
+            bool,
+            Doc(
+                "Present (true) only on an instance created by a declared transition: the "
+                "forløb ran when the rule came into force and is treated as begun that day. "
+                "An addition to the contract."
+            ),
+        ]
+    ]
 
-
-"""One obligation instance in the contract's JSON."""
 
 RightDict = TypedDict(
     "RightDict",

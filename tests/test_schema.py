@@ -123,3 +123,25 @@ def test_the_result_schema_refuses_a_changed_result() -> None:
         broken = copy.deepcopy(data)
         change(broken)
         assert not RESULT.is_valid(broken)
+
+
+def test_an_obligation_of_a_declared_transition_keeps_the_contract() -> None:
+    # tests/fixtures/good/overgang.lov declares a transition (no bundled rule does): a forløb
+    # begun 2019-06-03 and running on 2020-01-01 gets instances marked "transition": true.
+    rs = load_ruleset(ROOT / "tests" / "fixtures" / "good" / "overgang.lov")
+    history = {
+        "id": "borger-overgang",
+        "birth_date": "1975-04-12",
+        "events": [
+            {"type": "ydelse_start", "date": "2019-06-03", "ydelse": "kontanthjælp"}
+            | {"målgruppe": "aktivitetsparat"},
+            {"type": "samtale", "date": "2020-01-06"},
+        ],
+    }
+    HISTORY.validate(history)
+    result = json.loads(json.dumps(rs.evaluate(history, "2020-07-01").to_dict()))
+    RESULT.validate(result)
+    assert any(o.get("transition") is True for o in result["obligations"])
+    broken = copy.deepcopy(result)
+    next(o for o in broken["obligations"] if "transition" in o)["transition"] = "ja"
+    assert not RESULT.is_valid(broken)

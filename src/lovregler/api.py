@@ -11,11 +11,9 @@ the bundled ones. Loaded rulesets are cached per process by the checksum of thei
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
 import hashlib
-import os
 import pickle
 import re
 import unicodedata
@@ -25,7 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from . import ast
+from . import ast, cache
 from . import parse as _parse_module
 from .check import check_ruleset, check_vocabulary
 from .errors import (
@@ -87,41 +85,27 @@ def _digest(path: Path) -> str:
 
 @functools.cache
 def _parsed(path: str, digest: str) -> ast.Module:
-    cache = _ast_cache_file(path, digest)
-    if cache is not None and cache.exists():
+    name = _ast_cache_name(path, digest)
+    data = cache.load("ast", name)  # only entries this user wrote (HMAC): see lovregler.cache
+    if data is not None:
         try:
-            module = pickle.loads(cache.read_bytes())
+            module = pickle.loads(data)
             if isinstance(module, ast.Module):
                 return module
-        except Exception:  # a stale or damaged cache entry is rebuilt below
+        except Exception:  # a stale entry (e.g. from another version) is rebuilt below
             pass
     module = parse_file(path)
-    if cache is not None:
-        write_atomically(cache, pickle.dumps(module))
+    cache.store("ast", name, pickle.dumps(module))
     return module
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a cache file so that a concurrent reader (a batch worker) never sees half of it;
-    a cache that cannot be written only costs speed."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(OSError):
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-
-
-def _ast_cache_file(path: str, digest: str) -> Path | None:
-    """Where the parsed AST of a rule file is cached: keyed by the file's checksum, its path
+def _ast_cache_name(path: str, digest: str) -> str:
+    """The cache entry of a rule file's AST: keyed by the file's checksum, its path
     (positions name it), the grammar and this package's AST module."""
-    base = Path.home() / ".cache" / "lovregler" / "ast"
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
     key = hashlib.sha256(
         "\0".join([digest, path, grammar_text(), _AST_SOURCE_DIGEST]).encode()
     ).hexdigest()
-    return base / f"{key}.pickle"
+    return f"{key}.pickle"
 
 
 # The AST classes and the transformer that builds them: a change to either invalidates the cache.

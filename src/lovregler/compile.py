@@ -12,7 +12,8 @@ identifiers are numbered (``r3``, ``p7``, ``S2``), never derived from rule text.
 The generator records a line map: each generated line knows the rule-file position it came
 from, so a failure inside generated code is reported at the rule's line
 (:class:`~lovregler.errors.EvaluationError`). Compiled code objects are cached in memory and
-on disk, keyed by a checksum of the generated source.
+on disk (this user's authenticated cache, :mod:`lovregler.cache`), keyed by a checksum of
+the generated source.
 
 >>> from lovregler.api import load_ruleset
 >>> src = compile_plan(load_ruleset("kontanthjælp_aktivitetsparat").plan).source
@@ -28,10 +29,9 @@ import marshal
 import sys
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 from types import CodeType
 
-from . import ast
+from . import ast, cache
 from . import runtime as R
 from .errors import EvaluationError, SourcePos
 from .history import History
@@ -703,30 +703,23 @@ def generate(plan: Plan) -> tuple[str, dict[int, SourcePos]]:
     return source, gen.line_map
 
 
-def _cache_dir() -> Path | None:
-    base = Path.home() / ".cache" / "lovregler" / "compiled"
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return base
-
-
 def _code_for(source: str, filename: str) -> CodeType:
-    """Compile ``source``, reusing a marshalled code object from the disk cache."""
-    digest = hashlib.sha256(f"{sys.version}\0{filename}\0{source}".encode()).hexdigest()
-    folder = _cache_dir()
-    path = folder / f"{digest}.bin" if folder else None
-    if path is not None and path.exists():
-        try:
-            return marshal.loads(path.read_bytes())  # type: ignore[no-any-return]
-        except (ValueError, EOFError, TypeError):
-            pass  # a damaged cache file is rebuilt below
-    code = compile(source, filename, "exec")
-    if path is not None:
-        from .api import write_atomically
+    """Compile ``source``, reusing a marshalled code object from this user's disk cache.
 
-        write_atomically(path, marshal.dumps(code))
+    Only an entry this user wrote is unmarshalled (HMAC, see :mod:`lovregler.cache`), and
+    it is used only if it is a code object for this very source file name.
+    """
+    name = hashlib.sha256(f"{sys.version}\0{filename}\0{source}".encode()).hexdigest() + ".bin"
+    data = cache.load("compiled", name)
+    if data is not None:
+        try:
+            code = marshal.loads(data)
+            if isinstance(code, CodeType) and code.co_filename == filename:
+                return code
+        except (ValueError, EOFError, TypeError):
+            pass  # a damaged entry is rebuilt below
+    code = compile(source, filename, "exec")
+    cache.store("compiled", name, marshal.dumps(code))
     return code
 
 

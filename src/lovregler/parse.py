@@ -2,8 +2,8 @@
 
 The grammar (``grammar/lovregler.lark``) is loaded once per process with Lark's LALR parser,
 the contextual lexer, ``strict=True`` (a conflict in the grammar is an error, not a silent
-choice) and Lark's grammar cache. A :class:`ToAst` transformer turns the parse tree into the
-frozen nodes of :mod:`lovregler.ast`, each with its source position.
+choice) and a grammar cache (:mod:`lovregler.cache`). A :class:`ToAst` transformer turns
+the parse tree into the frozen nodes of :mod:`lovregler.ast`, each with its source position.
 
 Syntax errors become :class:`~lovregler.errors.RuleSyntaxError` with file:line:col, the
 source line, a caret and a hint. The hint comes from Lark's ``match_examples``: a table of
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
+import io
 import unicodedata
 from importlib import resources
 from pathlib import Path
@@ -30,7 +32,7 @@ from lark.exceptions import (
 )
 from lark.tree import Meta
 
-from . import ast
+from . import ast, cache
 from .errors import Diagnostic, RuleSyntaxError, SourcePos
 
 GRAMMAR_FILE = "lovregler.lark"
@@ -42,29 +44,37 @@ def grammar_text() -> str:
     return resources.files("lovregler.grammar").joinpath(GRAMMAR_FILE).read_text("utf-8")
 
 
+_PARSER_OPTIONS: dict[str, object] = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "strict": True,
+    "propagate_positions": True,
+    "maybe_placeholders": True,
+}
+
+
 @functools.cache
 def parser() -> Lark:
-    """The one Lark parser of this process (LALR, contextual lexer, strict, cached)."""
-    return Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        strict=True,
-        propagate_positions=True,
-        maybe_placeholders=True,
-        cache=_cache_file(),
-    )
+    """The one Lark parser of this process (LALR, contextual lexer, strict, cached).
 
-
-def _cache_file() -> str | bool:
-    # Lark's cache keys on the grammar's hash; keep it in the user cache, not beside the package,
-    # which may be read-only in an installed wheel.
-    base = Path.home() / ".cache" / "lovregler"
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return str(base / f"grammar-{lark.__version__}.cache")
+    Lark's own file cache is a pickle under a predictable name; instead the parse tables are
+    kept in this user's authenticated cache (:mod:`lovregler.cache`), so a planted file is
+    never unpickled.
+    """
+    name = hashlib.sha256(
+        f"{lark.__version__}\0{sorted(_PARSER_OPTIONS.items())}\0{grammar_text()}".encode()
+    ).hexdigest()
+    data = cache.load("grammar", f"{name}.lark")
+    if data is not None:
+        try:
+            return Lark.load(io.BytesIO(data))
+        except Exception:  # a stale entry (another Lark) is rebuilt below
+            pass
+    built = Lark(grammar_text(), **_PARSER_OPTIONS)  # type: ignore[arg-type]
+    buffer = io.BytesIO()
+    built.save(buffer)
+    cache.store("grammar", f"{name}.lark", buffer.getvalue())
+    return built
 
 
 _UNIT_TO_DURATION = {"days": (0, 1), "weeks": (0, 7), "months": (1, 0), "years": (12, 0)}

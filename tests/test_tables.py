@@ -247,9 +247,90 @@ def test_a_table_without_a_required_column_is_named(tmp_path) -> None:
         list(read_caseload(tmp_path))
 
 
-def test_integer_ids_in_one_table_match_text_ids_in_the_other(tmp_path) -> None:
-    rows = [{"citizen_id": 7, "date": "2015-03-02", "type": "samtale"}]
-    by_id, records = _log(tmp_path, rows, [{"citizen_id": "7", "birth_date": "1970-01-01"}])
-    assert len(records) == 1 and by_id["7"].load()["events"] == [
-        {"date": "2015-03-02", "type": "samtale"}
+@pytest.mark.parametrize("kind", [pa.int64(), pa.float64()])
+def test_parquet_ids_that_are_not_text_are_refused(tmp_path, kind) -> None:
+    # A number has already lost an id's leading zero: 0101801234 would be 101801234, and
+    # 007 and 7 one citizen. Issue 10: refused with a clear error, never read silently
+    # (before: read as "7", and float ids aborted with "ude af trit ved '0.0'").
+    rows = pa.table({"citizen_id": pa.array([7], kind), "date": ["2015-03-02"], "type": ["x"]})
+    pq.write_table(rows, tmp_path / "events.parquet")
+    pq.write_table(pa.Table.from_pylist([{"citizen_id": "7"}]), tmp_path / "citizens.parquet")
+    with pytest.raises(ValueError, match=f"citizen_id har typen {kind}.*skal være tekst"):
+        list(read_caseload(tmp_path))
+
+
+def test_csv_ids_are_text_with_their_leading_zeros(tmp_path) -> None:
+    # Before issue 10 Arrow inferred an integer column: 0101801234 became 101801234 and 007
+    # and 7 merged into one citizen with both events.
+    (tmp_path / "citizens.csv").write_text(
+        "citizen_id,birth_date\n0101801234,1980-01-01\n007,1990-01-01\n7,1991-01-01\n"
+    )
+    (tmp_path / "events.csv").write_text(
+        "citizen_id,date,type\n0101801234,2020-01-01,samtale\n"
+        "007,2020-01-02,samtale\n7,2020-01-03,samtale\n"
+    )
+    records = list(read_caseload(tmp_path))
+    assert [r.citizen_id for r in records] == ["0101801234", "007", "7"]
+    assert [[e["date"] for e in r.load()["events"]] for r in records] == [
+        ["2020-01-01"],
+        ["2020-01-02"],
+        ["2020-01-03"],
     ]
+
+
+def test_a_csv_cell_that_is_not_utf8_fails_only_its_citizen(tmp_path) -> None:
+    # Before: one bad byte made the whole type column binary and failed every citizen.
+    (tmp_path / "citizens.csv").write_bytes(
+        b"citizen_id,birth_date\na,1980-01-01\nb,1990-01-01\nc\xfe,1990-01-01\n"
+    )
+    (tmp_path / "events.csv").write_bytes(
+        b"citizen_id,date,type\na,2020-01-01,samtale\nb,2020-01-02,sam\xfftale\n"
+        b"b,2020-01-03,samtale\n"
+    )
+    by_id = {r.citizen_id: r for r in read_caseload(tmp_path)}
+    assert sorted(by_id) == ["a", "b", "c\\xfe"]
+    assert by_id["a"].load()["events"] == [{"date": "2020-01-01", "type": "samtale"}]
+    with pytest.raises(HistoryError, match="hændelse nr. 0: kolonne.* type er ikke gyldig UTF-8"):
+        by_id["b"].load()
+    with pytest.raises(HistoryError, match="kolonne.* citizen_id er ikke gyldig UTF-8"):
+        by_id["c\\xfe"].load()
+
+
+def test_a_nul_id_is_not_a_missing_id(tmp_path) -> None:
+    # Before: the key of a missing id was NUL, so an id of NUL joined the id-less events and
+    # the batch aborted with "hændelsesloggen er ude af trit".
+    (tmp_path / "citizens.csv").write_bytes(b"citizen_id,birth_date\na,1980-01-01\n")
+    (tmp_path / "events.csv").write_bytes(
+        b"citizen_id,date,type\n\x00,2020-01-01,samtale\n,2020-01-02,samtale\n"
+        b"a,2020-01-03,samtale\n"
+    )
+    records = list(read_caseload(tmp_path))
+    assert sorted(r.citizen_id for r in records) == ["\x00", "<uden citizen_id>", "a"]
+    nul = next(r for r in records if r.citizen_id == "\x00").load()
+    assert nul["events"] == [{"date": "2020-01-01", "type": "samtale"}]
+
+
+def test_jsonl_id_comes_only_from_the_start_of_the_line(tmp_path) -> None:
+    # Before: a regex over the whole line found "kbh-000000" inside an event and booked this
+    # line's errors under that real citizen.
+    path = tmp_path / "c.jsonl"
+    path.write_text(
+        '{"birth_date": "1970-01-01", "events": [{"type": "x", "id": "kbh-000000"}]}\n'
+        '{"id": 17, "events": [{"id": "kbh-000000"}]}\n'
+        '{"id": "x\\ud800", "birth_date": "1970-01-01", "events": []}\n'
+    )
+    assert [r.citizen_id for r in read_caseload(path)] == ["linje 1", "linje 2", "linje 3"]
+
+
+def test_a_line_over_the_size_limit_is_a_record_with_its_problem(tmp_path) -> None:
+    path = tmp_path / "c.jsonl"
+    big = '{"id": "' + "x" * 5000 + '"}'
+    path.write_text(f'{{"id": "a"}}\n{big}\n{{"id": "c"}}\n')
+    records = list(read_caseload(path, max_record_bytes=1000))
+    assert [r.citizen_id for r in records] == ["a", "linje 2", "c"]
+    with pytest.raises(HistoryError, match="linje 2 er for lang .5,011 byte; grænsen er 1,000"):
+        records[1].load()
+    # exactly at the limit (the newline not counted) is read
+    assert next(iter(read_caseload(path, max_record_bytes=len(big)))).problem is None
+    assert list(read_caseload(path, max_record_bytes=len(big)))[1].load() == {"id": "x" * 5000}
+    assert records[2].load() == {"id": "c"}

@@ -22,13 +22,17 @@ from __future__ import annotations
 
 import argparse
 import collections
+import concurrent.futures
 import contextlib
 import datetime
+import errno
+import fcntl
 import importlib
 import json
 import math
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -44,11 +48,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import HistoryError, LovreglerError
-from .tables import RawRecord, TablePart, chunked, count_citizens, read_caseload_chunks
+from .history import valid_id
+from .tables import (
+    MAX_RECORD_BYTES,
+    RawRecord,
+    TablePart,
+    chunked,
+    count_citizens,
+    read_caseload_chunks,
+)
 
 __all__ = [
+    "COMPLETE_MARKER",
     "TABLES",
     "BatchConfig",
+    "BatchFailed",
     "BatchSummary",
     "evaluate_chunk",
     "main_batch",
@@ -59,6 +73,19 @@ __all__ = [
 
 #: The output tables, in the order they are written.
 TABLES = ("citizens", "obligations", "rights", "values", "errors")
+#: Written last into the output folder, when every table and ``batch.json`` are in place;
+#: removed first when a new run puts its tables there. Without it, the folder is not a
+#: complete batch.
+COMPLETE_MARKER = "_SUCCESS"
+_LOCK = ".lovregler-batch.lock"
+_STAGING_PREFIX = ".lovregler-staging-"
+
+
+class BatchFailed(LovreglerError):
+    """The batch as a whole could not finish (a worker kept dying, the output folder is
+    busy); nothing of it was put in the output folder."""
+
+
 _STATUSES = ("fulfilled", "fulfilled_late", "overdue", "pending", "suspended")
 
 
@@ -80,7 +107,8 @@ class BatchConfig:
     ``lovregler.api.load_ruleset``; ``"module:attribute"`` names a ruleset object in Python.
     ``time_limit`` (seconds) stops one ruleset's evaluation of one citizen that runs away,
     and records it as an error, where the evaluation runs in a process's main thread (the
-    local engine); None for no limit.
+    local engine); None for no limit. ``max_record_bytes`` is the longest input record (a
+    JSON line) that is read; a longer one is an error row for its line.
     """
 
     rulesets: tuple[Any, ...]
@@ -88,6 +116,7 @@ class BatchConfig:
     chunk_size: int = 500
     explain: bool = False
     time_limit: float | None = 60.0
+    max_record_bytes: int = MAX_RECORD_BYTES
 
 
 @attrs.frozen
@@ -186,7 +215,21 @@ def _array(values: list[Any], type_: pa.DataType) -> pa.Array:
     if pa.types.is_date32(type_):  # rows hold day numbers (date.toordinal())
         days = [None if v is None else v - _EPOCH for v in values]
         return pa.array(days, pa.int32()).cast(pa.date32())
-    return pa.array(values, type_)
+    try:
+        return pa.array(values, type_)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        # Text from a history (a message quoting a value) may hold a lone surrogate, which
+        # no UTF-8 column can: escape it rather than lose the chunk.
+        return pa.array(_escaped(values), type_)
+
+
+def _escaped(value: Any) -> Any:
+    """``value`` with every string made encodable (lone surrogates as ``\\udXXX``)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
 
 
 # ---------------------------------------------------------------- evaluating one chunk
@@ -238,7 +281,7 @@ class _Citizen:
         """Load, validate and evaluate; always ends with exactly one ``citizens`` row."""
         try:
             obj = self.record.load()
-            self.cid = _citizen_id(obj, self.cid)
+            self.cid = _citizen_id(obj, self.record.label)
             histories = self.histories(obj, rulesets)
             for ruleset in rulesets:
                 history = histories.get(_vocab_key(ruleset))
@@ -354,9 +397,10 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
 
 
 def _citizen_id(obj: object, fallback: str) -> str:
-    if isinstance(obj, dict) and isinstance(obj.get("id"), str):
-        return str(obj["id"])
-    return fallback
+    """The record's own top-level id when it is text that any output can hold; otherwise
+    its position (``linje 17``): never an id found elsewhere in the record."""
+    found = valid_id(obj.get("id")) if isinstance(obj, dict) else None
+    return found if found is not None else fallback
 
 
 def _vocab_key(ruleset: RulesetLike) -> object:
@@ -458,20 +502,22 @@ def _from_dict(entry: dict[str, Any], dates: Sequence[str], explain: bool) -> di
 
 
 class _Output:
-    """The Parquet writers of one batch; files appear under their names only when complete."""
+    """The Parquet writers of one batch, writing into a staging folder.
 
-    def __init__(self, outdir: Path, explain: bool):
-        outdir.mkdir(parents=True, exist_ok=True)
-        self.outdir = outdir
+    The tables appear in the output folder only when complete (:meth:`publish`); a batch
+    that fails leaves the output folder as it was, with nothing half-written beside it.
+    """
+
+    def __init__(self, staging: Path, explain: bool):
+        self.staging = staging
         self.schemas = schemas(explain)
-        self.writers = {
-            t: pq.ParquetWriter(self.partial(t), s, compression="zstd")
-            for t, s in self.schemas.items()
-        }
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        for table, schema in self.schemas.items():
+            self.writers[table] = pq.ParquetWriter(self.staged(table), schema, compression="zstd")
         self.citizens = self.ok = 0
 
-    def partial(self, table: str) -> Path:
-        return self.outdir / f"{table}.parquet.partial"
+    def staged(self, table: str) -> Path:
+        return self.staging / f"{table}.parquet"
 
     def write(self, tables: dict[str, pa.Table]) -> int:
         """Append one chunk's tables; returns how many citizens it held."""
@@ -483,11 +529,63 @@ class _Output:
         self.ok += sum(1 for s in people.column("status").to_pylist() if s == "ok")
         return int(people.num_rows)
 
-    def close(self, complete: bool) -> None:
-        for name, writer in self.writers.items():
+    def close(self) -> None:
+        """Finish every file (raises if the disk is full)."""
+        for writer in self.writers.values():
             writer.close()
-            if complete:
-                os.replace(self.partial(name), self.outdir / f"{name}.parquet")
+
+    def abandon(self) -> None:
+        """Close every writer quietly: the staging folder is about to be removed."""
+        for writer in self.writers.values():
+            try:
+                writer.close()
+            except Exception:
+                # A writer whose close failed (a full disk) would try again, and print a
+                # traceback, when garbage-collected: it has nothing left worth writing.
+                writer.is_open = False
+
+    def publish(self, outdir: Path, manifest: dict[str, Any]) -> None:
+        """Move the finished tables into ``outdir``, then ``batch.json``, then the marker.
+
+        The old marker goes first, so that at no moment does a folder holding a mix of two
+        runs' tables look complete.
+        """
+        (outdir / COMPLETE_MARKER).unlink(missing_ok=True)
+        text = json.dumps(manifest, ensure_ascii=False, indent=2)
+        (self.staging / "batch.json").write_text(text, encoding="utf-8")
+        (self.staging / COMPLETE_MARKER).write_text(f"{manifest['finished']}\n", encoding="utf-8")
+        for name in self.schemas:
+            os.replace(self.staged(name), outdir / f"{name}.parquet")
+        os.replace(self.staging / "batch.json", outdir / "batch.json")
+        os.replace(self.staging / COMPLETE_MARKER, outdir / COMPLETE_MARKER)
+
+
+@contextlib.contextmanager
+def _locked(outdir: Path) -> Iterator[None]:
+    """Hold the output folder's lock; refuse when another batch holds it.
+
+    ``flock`` is released by the kernel when the holder dies, so a killed batch never
+    leaves the folder locked.
+    """
+    handle = open(outdir / _LOCK, "a+")  # noqa: SIM115 - held for the whole block
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchFailed(
+                f"{outdir}: en anden kørsel af lovregler batch skriver allerede til denne "
+                "mappe; vent på den, eller vælg en anden outputmappe"
+            ) from None
+        _remove_stale_staging(outdir)  # safe: no other batch writes here now
+        yield
+    finally:
+        handle.close()
+
+
+def _remove_stale_staging(outdir: Path) -> None:
+    """Staging folders left by a batch that was killed (no ``finally`` ran)."""
+    for stale in outdir.glob(f"{_STAGING_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- engines
@@ -507,20 +605,131 @@ def _init_worker() -> None:
 
 
 def _run_local(chunks: Iterable[Chunk], config: BatchConfig, sink: Callable, workers: int) -> None:
-    """Chunks over a process pool; at most two chunks per worker in flight (bounded memory)."""
+    """Chunks over a process pool; at most two chunks per worker in flight (bounded memory).
+
+    A worker that dies (``kill -9``, the kernel's out-of-memory killer) breaks the pool: it
+    is replaced by a fresh one and the chunks that had not finished are run again; the
+    chunk the dead worker was running may die once more, and the second time the batch
+    fails with :class:`BatchFailed`. It never waits for a result that cannot come.
+    """
     if workers <= 1:
         _run_serial(chunks, config, sink)
         return
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
-    with ctx.Pool(workers, initializer=_init_worker) as pool:
-        pending: collections.deque[Any] = collections.deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(evaluate_chunk, (chunk, config)))
+    with _LocalPool(workers, config) as pool:
+        pending: collections.deque[_LocalTask] = collections.deque()
+        for index, chunk in enumerate(chunks):
+            pending.append(pool.submit(index, chunk))
             if len(pending) >= 2 * workers:
-                sink(pending.popleft().get())
+                sink(pool.result(pending.popleft(), pending))
         while pending:
-            sink(pending.popleft().get())
+            sink(pool.result(pending.popleft(), pending))
+
+
+@attrs.define
+class _LocalTask:
+    """One chunk in the local pool: its number, its rows, its future, and how many times a
+    worker died running it."""
+
+    index: int
+    chunk: Chunk
+    future: concurrent.futures.Future[dict[str, pa.Table]]
+    deaths: int = 0
+
+    def describe(self) -> str:
+        if isinstance(self.chunk, TablePart):
+            first, last = self.chunk.citizen_rows
+            return f"del nr. {self.index + 1} (borgertabellens rækker {first + 1}–{last})"
+        ids = [record.citizen_id for record in self.chunk]
+        span = f"{ids[0]} … {ids[-1]}" if len(ids) > 1 else ids[0] if ids else ""
+        return f"del nr. {self.index + 1} ({len(ids)} borgere: {span})"
+
+
+def _evaluate_in_worker(
+    chunk: Chunk, config: BatchConfig, index: int, notes: str
+) -> dict[str, pa.Table]:
+    """:func:`evaluate_chunk`, after noting which chunk this process runs: if the process
+    is killed, the parent reads the note to know which chunk to blame."""
+    Path(notes, str(os.getpid())).write_text(str(index), encoding="ascii")
+    return evaluate_chunk(chunk, config)
+
+
+class _LocalPool:
+    """A process pool that is replaced when one of its workers dies."""
+
+    def __init__(self, workers: int, config: BatchConfig):
+        self.workers, self.config = workers, config
+        self.notes = tempfile.mkdtemp(prefix="lovregler-pool-")
+        self.executor = self.start()
+
+    def start(self) -> concurrent.futures.ProcessPoolExecutor:
+        methods = multiprocessing.get_all_start_methods()
+        method = "forkserver" if "forkserver" in methods else "spawn"
+        return concurrent.futures.ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context(method), initializer=_init_worker
+        )
+
+    def run(self, index: int, chunk: Chunk) -> concurrent.futures.Future[dict[str, pa.Table]]:
+        return self.executor.submit(_evaluate_in_worker, chunk, self.config, index, self.notes)
+
+    def submit(self, index: int, chunk: Chunk) -> _LocalTask:
+        return _LocalTask(index, chunk, self.run(index, chunk))
+
+    def result(self, task: _LocalTask, others: Iterable[_LocalTask]) -> dict[str, pa.Table]:
+        """The task's tables; after a worker died, the unfinished chunks run again."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        while True:
+            try:
+                return task.future.result()
+            except BrokenProcessPool:
+                self.restart([task, *others])
+
+    def restart(self, tasks: list[_LocalTask]) -> None:
+        """A fresh pool; every task the broken pool did not finish is submitted to it."""
+        workers = dict(getattr(self.executor, "_processes", None) or {})
+        self.executor.shutdown(wait=True)  # joins the workers: their exit codes are known
+        blamed = self.killed_chunks(workers)
+        lost = [t for t in tasks if not _finished(t.future)]
+        for t in lost:
+            if blamed is None or t.index in blamed:  # unknown: every lost chunk is suspect
+                t.deaths += 1
+        twice = [t for t in lost if t.deaths >= 2]
+        if twice:
+            raise BatchFailed(
+                "en arbejdsproces døde igen (dræbt, eller løbet tør for hukommelse?) under "
+                f"{twice[0].describe()}, som allerede var kørt om én gang; kørslen er stoppet"
+            )
+        self.executor = self.start()
+        for t in lost:
+            t.future = self.run(t.index, t.chunk)
+
+    def killed_chunks(self, workers: dict[int, Any]) -> set[int] | None:
+        """The chunks that workers (pid → process) were running when they died (not when
+        the broken pool stopped them with SIGTERM), from their notes; None when unknown."""
+        dead = [pid for pid, p in workers.items() if p.exitcode not in (None, -signal.SIGTERM)]
+        blamed = set()
+        for pid in dead:
+            note = Path(self.notes, str(pid))
+            with contextlib.suppress(OSError, ValueError):
+                blamed.add(int(note.read_text(encoding="ascii")))
+        return blamed or None
+
+    def __enter__(self) -> _LocalPool:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        """Stop the pool: at once when the batch failed, its workers killed, not awaited."""
+        if kind is not None:
+            for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=kind is not None)
+        shutil.rmtree(self.notes, ignore_errors=True)
+
+
+def _finished(future: concurrent.futures.Future[Any]) -> bool:
+    """Whether a future holds a result (not an error such as a broken pool)."""
+    return future.done() and not future.cancelled() and future.exception() is None
 
 
 def _run_dask(
@@ -621,74 +830,109 @@ def run_batch(
     ``progress`` shows a rich progress bar
     (default: only when stderr is a terminal). ``on_client`` receives the Dask client once
     it is connected (tests use it to kill a worker mid-run).
+
+    The tables are written to a staging folder inside ``outdir`` and moved into place, with
+    ``batch.json`` and the :data:`COMPLETE_MARKER` last, only when the whole batch is done;
+    a batch that fails (or is killed) leaves ``outdir`` as it found it. A lock refuses a
+    second batch into the same folder while one runs (:class:`BatchFailed`).
     """
     started = time.perf_counter()
+    if engine not in ("local", "dask"):
+        raise ValueError(f"ukendt motor {engine!r} (local eller dask)")
     workers = workers or os.cpu_count() or 1
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     total = count_citizens(source) if isinstance(source, str | os.PathLike) else None
-    # The scratch folder holds the grouped tables that workers read their parts from: it
-    # must outlive the last result.
-    with (
-        tempfile.TemporaryDirectory(prefix="lovregler-", dir=out) as scratch,
-        _progress_bar(progress, total) as advance,
-    ):
-        remote = engine == "dask" and scheduler is not None
-        chunks = _source_chunks(source, config.chunk_size, scratch, remote)
-        output = _Output(out, config.explain)
-        done = False
-
-        def sink(tables: dict[str, pa.Table]) -> None:
-            advance(output.write(tables))
-
+    with _locked(out):
+        # The staging folder also holds the grouped tables that workers read their parts
+        # from: it must outlive the last result. It is removed on every way out.
+        staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
         try:
-            if engine == "dask":
-                _run_dask(chunks, config, sink, workers, scheduler, on_client)
-            elif engine == "local":
-                _run_local(chunks, config, sink, workers)
-            else:
-                raise ValueError(f"ukendt motor {engine!r} (local eller dask)")
-            done = True
+            with _progress_bar(progress, total) as advance:
+                output = _Output(staging, config.explain)
+                try:
+                    _run_engine(
+                        source,
+                        config,
+                        output,
+                        advance,
+                        staging,
+                        engine,
+                        workers,
+                        scheduler,
+                        on_client,
+                    )
+                    output.close()
+                except BaseException:
+                    output.abandon()
+                    raise
+            summary = BatchSummary(
+                output.citizens,
+                output.ok,
+                output.citizens - output.ok,
+                time.perf_counter() - started,
+                str(out),
+            )
+            output.publish(out, _manifest(config, engine, summary))
         finally:
-            output.close(done)
-    summary = BatchSummary(
-        output.citizens,
-        output.ok,
-        output.citizens - output.ok,
-        time.perf_counter() - started,
-        str(out),
-    )
-    _write_manifest(out, config, engine, summary)
+            shutil.rmtree(staging, ignore_errors=True)
     return summary
 
 
+def _run_engine(
+    source: str | os.PathLike[str] | Iterable[RawRecord],
+    config: BatchConfig,
+    output: _Output,
+    advance: Progress,
+    staging: Path,
+    engine: str,
+    workers: int,
+    scheduler: str | None,
+    on_client: Callable[[Any], None] | None,
+) -> None:
+    remote = engine == "dask" and scheduler is not None
+    scratch = staging / "scratch"
+    chunks = _source_chunks(source, config, str(scratch), remote)
+
+    def sink(tables: dict[str, pa.Table]) -> None:
+        advance(output.write(tables))
+
+    if engine == "dask":
+        _run_dask(chunks, config, sink, workers, scheduler, on_client)
+    else:
+        _run_local(chunks, config, sink, workers)
+
+
 def _source_chunks(
-    source: str | os.PathLike[str] | Iterable[RawRecord], size: int, scratch: str, remote: bool
+    source: str | os.PathLike[str] | Iterable[RawRecord],
+    config: BatchConfig,
+    scratch: str,
+    remote: bool,
 ) -> Iterator[Chunk]:
-    """The caseload in chunks of ``size`` citizens.
+    """The caseload in chunks of ``config.chunk_size`` citizens.
 
     An event log caseload comes as row ranges (:class:`~lovregler.tables.TablePart`) that
     the workers read themselves; for a remote cluster (``remote``), which may not see this
     machine's files, the records are built here and sent instead.
     """
+    size = config.chunk_size
     if not isinstance(source, str | os.PathLike):
         yield from chunked(source, size)
         return
-    for chunk in read_caseload_chunks(source, size, scratch):
+    parts = read_caseload_chunks(source, size, scratch, max_record_bytes=config.max_record_bytes)
+    for chunk in parts:
         yield list(chunk.records()) if remote and isinstance(chunk, TablePart) else chunk
 
 
-def _write_manifest(out: Path, config: BatchConfig, engine: str, summary: BatchSummary) -> None:
+def _manifest(config: BatchConfig, engine: str, summary: BatchSummary) -> dict[str, Any]:
     """``batch.json``: what was run, for the report and for people reading the folder."""
-    manifest = {
+    return {
         "as_of": config.as_of.isoformat(),
         "rulesets": [spec if isinstance(spec, str) else spec.name for spec in config.rulesets],
         "engine": engine,
+        "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         **attrs.asdict(summary),
     }
-    (out / "batch.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
 
 
 class _progress_bar:  # noqa: N801 - used as a context manager like a function
@@ -764,7 +1008,27 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     p.add_argument(
         "--time-limit", type=float, default=60.0, help="sekunder pr. borger og regelsæt (0: ingen)"
     )
+    p.add_argument(
+        "--max-record-size",
+        type=_byte_size,
+        default=MAX_RECORD_BYTES,
+        help="største input-post (en JSON-linje) i byte, fx 16M (standard: 16M)",
+    )
     return p
+
+
+def _byte_size(text: str) -> int:
+    units = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+    number, unit = text.strip().upper().rstrip("B"), ""
+    if number and number[-1] in units:
+        number, unit = number[:-1], number[-1]
+    try:
+        value = int(float(number) * units[unit])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} er ikke en størrelse (fx 16M)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: størrelsen skal være positiv")
+    return value
 
 
 def main_batch(argv: Sequence[str] | None = None) -> int:
@@ -785,6 +1049,7 @@ def run_batch_args(args: argparse.Namespace) -> int:
             max(1, args.chunk_size),
             args.explain,
             args.time_limit if args.time_limit > 0 else None,
+            args.max_record_size,
         )
         for spec in config.rulesets:
             _ruleset(spec)  # fail fast on a bad ruleset name, before any work
@@ -796,7 +1061,10 @@ def run_batch_args(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
         )
-    except (LovreglerError, OSError, TimeoutError, ValueError) as exc:
+    except OSError as exc:
+        print(f"lovregler batch: {_os_error_text(exc)}", file=sys.stderr)
+        return 2
+    except (LovreglerError, TimeoutError, ValueError) as exc:
         print(f"lovregler batch: {exc}", file=sys.stderr)
         return 2
     rate = summary.citizens / summary.seconds if summary.seconds else math.inf
@@ -805,6 +1073,16 @@ def run_batch_args(args: argparse.Namespace) -> int:
         f"({summary.seconds:.1f} s, {rate:,.0f} borgere/s) → {summary.outdir}"
     )
     return 0
+
+
+def _os_error_text(exc: OSError) -> str:
+    """One line for a failed read or write; a full disk says so, and that nothing was left."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or "No space left" in str(exc):
+        return (
+            f"ikke plads nok på disken ({exc.strerror or exc}); kørslen er stoppet, og "
+            "intet halvt resultat er efterladt i outputmappen"
+        )
+    return str(exc)
 
 
 def main_demo(argv: Sequence[str] | None = None) -> int:

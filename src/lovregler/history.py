@@ -44,8 +44,11 @@ __all__ = [
     "Period",
     "Segment",
     "iter_jsonl",
+    "leading_id",
+    "parse_json",
     "periods_of",
     "segments_of",
+    "valid_id",
 ]
 
 #: ``(start_day, end_day, start_event_index)``; ``end_day`` is :data:`INF` for an open period.
@@ -151,9 +154,9 @@ class History:
     ) -> History:
         """Parse one JSON citizen object and validate it as :meth:`from_dict` does."""
         try:
-            obj = json.loads(text)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise HistoryError(None, f"ikke gyldig JSON: {exc}") from None
+            obj = parse_json(text)
+        except HistoryError as exc:
+            raise HistoryError(None, exc.message) from None
         return cls.from_dict(obj, vocabulary, lenient=lenient)
 
     def to_dict(self) -> dict[str, object]:
@@ -262,6 +265,8 @@ class _Loader:
             raise self.error("en borger skal være et JSON-objekt", expected="{...}")
         top = self.nfc_keys(obj, event=None)
         cid = top.get("id")
+        if isinstance(cid, str) and valid_id(cid) is None:
+            raise self.error(f"id {cid!r} er ikke gyldig Unicode (en enlig surrogat)", field="id")
         if isinstance(cid, str):
             self.citizen = cid  # set first, so every later error names the citizen
         elif "id" in top:
@@ -592,7 +597,82 @@ def _split(start: int, end: int, changes: list[tuple[int, object]]) -> list[Segm
 
 # --------------------------------------------------------------------------- JSON Lines
 
-_ID_RE = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+#: A JSON line that starts with its id: ``{"id": "..."``. Matched only at the start of the
+#: line and over its first bytes, so that a broken line keeps its id without a search of the
+#: whole line, and an ``"id"`` inside an event is never taken for the citizen's.
+_LEADING_ID_RE = re.compile(r'\s*\{\s*"id"\s*:\s*"((?:[^"\\]|\\.){0,200})"')
+_LEADING_ID_CHARS = 1024
+
+
+def parse_json(text: str | bytes) -> object:
+    """Decode one JSON citizen; raises :class:`HistoryError` for anything that is not
+    plain JSON: bad syntax, a key given twice in one object (which would otherwise be
+    resolved silently, the last one winning), or nesting too deep to decode.
+
+    >>> parse_json('{"id": "a", "id": "b"}')
+    Traceback (most recent call last):
+    ...
+    lovregler.errors.HistoryError: borger <uden id>: ikke gyldig JSON: nøglen 'id' står to gange i samme objekt
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise HistoryError(
+            None, f"ikke gyldig JSON: nøglen {exc.key!r} står to gange i samme objekt"
+        ) from None
+    except RecursionError:
+        raise HistoryError(None, "ikke gyldig JSON: for dybt indlejret") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HistoryError(None, f"ikke gyldig JSON: {exc}") from None
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
+def valid_id(value: object) -> str | None:
+    """``value`` when it can be a citizen id in any output (text that is valid Unicode).
+
+    >>> valid_id("kbh-1"), valid_id("x\\ud800"), valid_id(7)
+    ('kbh-1', None, None)
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800"): no UTF-8 text can hold it
+        return None
+    return value
+
+
+def leading_id(text: str) -> str | None:
+    """The id of a JSON line that begins with it (``{"id": "kbh-1", ...``), else None.
+
+    >>> leading_id('{"id": "kbh-1", oops')
+    'kbh-1'
+    >>> leading_id('{"events": [{"id": "kbh-2"}]}') is None
+    True
+    """
+    found = _LEADING_ID_RE.match(text[:_LEADING_ID_CHARS])
+    if not found:
+        return None
+    try:
+        return valid_id(json.loads(f'"{found.group(1)}"'))
+    except ValueError:
+        return None
 
 
 def iter_jsonl(
@@ -635,9 +715,9 @@ def _load_line(
     number: int, text: str, vocabulary: Vocabulary, lenient: bool
 ) -> History | HistoryError:
     try:
-        obj = json.loads(text)
-    except ValueError as exc:
-        return _line_error(number, text, f"er ikke gyldig JSON: {exc}")
+        obj = parse_json(text)
+    except HistoryError as exc:
+        return _line_error(number, text, f"er {exc.message}")
     try:
         return History.from_dict(obj, vocabulary, lenient=lenient)
     except HistoryError as exc:
@@ -645,6 +725,5 @@ def _load_line(
 
 
 def _line_error(number: int, text: str, problem: str) -> HistoryError:
-    # The batch errors output wants a citizen id; a broken line often still shows one.
-    found = _ID_RE.search(text)
-    return HistoryError(found.group(1) if found else None, f"linje {number} {problem}")
+    # The batch errors output wants a citizen id; a broken line often still begins with one.
+    return HistoryError(leading_id(text), f"linje {number} {problem}")

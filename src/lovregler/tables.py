@@ -31,6 +31,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .errors import HistoryError
+from .history import leading_id, parse_json, valid_id
 
 __all__ = [
     "ATTRIBUTE_TYPES",
@@ -78,8 +79,11 @@ _MAX_GROUP_ROWS = 65_536  # a grouped event log with larger row groups is rewrit
 #: ``LOVREGLER_DUCKDB_MEMORY`` overrides it). 10 million shuffled events need about this much;
 #: more is spilled to disk in the scratch folder.
 DUCKDB_MEMORY = "256MB"
-_ID_RE = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+#: The largest input record (one JSON line) read, in bytes; a longer one becomes an error
+#: record without being held in memory (``--max-record-size`` overrides it).
+MAX_RECORD_BYTES = 16 * 1024 * 1024
 _INT_RE = re.compile(r"[+-]?[0-9]+")
+_BAD_UTF8 = "_bad_utf8"  # a column added to a CSV table: the cells that were not UTF-8
 
 
 @attrs.frozen
@@ -99,12 +103,10 @@ class RawRecord:
     @property
     def citizen_id(self) -> str:
         """The citizen's id when it can be seen, else the label."""
-        if self.obj is not None and isinstance(self.obj.get("id"), str):
-            return str(self.obj["id"])
+        if self.obj is not None:
+            return valid_id(self.obj.get("id")) or self.label
         if self.text is not None:
-            found = _ID_RE.search(self.text)
-            if found:
-                return found.group(1)
+            return leading_id(self.text) or self.label
         return self.label
 
     def load(self) -> object:
@@ -114,18 +116,19 @@ class RawRecord:
         if self.obj is not None:
             return self.obj
         try:
-            return json.loads(self.text or "")
-        except ValueError as exc:
-            raise HistoryError(
-                self.citizen_id, f"{self.label} er ikke gyldig JSON: {exc}"
-            ) from None
+            return parse_json(self.text or "")
+        except HistoryError as exc:
+            raise HistoryError(self.citizen_id, f"{self.label} er {exc.message}") from None
 
 
 # ---------------------------------------------------------------- reading
 
 
 def read_caseload(
-    path: str | os.PathLike[str], *, workdir: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    workdir: str | None = None,
+    max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> Iterator[RawRecord]:
     """Every citizen of a caseload: a JSON Lines file, or an event log + citizens table.
 
@@ -135,7 +138,7 @@ def read_caseload(
     """
     p = Path(path)
     if p.is_file() and p.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        yield from iter_jsonl_records(p)
+        yield from iter_jsonl_records(p, max_bytes=max_record_bytes)
         return
     events, citizens = find_tables(p)
     yield from iter_event_log(events, citizens, workdir=workdir)
@@ -169,20 +172,57 @@ def count_citizens(path: str | os.PathLike[str]) -> int | None:
     return None
 
 
-def iter_jsonl_records(path: str | os.PathLike[str]) -> Iterator[RawRecord]:
-    """One record per non-blank line; parsing is left to :meth:`RawRecord.load`."""
+def iter_jsonl_records(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[RawRecord]:
+    """One record per non-blank line; parsing is left to :meth:`RawRecord.load`.
+
+    A line longer than ``max_bytes`` is skipped over without being held in memory and
+    becomes a record with its problem; so does a line that is not UTF-8.
+    """
     with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw, size in _lines(handle, max_bytes):
             label = f"linje {number}"
+            if raw is None:
+                problem = (
+                    f"{label} er for lang ({size:,} byte; grænsen er {max_bytes:,} byte, "
+                    "se --max-record-size)"
+                )
+                yield RawRecord(label, problem=problem)
+                continue
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield RawRecord(label, problem=f"{label} er ikke gyldig UTF-8 ({exc.reason})")
+                where = f"byte {exc.start + 1}"
+                yield RawRecord(
+                    label, problem=f"{label} er ikke gyldig UTF-8 ({exc.reason}, {where})"
+                )
                 continue
             if number == 1:
                 text = text.removeprefix("\ufeff")  # a byte-order mark some exports write
             if text.strip():
                 yield RawRecord(label, text=text)
+
+
+def _lines(handle: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """``(number, line, size)`` per line; ``line`` is None for one over ``max_bytes``,
+    which is read past in pieces rather than held whole."""
+    number = 0
+    while True:
+        raw = handle.readline(max_bytes + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) <= max_bytes or raw.endswith(b"\n") and len(raw) == max_bytes + 1:
+            yield number, raw, len(raw)
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):
+            raw = handle.readline(1 << 20)
+            if not raw:
+                break
+            size += len(raw)
+        yield number, None, size
 
 
 def iter_event_log(
@@ -203,7 +243,11 @@ def iter_event_log(
 
 
 def read_caseload_chunks(
-    path: str | os.PathLike[str], size: int, scratch: str | os.PathLike[str]
+    path: str | os.PathLike[str],
+    size: int,
+    scratch: str | os.PathLike[str],
+    *,
+    max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> Iterator[list[RawRecord] | TablePart]:
     """The citizens of :func:`read_caseload`, in the same order, ``size`` at a time.
 
@@ -213,7 +257,7 @@ def read_caseload_chunks(
     """
     p = Path(path)
     if p.is_file() and p.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        yield from chunked(iter_jsonl_records(p), size)
+        yield from chunked(iter_jsonl_records(p, max_bytes=max_record_bytes), size)
         return
     events, citizens = find_tables(p)
     Path(scratch).mkdir(parents=True, exist_ok=True)
@@ -362,9 +406,10 @@ def _small_row_groups(path: Path) -> bool:
     return all(meta.row_group(i).num_rows <= _MAX_GROUP_ROWS for i in range(meta.num_row_groups))
 
 
-# The join key of a citizen id: its text, with NUL standing for a missing id (so that the
-# events without an id form one group instead of vanishing from an equality join).
-_KEY = "coalesce(CAST(citizen_id AS VARCHAR), chr(0))"
+# The join key of a citizen id: "v" + its text, and "n" for a missing id (so that the events
+# without an id form one group instead of vanishing from an equality join). No id's key can
+# equal the missing one's: an id of NUL is "v\0", not a missing id.
+_KEY = "CASE WHEN citizen_id IS NULL THEN 'n' ELSE 'v' || CAST(citizen_id AS VARCHAR) END"
 
 
 def _require_columns(shown: Path, path: Path, names: Iterable[str]) -> None:
@@ -386,30 +431,76 @@ def _sql_path(path: Path) -> str:
 
 
 def _as_parquet(path: Path, out: Path) -> Path:
-    """A Parquet file with the table's rows in input order (CSV is converted, streamed)."""
+    """A Parquet file with the table's rows in input order (CSV is converted, streamed).
+
+    Every CSV column is read as text, never inferred: an id ``0101801234`` keeps its 0 and
+    ``007`` stays apart from ``7``; values are typed per column later, so that a bad value
+    becomes a validation error for its citizen instead of failing the whole file. A cell
+    that is not UTF-8 is kept with its bad bytes escaped (``\\xff``) and its column named
+    in ``_bad_utf8``, which makes its citizen a record with a problem.
+    """
     if path.suffix.lower() != ".csv":
+        _require_text_ids(path)
         return path
-    # All columns as text: values are typed per column later, so that a bad value becomes
-    # a validation error for its citizen instead of failing the whole file.
-    options = pacsv.ConvertOptions(strings_can_be_null=True, column_types=_TextColumns())
+    names = _csv_header(path)
+    options = pacsv.ConvertOptions(
+        strings_can_be_null=True, column_types={name: pa.binary() for name in names}
+    )
     reader = pacsv.open_csv(path, convert_options=options)
-    with pq.ParquetWriter(out, reader.schema) as writer:
+    schema = pa.schema([(name, pa.string()) for name in names] + [("_bad_utf8", pa.string())])
+    with pq.ParquetWriter(out, schema) as writer:
         for batch in reader:
-            writer.write_batch(batch)
+            writer.write_batch(_decoded(batch, schema))
     return out
 
 
-class _TextColumns(dict):  # type: ignore[type-arg]
-    """A column_types mapping that answers "string" for every column name."""
+def _csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file, as Arrow reads them."""
+    reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 20))
+    try:
+        return list(reader.schema.names)
+    finally:
+        reader.close()
 
-    def __contains__(self, key: object) -> bool:
-        return True
 
-    def __getitem__(self, key: str) -> pa.DataType:
-        return pa.string()
+def _decoded(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """A CSV batch of binary columns as text; cells that are not UTF-8 escaped and flagged."""
+    bad: list[list[str]] = [[] for _ in range(batch.num_rows)]
+    columns = []
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        try:
+            columns.append(column.cast(pa.string()))  # validates UTF-8 in one pass
+            continue
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+        values = []
+        for row, cell in enumerate(column.to_pylist()):
+            try:
+                values.append(None if cell is None else cell.decode("utf-8"))
+            except UnicodeDecodeError:
+                values.append(cell.decode("utf-8", "backslashreplace"))
+                bad[row].append(name)
+        columns.append(pa.array(values, pa.string()))
+    flags = [", ".join(names) if names else None for names in bad]
+    return pa.RecordBatch.from_arrays([*columns, pa.array(flags, pa.string())], schema=schema)
 
-    def get(self, key: str, default: object = None) -> pa.DataType:  # type: ignore[override]
-        return pa.string()
+
+def _require_text_ids(path: Path) -> None:
+    """Refuse a Parquet table whose ``citizen_id`` is not text: a number has already lost
+    an id's leading zeros (``0101801234`` → ``101801234``, ``007`` = ``7``), so it cannot
+    be converted back; quietly reading it would merge or rename citizens."""
+    schema = pq.read_schema(path)
+    if "citizen_id" not in schema.names:
+        return  # _require_columns names the missing column
+    kind = schema.field("citizen_id").type
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        raise ValueError(
+            f"{path}: kolonnen citizen_id har typen {kind}, men id'er skal være tekst "
+            "(som tal mister et CPR-nummer sit foranstillede 0, og 007 bliver til 7); "
+            "gem kolonnen som tekst (string)"
+        )
 
 
 def _batches(path: Path) -> Iterator[pa.RecordBatch]:
@@ -489,7 +580,9 @@ def _event_groups(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[object, d
         ids = batch.column("citizen_id").cast(pa.string()).to_pylist()
         names, columns = [], []
         for name, column in zip(batch.schema.names, batch.columns, strict=True):
-            if name != "citizen_id" and not name.startswith("_") and name != "file_row_number":
+            if name == _BAD_UTF8 or (
+                name != "citizen_id" and not name.startswith("_") and name != "file_row_number"
+            ):
                 names.append(name)
                 columns.append(_event_column(name, column))
         for cid, row in zip(ids, zip(*columns, strict=True), strict=True):
@@ -536,6 +629,9 @@ def _citizen_record(row: dict[str, Any], events: list[dict[str, Any]]) -> RawRec
     if cid is None:
         problem = f"{len(events)} hændelse(r) uden citizen_id i hændelsesloggen"
         return RawRecord("<uden citizen_id>", problem=problem)
+    undecodable = _encoding_problem(row, events)
+    if undecodable is not None:
+        return RawRecord(str(cid), problem=undecodable)
     obj: dict[str, Any] = {"id": _text(cid), "events": events}
     if row["_known"]:
         obj["birth_date"] = _date_text(row.get("birth_date"))
@@ -549,6 +645,16 @@ def _citizen_record(row: dict[str, Any], events: list[dict[str, Any]]) -> RawRec
         if facts:
             obj["facts"] = facts
     return RawRecord(str(obj["id"]), obj=obj)
+
+
+def _encoding_problem(row: dict[str, Any], events: list[dict[str, Any]]) -> str | None:
+    """Which cells of this citizen were not UTF-8 (CSV input), or None."""
+    if row.get(_BAD_UTF8):
+        return f"borgertabellens kolonne(r) {row[_BAD_UTF8]} er ikke gyldig UTF-8"
+    for index, event in enumerate(events):
+        if event.get(_BAD_UTF8):
+            return f"hændelse nr. {index}: kolonne(r) {event[_BAD_UTF8]} er ikke gyldig UTF-8"
+    return None
 
 
 def _text(value: object) -> object:

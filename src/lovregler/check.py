@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import attrs
 
 from . import ast
-from .errors import Diagnostic, SourcePos, did_you_mean
+from .errors import Diagnostic, SourcePos, did_you_mean, source_lines
 from .vocabulary import AttrType, EventType, PeriodDecl, Vocabulary
 
 HOLDERS = ("jobcenter", "kommune")
@@ -216,7 +216,7 @@ def narrow(pos: SourcePos, word: str, source: str) -> SourcePos:
 @functools.lru_cache(maxsize=8)
 def _lines(source: str) -> tuple[str, ...]:
     # carets are placed for every rule and expectation: split each file once, not per message
-    return tuple(source.splitlines())
+    return tuple(source_lines(source))
 
 
 def _suggest(word: str, candidates: Iterable[str], fallback: str | None = None) -> str | None:

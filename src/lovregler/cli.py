@@ -18,7 +18,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .api import Ruleset, bundled_dir, bundled_rulesets, load_ruleset
 from .errors import HistoryError, LovreglerError
@@ -85,27 +87,39 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _print_table(result: Result) -> None:
-    console.print(f"[bold]{result.ruleset}[/bold] — borger {result.citizen} pr. {result.as_of}")
+    # Ids, names and titles come from histories and rule files: printed as text, never as
+    # rich markup (a citizen id "[/bold]" would crash the table, "[x]" would vanish).
+    console.print(
+        f"[bold]{escape(result.ruleset)}[/bold] — borger {escape(result.citizen)} "
+        f"pr. {result.as_of}"
+    )
     ob = Table("Regel", "Version", "Udløst", "Frist", "Status", "Opfyldt", title="Pligter")
     for o in result.obligations:
         ob.add_row(
-            o.rule.id,
-            o.version,
-            iso(o.trigger_day),
-            iso(o.due_day),
-            STATUS_DA[o.status],
-            iso(o.fulfilled_day) or "",
+            *_cells(
+                o.rule.id,
+                o.version,
+                iso(o.trigger_day),
+                iso(o.due_day),
+                STATUS_DA[o.status],
+                iso(o.fulfilled_day) or "",
+            )
         )
     console.print(ob)
     ri = Table("Regel", "Version", "Fra", "Til", title="Rettigheder")
     for r in result.rights:
-        ri.add_row(r.rule.id, r.version, iso(r.start_day), iso(r.until_day) or "åben")
+        ri.add_row(*_cells(r.rule.id, r.version, iso(r.start_day), iso(r.until_day) or "åben"))
     console.print(ri)
     if result.values:
         va = Table("Regel", "Fra", "Til", "Værdi", title="Værdier")
         for v in result.values:
-            va.add_row(v.rule.id, iso(v.start_day), iso(v.until_day), str(v.value))
+            va.add_row(*_cells(v.rule.id, iso(v.start_day), iso(v.until_day), str(v.value)))
         console.print(va)
+
+
+def _cells(*values: str | None) -> list[Text]:
+    """Table cells shown literally (rich would read a string cell as markup)."""
+    return [Text(value or "") for value in values]
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -121,7 +135,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     ]
     entries = [e for e in everything if e.rule.id == args.rule]
     rule = next(r for r in rs.rules if r.id == args.rule)
-    console.print(f"[bold]{rule.title}[/bold] ({rule.citation}) — {rule.pos}", highlight=False)
+    console.print(
+        f"[bold]{escape(rule.title)}[/bold] ({escape(rule.citation)}) — {escape(str(rule.pos))}",
+        highlight=False,
+    )
     for source in rule.node.docs.sources:
         console.print(f"  Kilde: {source.address}", markup=False)
     for text in rule.interpretation:

@@ -33,7 +33,7 @@ from types import CodeType
 
 from . import ast, cache
 from . import runtime as R
-from .errors import EvaluationError, SourcePos
+from .errors import CheckError, Diagnostic, EvaluationError, SourcePos
 from .history import History
 from .plan import Plan, RuleSpan
 from .results import Result
@@ -412,8 +412,9 @@ class Gen:
                 f"found = [(x, None) for x in threshold_triggers(c, {self.threshold_args(trig.date)})]",
                 pos,
             )
+        elif not isinstance(trig, ast.AtDate):  # as the interpreter: no trigger, no instance
+            self.body("found = []", pos)
         else:
-            assert isinstance(trig, ast.AtDate)
             self.body(f"d = {self.date(trig.date)}", pos)
             ev = "None"
             if isinstance(trig.date, ast.EventDate):
@@ -726,9 +727,18 @@ def _code_for(source: str, filename: str) -> CodeType:
 def compile_plan(plan: Plan) -> Compiled:
     """Compile a plan. The code object is cached on disk by the source's checksum; the
     loaded :class:`~lovregler.api.Ruleset` keeps the result in memory."""
-    source, line_map = generate(plan)
-    filename = f"<lovregler:{plan.name}:{hashlib.sha256(source.encode()).hexdigest()[:12]}>"
-    return Compiled(plan, source, line_map, _code_for(source, filename))
+    try:
+        source, line_map = generate(plan)
+        filename = f"<lovregler:{plan.name}:{hashlib.sha256(source.encode()).hexdigest()[:12]}>"
+        code = _code_for(source, filename)
+    except (RecursionError, SyntaxError, MemoryError) as err:
+        # The parser's limits (parse.MAX_NESTING) keep every checked rule file below
+        # Python's; should one still slip through, the author gets a message, not a crash.
+        pos = plan.spans[0].rule.pos if plan.spans else SourcePos(f"<{plan.name}>", 1, 1)
+        message = f"regelsættet er for indviklet til at oversætte ({type(err).__name__})"
+        hint = "del lange eller dybt indlejrede udtryk op med navngivne tidslinjer og mønstre"
+        raise CheckError([Diagnostic(pos, message, hint)]) from None
+    return Compiled(plan, source, line_map, code)
 
 
 __all__ = ["Compiled", "compile_plan", "generate", "R"]

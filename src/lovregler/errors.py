@@ -43,11 +43,26 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def source_lines(source: str) -> list[str]:
+    """The lines of a rule file as the parser counts them: split at ``\\n`` only.
+
+    ``str.splitlines`` also splits at U+2028, U+0085, form feeds and more, which Lark does
+    not count as line ends: a caret under such a file would point at the wrong line.
+
+    >>> source_lines("a\u2028b\\nc\\r\\n")
+    ['a\u2028b', 'c']
+    """
+    lines = [line.removesuffix("\r") for line in source.split("\n")]
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # the newline that ends the last line does not start another
+    return lines
+
+
 def render_caret(pos: SourcePos, source: str | None) -> str:
     """The offending source line with a caret under the column (empty when no source)."""
     if not source or pos.line <= 0:
         return ""
-    lines = source.splitlines()
+    lines = source_lines(source)
     if pos.line > len(lines):
         return ""
     text = lines[pos.line - 1]

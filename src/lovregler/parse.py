@@ -33,7 +33,7 @@ from lark.exceptions import (
 from lark.tree import Meta
 
 from . import ast, cache
-from .errors import Diagnostic, RuleSyntaxError, SourcePos
+from .errors import Diagnostic, RuleSyntaxError, SourcePos, source_lines
 
 GRAMMAR_FILE = "lovregler.lark"
 
@@ -397,6 +397,8 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             else:
                 fields[key] = val
         self._merge_trigger(fields, implied)
+        if kind == "obligation":
+            _default_trigger(fields)
         return ast.Rule(
             kind=kind,
             id=_nfc(name),
@@ -926,6 +928,17 @@ _UNIT_WORDS = {
 }
 
 
+def _default_trigger(fields: dict[str, object]) -> None:
+    """A pligt with a fixed frist (``frist forløbets start``, ``frist 2015-06-01``) and no
+    ``udløses af`` is triggered on the first day of the forløb, as the language reference
+    and the prose say ("udløses ved forløbets start"). A per-borger rule has no forløb, so
+    check reports the implied ``forløbets start`` there."""
+    deadline = fields.get("deadline")
+    if "trigger" in fields or not isinstance(deadline, ast.Deadline) or deadline.at is None:
+        return
+    fields["trigger"] = ast.AtDate(date=ast.CourseStart(pos=deadline.pos), pos=deadline.pos)
+
+
 def _as_trigger(spec: object, pos: SourcePos) -> ast.Trigger:
     if isinstance(spec, ast.EachEvent | ast.CountWindows):
         return spec
@@ -1002,7 +1015,7 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, source: str) -> Diagnost
     line = getattr(err, "line", 0) or 0
     column = getattr(err, "column", 0) or 0
     if isinstance(err, UnexpectedEOF) or line <= 0:
-        lines = source.splitlines() or [""]
+        lines = source_lines(source) or [""]
         line, column = len(lines), len(lines[-1]) + 1
     pos = SourcePos(file, line, column)
     label = _match_label(err, source)
@@ -1051,6 +1064,7 @@ def parse_text(source: str, file: str = "<tekst>") -> ast.Module:
         tree = parser().parse(text)
     except UnexpectedInput as err:
         raise RuleSyntaxError([_syntax_diagnostic(err, file, text)]) from None
+    _check_limits(tree, file, text)
     try:
         module = ToAst(file).transform(tree)
     except VisitError as err:
@@ -1067,6 +1081,58 @@ def parse_text(source: str, file: str = "<tekst>") -> ast.Module:
         source=text,
         pos=module.pos,
     )
+
+
+#: The deepest parse tree accepted. Every »og«, »eller«, »ikke« and parenthesis is a level;
+#: the passes that follow (check, compiler, interpreter, prose) recurse once per level, and
+#: the generated Python nests one parenthesis per level (Python allows 200).
+MAX_NESTING = 100
+#: The most digits a number in a rule file may have (numbers are days, weeks, ages, counts
+#: and rates: 6 digits is 999.999, far beyond any of them).
+MAX_DIGITS = 6
+
+
+def _check_limits(tree: lark.Tree, file: str, text: str) -> None:
+    """Refuse, with file:line:col, a rule file nested too deep or with a number too long,
+    before any recursive pass (or int()) sees it. The walk itself is iterative."""
+    stack: list[tuple[lark.Tree | Token, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Token):
+            if node.type == "INT" and len(node.lstrip("+-")) > MAX_DIGITS:
+                _limit_error(
+                    file,
+                    text,
+                    node,
+                    f"tallet er for langt ({len(node)} cifre; højst {MAX_DIGITS})",
+                    "tal i regler er dage, uger, aldre, antal og satser: skriv et mindre tal",
+                )
+            continue
+        if depth > MAX_NESTING:
+            _limit_error(
+                file,
+                text,
+                _first_token(node),
+                f"udtrykket er indlejret for dybt (mere end {MAX_NESTING} niveauer)",
+                "del udtrykket op med navngivne tidslinjer, mønstre eller mængder",
+            )
+        stack.extend((child, depth + 1) for child in node.children if child is not None)
+
+
+def _first_token(node: lark.Tree) -> Token | lark.Tree:
+    """The first token under ``node`` (for its position), found without recursion."""
+    while isinstance(node, lark.Tree):
+        children = [c for c in node.children if c is not None]
+        if not children:
+            return node
+        node = children[0]
+    return node
+
+
+def _limit_error(file: str, text: str, at: Token | lark.Tree, message: str, hint: str) -> None:
+    meta = at if isinstance(at, Token) else at.meta
+    diag = Diagnostic(_pos_of(file, meta), message, hint, source=text)
+    raise RuleSyntaxError([diag])
 
 
 def _with_source(diag: Diagnostic, source: str) -> Diagnostic:

@@ -331,10 +331,15 @@ class _GroupingPlan:
         One blocking operator (aggregate, window, join or sort) per step: DuckDB can spill
         each on its own, but several in one query must share the memory limit at once.
         """
+        import duckdb
+
         out = self.scratch / f"{name}.parquet"
-        self.db.execute(
-            f"COPY ({select}) TO '{_sql_path(out)}' (FORMAT parquet, ROW_GROUP_SIZE 16384)"
-        )
+        try:
+            self.db.execute(
+                f"COPY ({select}) TO '{_sql_path(out)}' (FORMAT parquet, ROW_GROUP_SIZE 16384)"
+            )
+        except duckdb.IOException as exc:  # a full disk, mostly: one message, as for Parquet
+            raise OSError(f"DuckDB: {exc}") from None
         return f"read_parquet('{_sql_path(out)}')"
 
     def source(self, path: Path) -> str:

@@ -296,16 +296,20 @@ def test_a_csv_cell_that_is_not_utf8_fails_only_its_citizen(tmp_path) -> None:
         by_id["c\\xfe"].load()
 
 
-def test_a_nul_id_is_not_a_missing_id(tmp_path) -> None:
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_nul_id_is_not_a_missing_id(tmp_path, fmt) -> None:
     # Before: the key of a missing id was NUL, so an id of NUL joined the id-less events and
     # the batch aborted with "hændelsesloggen er ude af trit".
-    (tmp_path / "citizens.csv").write_bytes(b"citizen_id,birth_date\na,1980-01-01\n")
-    (tmp_path / "events.csv").write_bytes(
-        b"citizen_id,date,type\n\x00,2020-01-01,samtale\n,2020-01-02,samtale\n"
-        b"a,2020-01-03,samtale\n"
-    )
-    records = list(read_caseload(tmp_path))
-    assert sorted(r.citizen_id for r in records) == ["\x00", "<uden citizen_id>", "a"]
+    rows = [
+        {"citizen_id": "a", "date": "2020-01-03", "type": "samtale"},
+        {"citizen_id": None, "date": "2020-01-02", "type": "samtale"},
+        {"citizen_id": "\x00", "date": "2020-01-01", "type": "samtale"},
+        {"citizen_id": None, "date": "2020-01-04", "type": "samtale"},
+    ]
+    people = [{"citizen_id": "a", "birth_date": "1980-01-01"}]
+    people.append({"citizen_id": "\x00", "birth_date": "1980-01-01"})
+    _, records = _log(tmp_path, rows, people, fmt)
+    assert [r.citizen_id for r in records] == ["a", "<uden citizen_id>", "\x00"]
     nul = next(r for r in records if r.citizen_id == "\x00").load()
     assert nul["events"] == [{"date": "2020-01-01", "type": "samtale"}]
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest ruletests docs bench clean
+.PHONY: demo test lint typecheck pytest ruletests docs bench clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,6 +32,12 @@ ruletests: $(STAMP)
 	$(BIN)/lovregler test rulesets/
 
 test: lint typecheck browser pytest ruletests docs-strict
+
+# Hostile input at length (issue 10): the fuzzing properties with 50 times the examples of
+# `make test` (generated rule files, mutated histories and caseloads), and the fault tests
+# (killed workers, full disk, concurrent batches).
+fuzz: $(STAMP)
+	LOVREGLER_FUZZ=1 $(BIN)/pytest -p no:xdist -q tests/test_fuzz.py tests/test_hostile_input.py tests/test_batch_faults.py tests/test_cache.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -5,6 +5,7 @@ clear error with its position, or works; never a Python traceback.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -243,3 +244,29 @@ def test_the_cli_reports_a_deep_history_as_a_message(
     assert code == 1
     err = capsys.readouterr().err
     assert "fejl i historik" in err and "for dybt indlejret" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # found by the fuzzer: passed check, then "year 10000 is out of range" in evaluation
+        (
+            '  ret r "R"\n    fra forløbets start\n    varer 7990 år\n',
+            "varigheden 7990 år er for lang",
+        ),
+        (PLIGT.replace("1 uge", "1201 måneder").format(cond="sand"), "for lang (højst 100 år)"),
+        ('  ret r "R"\n    fra 0001-01-01\n', "datoen 0001-01-01 ligger uden for årene 1800–2199"),
+        ('  ret r "R"\n    når alder over 9999\n', "alderen 9999 år er for høj"),
+        (
+            '  ret r "R"\n    fra forløbets start' + " + 1 år" * 11 + "\n",
+            "datoen flyttes 11 gange (højst 10)",
+        ),
+    ],
+    ids=["varer-7990-år", "frist-1201-måneder", "år-1", "alder-9999", "11-flytninger"],
+)
+def test_dates_that_would_fall_off_the_calendar_are_check_errors(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    with pytest.raises(RuleSyntaxError, match=re.escape(message)) as err:
+        _ruleset(tmp_path, body)
+    assert "/t.lov:" in str(err.value).splitlines()[0]

@@ -19,6 +19,7 @@ import io
 import unicodedata
 from importlib import resources
 from pathlib import Path
+from typing import NoReturn
 
 import attrs
 import lark
@@ -94,7 +95,7 @@ def _pos_of(file: str, meta: Meta | Token) -> SourcePos:
 
 def _date(tok: Token, file: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(str(tok))
+        day = datetime.date.fromisoformat(str(tok))
     except ValueError:
         diag = Diagnostic(
             _pos_of(file, tok),
@@ -102,6 +103,28 @@ def _date(tok: Token, file: str) -> datetime.date:
             "skriv datoen som ÅÅÅÅ-MM-DD med en dag, der findes i måneden",
         )
         raise RuleSyntaxError([diag]) from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        # far from the calendar's ends (year 1 and 9999), so that date arithmetic on it
+        # (a frist, a shift of up to 100 years) never falls off the calendar
+        _too_big(
+            _pos_of(file, tok),
+            f"datoen {tok} ligger uden for årene {YEARS[0]}–{YEARS[1]}",
+            "regler og eksempler handler om nutidige datoer",
+        )
+    return day
+
+
+#: The years a date in a rule file may have; see :data:`MAX_DURATION_YEARS` for why.
+YEARS = (1800, 2199)
+#: The longest duration (frist, varer, gentages, ...) in a rule file, and the oldest age.
+MAX_DURATION_YEARS = 100
+MAX_AGE = 150
+#: The most shifts (``+ 3 måneder``) in one date expression.
+MAX_SHIFTS = 10
+
+
+def _too_big(pos: SourcePos, message: str, hint: str) -> NoReturn:
+    raise RuleSyntaxError([Diagnostic(pos, message, hint)])
 
 
 def _string(tok: Token) -> str:
@@ -586,6 +609,15 @@ class ToAst(Transformer):  # type: ignore[type-arg]
     def date_shift(
         self, meta: Meta, base: ast.DateExpr, sign: Token, duration: ast.Duration
     ) -> ast.DateShift:
+        shifts, inner = 1, base
+        while isinstance(inner, ast.DateShift):
+            shifts, inner = shifts + 1, inner.base
+        if shifts > MAX_SHIFTS:
+            _too_big(
+                self.p(meta),
+                f"datoen flyttes {shifts} gange (højst {MAX_SHIFTS})",
+                "læg flytningerne sammen til én varighed, fx »+ 2 år 3 måneder«",
+            )
         return ast.DateShift(
             base=base, duration=duration, sign=1 if sign == "+" else -1, pos=self.p(meta)
         )
@@ -594,7 +626,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.EndOfMonth(base=base, pos=self.p(meta))
 
     def birthday(self, meta: Meta, years: Token) -> ast.Birthday:
-        return ast.Birthday(years=int(years), pos=self.p(meta))
+        return ast.Birthday(years=self.age(years), pos=self.p(meta))
 
     def date_ref(self, meta: Meta, name: Token) -> ast.DateRef:
         return ast.DateRef(name=_nfc(name), pos=self.p(meta))
@@ -683,7 +715,17 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.TlCourse(pos=self.p(meta))
 
     def tl_age(self, meta: Meta, op: str, years: Token) -> ast.TlAge:
-        return ast.TlAge(op=op, years=int(years), pos=self.p(meta))
+        return ast.TlAge(op=op, years=self.age(years), pos=self.p(meta))
+
+    def age(self, years: Token) -> int:
+        """An age in years (a birthday, an age limit), at most :data:`MAX_AGE`."""
+        if int(years) > MAX_AGE:
+            _too_big(
+                _pos_of(self.file, years),
+                f"alderen {years} år er for høj (højst {MAX_AGE})",
+                "skriv en alder, et menneske kan have",
+            )
+        return int(years)
 
     def tl_latest_compare(
         self, meta: Meta, event: Token, attr: Token, op: str, value: ast.Literal
@@ -917,6 +959,12 @@ def _duration(parts: list[tuple[int, str]], pos: SourcePos) -> ast.Duration:
         months += n * m
         days += n * d
         words.append(f"{n} {_UNIT_WORDS[unit][n != 1]}")
+    if months > 12 * MAX_DURATION_YEARS or days > 366 * MAX_DURATION_YEARS:
+        _too_big(
+            pos,
+            f"varigheden {' '.join(words)} er for lang (højst {MAX_DURATION_YEARS} år)",
+            "en frist eller periode i en regel er højst et menneskeliv lang",
+        )
     return ast.Duration(months=months, days=days, unit_text=" ".join(words), pos=pos)
 
 

@@ -270,3 +270,15 @@ def test_dates_that_would_fall_off_the_calendar_are_check_errors(
     with pytest.raises(RuleSyntaxError, match=re.escape(message)) as err:
         _ruleset(tmp_path, body)
     assert "/t.lov:" in str(err.value).splitlines()[0]
+
+
+def test_a_right_from_the_end_of_a_running_forløb_does_not_start(tmp_path: Path) -> None:
+    # Found by the grammar fuzzer: with the forløb still open its end is "open" (INF), and
+    # both evaluators began a right on that day, whose end then broke the result's dates.
+    rs = _ruleset(tmp_path, '  ret r "R"\n    fra forløbets slut\n    varer 1 dag\n')
+    assert _same_by_both(rs, _citizen(), "2015-06-30")["rights"] == []
+    # A forløb that has ended: kontanthjælp 2015-03-02 to 2015-04-30, so the right runs on
+    # its last day 2015-04-30 for 1 day, until 2015-04-30 + 1 day − 1 day = 2015-04-30.
+    ended = _citizen({"type": "ydelse_slut", "date": "2015-04-30", "ydelse": "kontanthjælp"})
+    (right,) = _same_by_both(rs, ended, "2015-06-30")["rights"]
+    assert (right["from"], right["until"]) == ("2015-04-30", "2015-04-30")

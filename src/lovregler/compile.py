@@ -464,7 +464,8 @@ class Gen:
             if isinstance(trig.date, ast.EventDate):
                 etype, pred = self.pred(trig.date.pattern)
                 ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi, {trig.date.which == 'latest'})"
-            self.body(f"starts = [] if d is None else [(d, {ev})]", trig.pos)
+            # an open end (a forløb still running) is no day a right can start on
+            self.body(f"starts = [] if d is None or d >= INF else [(d, {ev})]", trig.pos)
         nxt = "None"
         if r.right_until_next is not None:
             etype, pred = self.pred(r.right_until_next)

@@ -49,8 +49,8 @@ def source_lines(source: str) -> list[str]:
     ``str.splitlines`` also splits at U+2028, U+0085, form feeds and more, which Lark does
     not count as line ends: a caret under such a file would point at the wrong line.
 
-    >>> source_lines("a\u2028b\\nc\\r\\n")
-    ['a\u2028b', 'c']
+    >>> source_lines("a\\u2028b\\nc\\r\\n")
+    ['a\\u2028b', 'c']
     """
     lines = [line.removesuffix("\r") for line in source.split("\n")]
     if len(lines) > 1 and lines[-1] == "":

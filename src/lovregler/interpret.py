@@ -866,7 +866,8 @@ class Interpreter:
         else:
             assert isinstance(trig, ast.AtDate)
             t = c.date(trig.date, base)
-            starts = [] if t is None else [(t, self._event_at(c, trig.date, t, base))]
+            # an open end (the end of a forløb still running) is no day a right can start on
+            starts = [] if t is None or t >= INF else [(t, self._event_at(c, trig.date, t, base))]
         lo, hi = self._rule_bounds(rule)
         out = []
         for s, ev in starts:

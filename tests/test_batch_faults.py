@@ -287,3 +287,38 @@ def test_every_line_is_one_citizens_row_under_its_own_id(tmp_path: Path) -> None
         assert "nøglen 'id' står to gange" in errors["dup"]
         assert "for dybt indlejret" in errors["linje 7"]
         assert _complete(out)
+
+
+def test_a_huge_id_costs_its_size_not_gigabytes(tmp_path: Path) -> None:
+    # Before: the id regex ran over the whole line, and a 50 MB id took 6.8 GB. Now a line
+    # over --max-record-size (16 MB) is skipped unread, and one under it costs about its size.
+    path = tmp_path / "c.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(json.dumps(_citizen("a")) + "\n")
+        out.write(json.dumps({**_citizen("x"), "id": "x" * 50_000_000}) + "\n")
+        out.write(json.dumps({**_citizen("x"), "id": "y" * 10_000_000}) + "\n")
+    script = """
+import resource, sys
+sys.path.insert(0, sys.argv[1])
+from lovregler.batch import main_batch
+code = main_batch(sys.argv[2:])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+sys.exit(code)
+"""
+    out = tmp_path / "out"
+    args = [str(path), "-r", "test_batch:FIRST_TALK", "--as-of", "2015-04-01", "-o", str(out)]
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(Path(__file__).parent), *args, "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    peak_mb = int(result.stdout.strip().splitlines()[-1])
+    assert peak_mb < 600, peak_mb  # the 10 MB id is parsed, copied a few times; never GBs
+    people = pq.read_table(out / "citizens.parquet").to_pylist()
+    assert [p["citizen_id"][:3] for p in people] == ["a", "lin", "yyy"]
+    (error,) = [
+        e for e in pq.read_table(out / "errors.parquet").to_pylist() if e["citizen_id"] == "linje 2"
+    ]
+    assert "linje 2 er for lang (50,000," in error["message"]

@@ -163,8 +163,10 @@ def count_citizens(path: str | os.PathLike[str]) -> int | None:
     """The number of input citizens when cheap to know (for a progress bar), else None."""
     p = Path(path)
     if p.is_file() and p.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        with open(p, "rb") as handle:
-            return sum(1 for line in handle if line.strip())
+        with open(p, "rb") as handle:  # never a whole over-long line in memory
+            return sum(
+                1 for _, line, _ in _lines(handle, MAX_RECORD_BYTES) if line is None or line.strip()
+            )
     with contextlib.suppress(FileNotFoundError):
         citizens = find_tables(p)[1]
         if citizens.suffix == ".parquet":

@@ -690,8 +690,12 @@ class _LocalPool:
         self.executor.shutdown(wait=True)  # joins the workers: their exit codes are known
         blamed = self.killed_chunks(workers)
         lost = [t for t in tasks if not _finished(t.future)]
+        if blamed is not None and not any(t.index in blamed for t in lost):
+            blamed = None  # died between chunks? then every lost chunk is suspect
         for t in lost:
-            if blamed is None or t.index in blamed:  # unknown: every lost chunk is suspect
+            # Each restart counts a death against at least one chunk, so workers that keep
+            # dying end the batch after at most two restarts per chunk.
+            if blamed is None or t.index in blamed:
                 t.deaths += 1
         twice = [t for t in lost if t.deaths >= 2]
         if twice:

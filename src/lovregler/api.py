@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import os
 import pickle
 import re
 import unicodedata

@@ -105,6 +105,8 @@ def test_every_good_fixture_compiles_and_evaluates(path: Path) -> None:
     )
     for as_of in ("2015-03-01", "2015-06-01", "2021-01-01"):
         _same_by_both(rs, {**citizen, "id": f"a-{as_of}"}, as_of)
+    # and their examples hold (never run before: the compiler crashed on three of them)
+    assert run_examples(rs)[1] == []
 
 
 # ---------------------------------------------------------------- depth and size limits

@@ -290,6 +290,10 @@ class Threshold:
     matching event on or before t count; used as a trigger, each reset starts a new count,
     so the rule can trigger again (one instance per reset segment). Used in a deadline, a
     threshold the periods never reach is reached as if the last period had continued.
+
+    ``recurring`` (``udløses af hver dag hvor …``, a trigger only): every day t on which the
+    count reaches the amount after a day on which it did not, so a count that falls back
+    below it (old days leave the window) and comes back triggers again (catalogue §7, C5).
     """
 
     timeline: Timeline
@@ -299,6 +303,17 @@ class Threshold:
     counted_from: DateExpr | None = None
     counted_after: DateExpr | None = None
     reset_by: Pattern | None = None
+    recurring: bool = False
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class PeriodStart:
+    """``starten af <tidslinje> der omfatter <dato>``: the first day of the period of the
+    timeline (a maximal run of days) that contains the date; no value if it holds not then."""
+
+    timeline: Timeline
+    date: DateExpr
     pos: SourcePos = _pos()
 
 
@@ -320,6 +335,7 @@ DateExpr = (
     | EndOfMonth
     | Birthday
     | Threshold
+    | PeriodStart
     | DateRef
 )
 
@@ -505,12 +521,15 @@ class MetBy:
     """What meets an obligation: ``count`` events matching ``pattern``.
 
     ``also_earlier``: an event on any earlier date counts too ("on or before"): the latest
-    such event on or before the due date, else the first after it (late).
+    such event on or before the due date, else the first after it (late). ``since``
+    (``på eller efter <dato>``): events on or after that day count, also before the
+    trigger (the date is evaluated for the instance; with no value, the trigger counts).
     """
 
     pattern: Pattern
     count: int = 1
     also_earlier: bool = False
+    since: DateExpr | None = None
     pos: SourcePos = _pos()
 
 
@@ -579,15 +598,22 @@ class Rate:
 class WeekValue:
     """A value per ISO week, by the number of the benefit week (``refusion``).
 
-    A week counts when ``timeline`` holds on at least one of its days. The numbering restarts
-    at 1 when, among the ``lookback`` weeks before, at least ``gap`` weeks without benefit
-    come after the last week numbered 1.
+    A week is a benefit week when ``timeline`` holds on at least one of its days. The count
+    restarts at the end of the first week e, after the latest week numbered 1, at which the
+    restarting weeks that lie after that week 1 and among the ``lookback`` weeks ending with
+    e number ``gap``; the next benefit week is then week 1 again (refusion § 6). A
+    restarting week is one on whose every day ``self_support`` holds (``hele uger med``),
+    or, without it, a week that is not a benefit week. ``counted_from`` (``regnet fra``):
+    days before it do not exist for the count (refusion § 30), else the days before the
+    rule's first day in force do not.
     """
 
     timeline: Timeline
     gap: int
     lookback: int
     rates: tuple[Rate, ...]
+    counted_from: datetime.date | None = None
+    self_support: Timeline | None = None
     pos: SourcePos = _pos()
 
 

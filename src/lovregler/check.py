@@ -1363,6 +1363,12 @@ def _obligation_gaps(rule: ast.Rule) -> Iterator[tuple[str, str]]:
         )
     if rule.repeat is not None and rule.deadline is None:
         yield "gentages, men har ingen frist", "tilføj fx »frist 3 måneder efter første samtale«"
+    if rule.repeat is not None and rule.met_by is not None and rule.met_by.since is not None:
+        # a chain's next link is met only after the event that met the previous one
+        yield (
+            "gentages, så »fra og med …« kan ikke bruges i »opfyldes af«",
+            "hver forekomst opfyldes af en hændelse efter den forrige opfyldelse",
+        )
 
 
 def _triggered_right(rule: ast.Rule) -> bool:
@@ -1398,8 +1404,9 @@ def _check_rule_exprs(ctx: CheckContext, rule: ast.Rule) -> None:
         if field.name == "trigger" and _triggered_by_itself(rule):
             continue  # reported once, as a missing trigger, by _missing_clauses
         # udløsningsdagen means something only where an instance exists: its deadline and
-        # condition, and the »fra« of a right triggered by an event
-        lifted = field.name == "condition" or (
+        # condition, the »fra« of a right triggered by an event, and the day from which an
+        # event meets it (»opfyldes af … fra og med …«)
+        lifted = field.name in ("condition", "met_by") or (
             field.name == "right_from" and _triggered_right(rule)
         )
         inner = attrs.evolve(scope, no_trigger=None) if lifted else scope

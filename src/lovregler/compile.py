@@ -66,6 +66,8 @@ RUNTIME_NAMES = [
     "after_lasting",
     "threshold",
     "threshold_triggers",
+    "taken_over",
+    "period_start",
     "floor_from",
     "single",
     "chain",
@@ -222,6 +224,8 @@ class Gen:
         if isinstance(expr, ast.Threshold):
             args = self.threshold_args(expr, deadline)
             return f"threshold(c, {args}, {deadline})"
+        if isinstance(expr, ast.PeriodStart):
+            return f"period_start({self.timeline(expr.timeline)}, {self.date(expr.date, deadline)})"
         if isinstance(expr, ast.DateRef):
             return self.date(self.plan.dates[expr.name], deadline)
         raise TypeError(f"ukendt datoudtryk {expr!r}")
@@ -353,6 +357,13 @@ class Gen:
                 f"met = lambda t, due, strict, ev: met_earlier(c, {etype}, {pred}, sc, due)",
                 met.pos,
             )
+        elif met.since is not None:
+            # an event on or after that day meets it, also before the trigger; inside the scope
+            self.body(
+                f"met = lambda t, due, strict, ev: met_events(c, {etype}, {pred}, sc, "
+                f"max(sc.lo, t if (s := {self.date(met.since)}) is None else s), {met.count}, False, ev)",
+                met.pos,
+            )
         else:
             self.body(
                 f"met = lambda t, due, strict, ev: met_events(c, {etype}, {pred}, sc, t, {met.count}, strict, ev)",
@@ -408,10 +419,13 @@ class Gen:
             # one instance per distinct trigger date (catalogue C5)
             self.body(f"found = first_per_day(events(c, {etype}, {pred}, sc.lo, sc.hi))", pos)
         elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
-            self.body(
-                f"found = [(x, None) for x in threshold_triggers(c, {self.threshold_args(trig.date)})]",
-                pos,
-            )
+            args = self.threshold_args(trig.date)
+            self.body(f"days = threshold_triggers(c, {args}, {trig.date.recurring})", pos)
+            if span.takes_over:
+                # catalogue C5: a count already past the threshold on the version's first day
+                by_course = self.plan.course is not None
+                self.body(f"days = taken_over(c, {args}, {span.start}, days, {by_course})", pos)
+            self.body("found = [(x, None) for x in days]", pos)
         elif not isinstance(trig, ast.AtDate):  # as the interpreter: no trigger, no instance
             self.body("found = []", pos)
         else:
@@ -453,7 +467,7 @@ class Gen:
         elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
             args = self.threshold_args(trig.date)
             self.body(
-                f"starts = [(x, None) for x in threshold_triggers(c, {args}) if x <= c.as_of]",
+                f"starts = [(x, None) for x in threshold_triggers(c, {args}, {trig.date.recurring}) if x <= c.as_of]",
                 trig.pos,
             )
         else:
@@ -513,10 +527,12 @@ class Gen:
         r = span.rule
         wv = r.week_value
         assert wv is not None
-        lo = span.start  # weeks before the span's first day do not exist
         rates = tuple((x.value, x.up_to) for x in wv.rates)
+        selfs = "None" if wv.self_support is None else self.timeline(wv.self_support)
+        counted = "None" if wv.counted_from is None else str(from_date(wv.counted_from))
         self.body(
-            f"va.extend(week_values(c, S, {self.timeline(wv.timeline)}, {lo}, {wv.gap}, {wv.lookback}, {rates!r}))",
+            f"va.extend(week_values(c, S, {self.timeline(wv.timeline)}, {selfs}, {counted}, "
+            f"{wv.gap}, {wv.lookback}, {rates!r}))",
             wv.pos,
         )
 
@@ -585,7 +601,7 @@ class Gen:
         self.emit("def evaluate(history, as_of):")
         self.emit("    c = Ctx(history, as_of, VOCAB)")
         self.emit("    sc = Scope(0, INF, 0, as_of, False)  # courses may read the scope")
-        self.emit(f"    courses = {self.courses()}", pos)
+        self.emit(f"    courses = c.courses = {self.courses()}", pos)
         self.emit("    ob, ri, va = [], [], []")
         per_course = [
             s for s in self.plan.spans if not (s.rule.per_citizen or self.plan.course is None)

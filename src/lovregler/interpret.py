@@ -264,9 +264,21 @@ class Citizen:
             return birthday(self.birth, expr.years)
         if isinstance(expr, ast.Threshold):
             return self.threshold(expr, inst, lo=None)
+        if isinstance(expr, ast.PeriodStart):
+            return self.period_start(expr, inst)
         if isinstance(expr, ast.DateRef):
             return self.date(self.plan.dates[expr.name], inst)
         raise TypeError(f"ukendt datoudtryk {expr!r}")
+
+    def period_start(self, expr: ast.PeriodStart, inst: Instance | None) -> int | None:
+        """The first day of the run of the timeline's days that holds the date."""
+        day = self.date(expr.date, inst)
+        days = self.timeline(expr.timeline, inst)
+        if day is None or day not in days:
+            return None
+        while day - 1 in days:
+            day -= 1
+        return day
 
     def event_date(self, expr: ast.EventDate, inst: Instance | None) -> int | None:
         """The first or latest matching event's date, within the bound if one is given."""
@@ -341,8 +353,47 @@ class Citizen:
         earlier = [r for r in resets if r <= t]
         return max(earlier) if earlier else self.lo - 1
 
+    def counts(self, expr: ast.Threshold, inst: Instance | None, last: int) -> dict[int, int]:
+        """The count for every day t from the citizen's first day through ``last`` (the days
+        of the timeline counted for t, as :meth:`threshold` counts them)."""
+        days = self.timeline(expr.timeline, inst)
+        floor = self._count_floor(expr, inst)
+        resets = self._reset_days(expr)
+        # upto[i]: timeline days d with lo <= d < lo + i (as in threshold)
+        upto = [0]
+        for d in range(self.lo, last + 1):
+            upto.append(upto[-1] + (d in days))
+        out = {}
+        for t in range(self.lo, last + 1):
+            bottom = max(floor, self._latest_below(resets, t))
+            if expr.window is not None:
+                w = expr.window
+                bottom = max(bottom, add_duration(t, w.months, w.days, sign=-1))
+            bottom = min(max(bottom, self.lo - 1), t)
+            out[t] = upto[t + 1 - self.lo] - upto[bottom + 1 - self.lo]
+        return out
+
+    def crossings(self, expr: ast.Threshold, inst: Instance) -> list[int]:
+        """»hver dag hvor«: every day t up to as_of on which the count reaches the amount
+        after a day on which it did not (catalogue C5, §7 thresholds recur)."""
+        need = expr.amount.days + (1 if expr.more_than else 0)
+        count = self.counts(expr, inst, self.as_of)
+        return [
+            t
+            for t in range(self.lo, self.as_of + 1)
+            if count[t] >= need and (t == self.lo or count[t - 1] < need)
+        ]
+
+    def passed_on(self, expr: ast.Threshold, inst: Instance, day: int) -> bool:
+        """Has the count reached the amount on ``day``?"""
+        need = expr.amount.days + (1 if expr.more_than else 0)
+        return day >= self.lo and self.counts(expr, inst, day)[day] >= need
+
     def threshold_triggers(self, expr: ast.Threshold, inst: Instance) -> list[int]:
-        """As a trigger: one day per reset segment (the count restarts after each reset)."""
+        """As a trigger: one day per reset segment (the count restarts after each reset);
+        a recurring one (»hver dag hvor«) with a window: every crossing."""
+        if expr.recurring and expr.window is not None:
+            return self.crossings(expr, inst)
         if expr.reset_by is None:
             t = self.threshold(expr, inst, lo=None)
             return [] if t is None else [t]
@@ -598,6 +649,8 @@ class Interpreter:
                     found.append((e.day, e))
         elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
             found = [(t, None) for t in c.threshold_triggers(trig.date, base)]
+            if span.takes_over and self._taken_over(c, span, trig.date, base):
+                found = sorted({*found, (span.start, None)}, key=lambda x: x[0])
         elif isinstance(trig, ast.AtDate):
             t = c.date(trig.date, base)
             ev = self._event_at(c, trig.date, t, base)
@@ -611,6 +664,19 @@ class Interpreter:
             and scope.lo <= t <= scope.course_end
             and (rule.condition is None or c.truth(rule.condition, None, Instance(scope, t)))
         ]
+
+    def _taken_over(self, c: Citizen, span: RuleSpan, expr: ast.Threshold, inst: Instance) -> bool:
+        """Catalogue C5, thresholds across a version change: on the first day of a version
+        that replaces an earlier one, a count already past the threshold triggers, if the
+        counted condition holds that day (a forløb runs; without a forløb, the timeline)."""
+        day = span.start
+        if day > c.as_of:
+            return False
+        if self.plan.course is not None:
+            holds = any(s <= day <= e for s, e in c.courses())
+        else:
+            holds = day in c.timeline(expr.timeline, inst)
+        return holds and c.passed_on(expr, inst, day)
 
     def _event_at(
         self, c: Citizen, expr: ast.DateExpr, day: int | None, inst: Instance
@@ -668,10 +734,15 @@ class Interpreter:
             before = [e.day for e in cands if e.day <= due]
             after = [e.day for e in cands if e.day > due]
             return max(before) if before else (min(after) if after else None)
+        lo = t
+        if met_by.since is not None:
+            # »fra og med <dato>«: from that day (inside the scope), also before the trigger
+            since = c.date(met_by.since, inst)
+            lo, strict = max(scope.lo, t if since is None else since), False
         cands = [
             e
             for e in c.scoped(met_by.pattern, inst)
-            if (e.day > t if strict else e.day >= t) and e is not exclude
+            if (e.day > lo if strict else e.day >= lo) and e is not exclude
         ]
         return cands[met_by.count - 1].day if len(cands) >= met_by.count else None
 
@@ -940,36 +1011,45 @@ class Interpreter:
         wv = span.rule.week_value
         assert wv is not None
         days = c.timeline(wv.timeline, Instance(scope))
-        # weeks before the span's first day (rule, version and ruleset in force) do not exist
-        lo = span.start
-        monday = iso_week_monday(max(lo, c.lo))
-        if monday < max(lo, c.lo):
-            monday += 7
+        selfs = None if wv.self_support is None else c.timeline(wv.self_support, Instance(scope))
+        # days before the first day that exists for the count (regnet fra, else the span's
+        # first day) do not exist; week 0 is the week that holds it
+        first_day = max(span.start if wv.counted_from is None else from_date(wv.counted_from), c.lo)
+        monday = iso_week_monday(first_day)
         weeks = []
         while monday <= c.as_of:
-            weeks.append((monday, any(d in days for d in range(monday, monday + 7))))
+            existing = [d for d in range(monday, monday + 7) if d >= first_day]
+            benefit = any(d in days for d in existing)
+            if selfs is None:
+                restarting = not benefit
+            else:
+                restarting = not benefit and all(d in selfs for d in existing)
+            weeks.append((monday, benefit, restarting))
             monday += 7
-        return self._runs(span, self._numbered(weeks, wv))
+        shown = [(m, r) for m, r in self._numbered(weeks, wv) if m + 6 >= span.start]
+        return self._runs(span, shown)
 
-    def _numbered(self, weeks: list[tuple[int, bool]], wv: ast.WeekValue) -> list[tuple[int, int]]:
-        """(monday, rate) for each benefit week, numbered as refusion § 6 says."""
+    def _numbered(
+        self, weeks: list[tuple[int, bool, bool]], wv: ast.WeekValue
+    ) -> list[tuple[int, int]]:
+        """(monday, rate) for each benefit week, numbered as refusion § 6 says: week 1 is the
+        first benefit week, and the first after a restart; the count restarts at the end of
+        the first week e, after the latest week 1, at which the restarting weeks after that
+        week 1 among the ``lookback`` weeks ending with e number ``gap``."""
         out = []
         last_one: int | None = None
         number = 0
-        for i, (monday, benefit) in enumerate(weeks):
-            if not benefit:
-                continue
-            if last_one is None:
-                number = 1
-            else:
-                gaps = sum(
-                    1 for j in range(max(last_one + 1, i - wv.lookback), i) if not weeks[j][1]
-                )
-                number = 1 if gaps >= wv.gap else number + 1
-            if number == 1:
-                last_one = i
-            rate = next(r.value for r in wv.rates if r.up_to is None or number <= r.up_to)
-            out.append((monday, rate))
+        restarted = False
+        for i, (monday, benefit, _restarting) in enumerate(weeks):
+            if benefit:
+                number = 1 if last_one is None or restarted else number + 1
+                if number == 1:
+                    last_one, restarted = i, False
+                rate = next(r.value for r in wv.rates if r.up_to is None or number <= r.up_to)
+                out.append((monday, rate))
+            if last_one is not None and not restarted:
+                window = range(max(last_one + 1, i - wv.lookback + 1), i + 1)
+                restarted = sum(1 for j in window if weeks[j][2]) >= wv.gap
         return out
 
     def _runs(self, span: RuleSpan, numbered: list[tuple[int, int]]) -> list[Value]:
@@ -979,7 +1059,7 @@ class Interpreter:
                 prev = out[-1]
                 out[-1] = Value(prev.rule, prev.version, prev.start_day, monday + 6, rate)
             else:
-                version = span.version_on(monday)
+                version = span.version_on(max(monday, span.start))
                 if version is not None:
                     out.append(Value(span.info, version, monday, monday + 6, rate))
         return out

@@ -483,15 +483,21 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return "hverdag"
 
     def met_by(
-        self, meta: Meta, count: Token | None, pattern: ast.Pattern, earlier: Token | None
+        self, meta: Meta, count: Token | None, pattern: ast.Pattern, extra: object
     ) -> tuple[str, ast.MetBy]:
+        # extra: the ALSO_EARLIER token, a ("since", date) pair, or None
+        since = extra[1] if isinstance(extra, tuple) else None
         met = ast.MetBy(
             pattern=pattern,
             count=int(count) if count is not None else 1,
-            also_earlier=earlier is not None,
+            also_earlier=isinstance(extra, Token),
+            since=since,  # type: ignore[arg-type]
             pos=self.p(meta),
         )
         return ("met_by", met)
+
+    def met_since(self, meta: Meta, date: ast.DateExpr) -> tuple[str, ast.DateExpr]:
+        return ("since", date)
 
     def repeat(self, meta: Meta, duration: ast.Duration) -> tuple[str, ast.Duration]:
         return ("repeat", duration)
@@ -526,15 +532,26 @@ class ToAst(Transformer):  # type: ignore[type-arg]
 
     @v_args(meta=True)
     def week_value(self, meta: Meta, children: list[object]) -> tuple[str, ast.WeekValue]:
-        tl, gap, lookback, _unit, *rates = children
+        tl, gap, restart, lookback, _unit, *rates, counted = children
         wv = ast.WeekValue(
             timeline=tl,  # type: ignore[arg-type]
             gap=int(gap),  # type: ignore[call-overload]
             lookback=int(lookback),  # type: ignore[call-overload]
             rates=tuple(rates),  # type: ignore[arg-type]
+            counted_from=counted,  # type: ignore[arg-type]
+            self_support=restart,  # type: ignore[arg-type]
             pos=self.p(meta),
         )
         return ("week_value", wv)
+
+    def week_counted(self, meta: Meta, tok: Token) -> datetime.date:
+        return _date(tok, self.file)
+
+    def weeks_without_benefit(self, meta: Meta) -> None:
+        return None
+
+    def whole_weeks_with(self, meta: Meta, name: Token) -> ast.Timeline:
+        return ast.TlName(name=_nfc(name), pos=self.p(meta))
 
     def rate_upto(self, meta: Meta, value: Token, week: Token) -> ast.Rate:
         return ast.Rate(value=int(value), up_to=int(week), pos=self.p(meta))
@@ -654,6 +671,23 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             reset_by=reset_by,  # type: ignore[arg-type]
             pos=self.p(meta),
         )
+
+    def each_threshold(
+        self,
+        meta: Meta,
+        tl: ast.Timeline,
+        more: Token | None,
+        amount: ast.Duration,
+        window: ast.Duration | None,
+        counted: tuple[str, object] | None,
+    ) -> ast.Threshold:
+        found = self.threshold(meta, tl, more, amount, window, counted)
+        return attrs.evolve(found, recurring=True)
+
+    def period_start(
+        self, meta: Meta, tl: ast.Timeline, date: ast.DateExpr
+    ) -> ast.PeriodStart:
+        return ast.PeriodStart(timeline=tl, date=date, pos=self.p(meta))
 
     def amount(self, meta: Meta, n: Token, unit: str) -> ast.Duration:
         return _duration([(int(n), unit)], self.p(meta))

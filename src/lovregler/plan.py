@@ -43,7 +43,9 @@ class RuleSpan:
     """One rule evaluated over the versions it is identical in.
 
     ``start``/``end`` bound the triggers (rule validity ∩ version validity); ``versions`` label
-    instances; ``info`` is the documentation shown in results.
+    instances; ``info`` is the documentation shown in results. ``takes_over``: the span
+    begins with a version that replaces an earlier version of the ruleset, in which the rule
+    did not exist (catalogue C5, thresholds across a version change).
     """
 
     index: int
@@ -52,6 +54,7 @@ class RuleSpan:
     start: int
     end: int
     info: RuleInfo
+    takes_over: bool = False
 
     @property
     def transition(self) -> bool:
@@ -224,8 +227,13 @@ def _spans(
     lo, hi = _validity(ruleset.validity)
     open_spans: dict[str, tuple[ast.Rule, list[VersionInfo], ast.Version | None]] = {}
     done: list[tuple[ast.Rule, list[VersionInfo], ast.Version | None]] = []
+    takes_over: set[tuple[str, str]] = set()  # (rule id, version) begun where it was absent
+    before: tuple[VersionInfo, set[str]] | None = None
     for info, rules, version in versions:
         present = {r.id: r for r in rules}
+        if before is not None and before[0].end + 1 == info.start:
+            takes_over |= {(rid, info.name) for rid in present if rid not in before[1]}
+        before = (info, set(present))
         for rid in list(open_spans):
             if rid not in present or present[rid] != open_spans[rid][0]:
                 done.append(open_spans.pop(rid))
@@ -249,7 +257,13 @@ def _spans(
         )
         spans.append(
             RuleSpan(
-                index, rule, tuple(infos), start, end, _info(rule, citation, rule.pos.file, ctx)
+                index,
+                rule,
+                tuple(infos),
+                start,
+                end,
+                _info(rule, citation, rule.pos.file, ctx),
+                takes_over=(rule.id, infos[0].name) in takes_over and start == infos[0].start,
             )
         )
     return spans

@@ -648,6 +648,11 @@ def date_phrase(expr: ast.DateExpr, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
         return f"borgerens {expr.years}-årsdag"
     if isinstance(expr, ast.Threshold):
         return threshold_phrase(expr, ctx)
+    if isinstance(expr, ast.PeriodStart):
+        return (
+            f"den første dag i den sammenhængende periode, hvor {timeline_phrase(expr.timeline, ctx)}, "
+            f"og som omfatter {day_ref(expr.date, ctx)}"
+        )
     if isinstance(expr, ast.DateRef):
         found = ctx.lookup(expr.name, ast.DateDef)
         if isinstance(found, ast.DateDef):
@@ -689,6 +694,9 @@ def threshold_phrase(expr: ast.Threshold, ctx: ProseContext = DEFAULT_CONTEXT) -
         amount = f"mere end {amount}"
     held = timeline_phrase(expr.timeline, ctx)
     text = f"den første dag, hvor der i alt har været {amount}, hvor {held},"
+    if expr.recurring:
+        # »hver dag hvor«: each day the count comes over the amount again
+        text = f"hver dag, hvor der igen i alt har været {amount}, hvor {held},"
     if expr.window is not None:
         text += f", regnet over de seneste {duration_phrase(expr.window)} til og med dagen"
     if expr.counted_from is not None:
@@ -1053,6 +1061,17 @@ def _obligation_notes(rule: ast.Rule, ctx: ProseContext) -> list[str]:
             "før): den seneste på eller før fristen opfylder pligten; findes ingen, opfyldes "
             "den for sent af den første efter fristen."
         )
+    if rule.met_by is not None and rule.met_by.since is not None:
+        np = pattern_phrase(rule.met_by.pattern, ctx)
+        notes.append(
+            f"{_cap(np)} opfylder pligten, hvis den ligger på eller efter "
+            f"{day_ref(rule.met_by.since, ctx)}, også før pligten udløses."
+        )
+    if rule.trigger is not None and _recurring(rule.trigger):
+        notes.append(
+            "Pligten udløses igen, hver gang optællingen når over grænsen efter en dag, hvor "
+            "den ikke var over (når gamle dage falder ud af perioden og nye kommer til)."
+        )
     if rule.repeat is not None and rule.suspend is not None:
         notes.append("Er en frist suspenderet, regnes den næste frist fra den suspenderede frist.")
     if rule.suspend is not None:
@@ -1076,6 +1095,14 @@ def transition_sentence(transition: ast.Transition) -> str:
     return (
         f"Overgang ({transition.citation}): et forløb, der allerede løber den dag, reglen "
         "træder i kraft, regnes som begyndt den dag, og pligten regnes fra den dag."
+    )
+
+
+def _recurring(trigger: ast.Trigger) -> bool:
+    return (
+        isinstance(trigger, ast.AtDate)
+        and isinstance(trigger.date, ast.Threshold)
+        and trigger.date.recurring
     )
 
 
@@ -1170,13 +1197,28 @@ def _value(rule: ast.Rule, ctx: ProseContext) -> list[str]:
         return [f"Værdien »{rule.title}« har ingen beregning."]
     held = timeline_phrase(wv.timeline, ctx)
     rates = join_or(_rate(r) for r in wv.rates).replace(" eller ", " og ")
-    return [
+    if wv.self_support is None:
+        restarting = "uger uden ydelse"
+    else:
+        restarting = (
+            f"hele uger, hvor {timeline_phrase(wv.self_support, ctx)} på alle ugens dage "
+            "(og som ikke er ydelsesuger)"
+        )
+    sentences = [
         "En kalenderuge (mandag til søndag) er en ydelsesuge, hvis der på mindst én af ugens "
         f"dage gælder, at {held}.",
         f"Ydelsesugerne nummereres, og {_right_name(rule)} for en ydelsesuge er {rates}.",
-        f"Nummereringen begynder forfra med uge 1, hvis der blandt de {wv.lookback} uger før "
-        f"ugen er mindst {wv.gap} uger uden ydelse efter den seneste uge nr. 1.",
+        f"Optællingen begynder forfra ved udgangen af den første uge efter den seneste uge "
+        f"nr. 1, hvor der efter uge nr. 1 og blandt de {wv.lookback} uger, der slutter med "
+        f"ugen, er {wv.gap} {restarting}; den næste ydelsesuge er da uge nr. 1 igen.",
     ]
+    if wv.counted_from is not None:
+        sentences.append(
+            f"Uger med ydelse og uger, der begynder optællingen forfra, tælles fra "
+            f"{format_date(wv.counted_from)}: dage før findes ikke for optællingen, men "
+            "værdien vises kun for uger fra reglens første dag."
+        )
+    return sentences
 
 
 def _rate(rate: ast.Rate) -> str:

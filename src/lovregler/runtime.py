@@ -48,6 +48,7 @@ class Ctx:
         "_by_type",
         "_periods",
         "short",
+        "courses",
     )
 
     def __init__(self, history: History, as_of: int, vocab: Vocabulary):
@@ -66,6 +67,9 @@ class Ctx:
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
         # "kortere end" per (event, duration): several rules ask it of the same offers
         self.short: dict[tuple[int, int, int], bool] = {}
+        # the ruleset's forløb, set by the generated evaluate (a threshold that a new version
+        # takes over asks whether one is running on the version's first day)
+        self.courses: list[tuple[int, int]] = []
 
     def of_type(self, etype: str) -> tuple[list[int], list[Event]]:
         """(days, events) of one type, in history order."""
@@ -295,6 +299,15 @@ def age(c: Ctx, day: int | None) -> int | None:
     return None if day is None else age_on(c.birth, day)
 
 
+def period_start(a: Timeline, day: int | None) -> int | None:
+    """The first day of the period of ``a`` that contains ``day`` (None if ``a`` does not
+    hold on it): »starten af sygdom der omfatter udløsningsdagen«."""
+    if day is None:
+        return None
+    i = bisect.bisect_right(a, (day, INF + 1))
+    return a[i - 1][0] if i and a[i - 1][1] >= day else None
+
+
 def end_of_month(day: int | None) -> int | None:
     """The last day of the calendar month (None stays None)."""
     from .timecalc import end_of_month as eom
@@ -477,9 +490,91 @@ def threshold_triggers(
     window: tuple[int, int] | None,
     floor: int,
     resets: Sequence[int],
+    recurring: bool = False,
 ) -> list[int]:
-    """As a trigger: the first reaching day of each reset segment."""
+    """As a trigger: the first reaching day of each reset segment; ``recurring`` (»hver dag
+    hvor«): every day, up to as_of, on which the count reaches ``need`` after a day on which
+    it did not (a windowed count can fall back below it and come back)."""
+    if recurring and window is not None:
+        return sorted(set(_segment_crossings(c, a, need, window, floor, resets)))
     return sorted(set(_segment_reaches(c, a, need, window, floor, resets, c.birth)))
+
+
+def _segment_crossings(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int],
+    floor: int,
+    resets: Sequence[int],
+) -> Iterator[int]:
+    bounds = [c.birth - 1, *resets, INF]
+    for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
+        low = max(floor, seg_lo)
+        t = _reach(a, need, window, low, seg_lo + 1)
+        while t is not None and t < seg_hi and t <= c.as_of:
+            yield t
+            below = _falls_below(a, need, window, low, t, min(seg_hi - 1, c.as_of))
+            t = None if below is None else _reach(a, need, window, low, below)
+
+
+def _falls_below(
+    a: Timeline, need: int, window: tuple[int, int], floor: int, t: int, last: int
+) -> int | None:
+    """The first day after ``t`` (up to ``last``) on which the window count is under ``need``.
+
+    From one day to the next the window's first day moves at most 3 days (31 − 28), so a
+    count c >= need cannot fall under ``need`` for (c − need) // 3 more days: jump that far.
+    """
+    counted = P.clip(a, floor + 1)
+    through = P.day_counter(counted)
+    months, days = window
+    x = t + 1
+    while x <= last:
+        count = through(x) - through(add_duration(x, months, days, sign=-1))
+        if count < need:
+            return x
+        x += (count - need) // 3 + 1
+    return None
+
+
+def threshold_passed(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    day: int,
+) -> bool:
+    """Has the count for ``day`` reached ``need`` (the days of ``a`` counted for it)?"""
+    low = max([floor, c.birth - 1, *(r for r in resets if r <= day)])
+    if window is not None:
+        low = max(low, add_duration(day, window[0], window[1], sign=-1))
+    return P.total_days(a, low + 1, day) >= need
+
+
+def taken_over(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    day: int,
+    found: list[int],
+    by_course: bool,
+) -> list[int]:
+    """Catalogue C5, thresholds across a version change: a version that replaces an earlier
+    one and has this rule triggers on its first day ``day`` when the count has already
+    passed the threshold then and the counted condition holds (a forløb is running; without
+    a forløb, the counted timeline holds). ``found``: the triggers without it."""
+    if day > c.as_of or day in found:
+        return found
+    holds = any(s <= day <= e for s, e in c.courses) if by_course else P.contains(a, day)
+    if holds and threshold_passed(c, a, need, window, floor, resets, day):
+        return sorted([*found, day])
+    return found
 
 
 # ───────────────────────────── obligations ─────────────────────────────
@@ -759,36 +854,87 @@ def week_values(
     c: Ctx,
     span: Span,
     a: Timeline,
-    lo: int,
+    self_support: Timeline | None,
+    counted_from: int | None,
     gap: int,
     lookback: int,
     rates: tuple[tuple[int, int | None], ...],
 ) -> list[Value]:
     """Benefit weeks numbered as refusion § 6 says, reported as runs of equal rates.
 
-    Works per run of benefit weeks, not per day: a week is a benefit week when ``a`` meets
-    [monday, sunday]; gaps between runs decide the restarts.
+    Works per run of weeks, not per day. Week 0 is the week (Monday–Sunday) that holds the
+    first day that exists for the count (``counted_from``, else the span's first day; days
+    before it do not exist). A week is a benefit week when ``a`` meets it; a restarting week
+    is any other week on whose every existing day ``self_support`` holds (without it: any
+    other week). Runs of equal rates are listed for the weeks from the week of the span's
+    first day that begin on or before as_of.
     """
-    first = iso_week_monday(max(lo, c.birth))
-    if first < max(lo, c.birth):
-        first += 7
-    runs = _week_runs(P.clip(a, first, c.as_of + 6), first, c.as_of)
+    first_day = max(span.start if counted_from is None else counted_from, c.birth)
+    first = iso_week_monday(first_day)
+    last = (c.as_of - first) // 7  # the week that holds as_of
+    if last < 0:
+        return []
+    benefit = _week_runs(P.clip(a, first_day, c.as_of), first, c.as_of)
+    if self_support is None:
+        other = benefit
+    else:  # a week with a day on which self_support does not hold, or a benefit day
+        gaps = P.complement(self_support, first_day, first + 7 * last + 6)
+        other = _merge_runs(benefit + _week_runs(gaps, first, c.as_of))
+    counter = _RestartCounter(other, last)
+    show = (iso_week_monday(span.start) - first) // 7  # the first week that is listed
     out: list[Value] = []
-    number: int = 0
-    last_one: int | None = None
-    for w0, w1 in runs:  # week indexes (0 = first monday), inclusive
-        if last_one is None:
+    number, last_one, previous = 0, -1, -1
+    for w0, w1 in benefit:  # week indexes (0 = the week of first_day), inclusive
+        if last_one < 0 or counter.restarted(last_one, previous, w0, gap, lookback):
             number, last_one = 0, w0
-        else:
-            gaps = _gap_weeks(last_one, w0, lookback, runs)
-            if gaps >= gap:
-                number, last_one = 0, w0
-        number = _emit_run(out, span, first, w0, w1, number, rates)
+        number = _emit_run(out, span, first, w0, w1, number, rates, show)
+        previous = w1
     return out
 
 
+def _merge_runs(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for w0, w1 in sorted(runs):
+        if out and w0 <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], w1))
+        else:
+            out.append((w0, w1))
+    return out
+
+
+class _RestartCounter:
+    """Weeks that restart the count: every week 0..last outside the ``other`` runs."""
+
+    def __init__(self, other: list[tuple[int, int]], last: int):
+        self.other = other
+        self.selfs = [
+            (lo, hi)
+            for lo, hi in zip(
+                [0, *(w1 + 1 for _, w1 in other)], [*(w0 - 1 for w0, _ in other), last], strict=True
+            )
+            if lo <= hi
+        ]
+
+    def count(self, lo: int, hi: int) -> int:
+        """Restarting weeks in [lo, hi]."""
+        return sum(max(0, min(w1, hi) - max(w0, lo) + 1) for w0, w1 in self.selfs)
+
+    def restarted(self, last_one: int, previous: int, nxt: int, gap: int, lookback: int) -> bool:
+        """Did the count restart at the end of a week e in (previous, nxt), e > last_one: do the
+        restarting weeks after week ``last_one`` among the ``lookback`` weeks ending with e
+        reach ``gap``? Within a run of restarting weeks that count never falls, so the ends of
+        those runs (cut at nxt − 1) are the only weeks to look at."""
+        for w0, w1 in self.selfs:
+            e = min(w1, nxt - 1)
+            if e <= previous or w0 >= nxt:
+                continue
+            if self.count(max(last_one + 1, e - lookback + 1), e) >= gap:
+                return True
+        return False
+
+
 def _week_runs(a: Timeline, first: int, as_of: int) -> list[tuple[int, int]]:
-    """Runs of consecutive benefit weeks (week index from ``first``), up to as_of."""
+    """Runs of consecutive weeks (week index from ``first``) that ``a`` meets, up to as_of."""
     weeks: list[tuple[int, int]] = []
     for s, e in a:
         w0 = (s - first) // 7
@@ -803,13 +949,6 @@ def _week_runs(a: Timeline, first: int, as_of: int) -> list[tuple[int, int]]:
     return weeks
 
 
-def _gap_weeks(last_one: int, w: int, lookback: int, runs: list[tuple[int, int]]) -> int:
-    """Weeks without benefit in (max(last_one, w − lookback − 1), w)."""
-    lo = max(last_one + 1, w - lookback)
-    benefit = sum(max(0, min(r1, w - 1) - max(r0, lo) + 1) for r0, r1 in runs)
-    return (w - lo) - benefit
-
-
 def _emit_run(
     out: list[Value],
     span: Span,
@@ -818,22 +957,26 @@ def _emit_run(
     w1: int,
     number: int,
     rates: tuple[tuple[int, int | None], ...],
+    show: int,
 ) -> int:
-    """Number the weeks w0..w1 onwards from ``number`` and append runs of equal rates."""
+    """Number the weeks w0..w1 onwards from ``number``; append runs of equal rates for the
+    weeks from ``show`` on."""
     w = w0
     while w <= w1:
         n = number + 1
         rate, upto = next((v, u) for v, u in rates if u is None or n <= u)
         stop = w1 if upto is None else min(w1, w + (upto - n))
-        monday, sunday = first + 7 * w, first + 7 * stop + 6
-        if out and out[-1].value == rate and out[-1].until_day == monday - 1:
-            prev = out[-1]
-            out[-1] = Value(prev.rule, prev.version, prev.start_day, sunday, rate)
-        else:
-            version = span.version_on(monday)
-            if version is not None:
-                out.append(Value(span.info, version, monday, sunday, rate))
         number += stop - w + 1
+        lo = max(w, show)
+        if lo <= stop:
+            monday, sunday = first + 7 * lo, first + 7 * stop + 6
+            if out and out[-1].value == rate and out[-1].until_day == monday - 1:
+                prev = out[-1]
+                out[-1] = Value(prev.rule, prev.version, prev.start_day, sunday, rate)
+            else:
+                version = span.version_on(max(monday, span.start))
+                if version is not None:
+                    out.append(Value(span.info, version, monday, sunday, rate))
         w = stop + 1
     return number
 

@@ -52,6 +52,7 @@ CATALOGUE: dict[str, tuple[str, ...]] = {
     "sygedagpenge": (
         "første_opfølgningssamtale",
         "opfølgning_hver_4_uger",
+        "varighedsbegrænsning_52_uger",
         "revurdering_22_uger",
     ),
     "refusion": ("refusionssats",),
@@ -148,6 +149,10 @@ TRIGGERING: dict[str, tuple[dict[str, object], str]] = {
             "id": "borger-sd",
             "birth_date": "1975-01-20",
             "events": [
+                # SDL 2013: 365 kommune-paid days from 2013-02-06 (day 31) on 2014-02-05;
+                # SDL 2014: a second spell from 2015-03-02 passes 154 days on 2015-09-02
+                _ev("2013-01-07", "sygemelding", ansat=True),
+                _ev("2014-03-31", "raskmelding"),
                 _ev("2015-03-02", "sygemelding", ansat=True),
                 _ev("2015-04-20", "samtale"),
             ],

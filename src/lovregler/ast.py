@@ -346,12 +346,17 @@ class TlName:
     """A period kind (``ydelse kontanthjælp{målgruppe = aktivitetsparat}``), a named
     timeline, or a boolean fact — resolved by the checker into ``resolved``.
 
-    ``resolved`` is ``"period"``, ``"timeline"`` or ``"fact"`` after checking.
+    ``resolved`` is ``"period"``, ``"timeline"`` or ``"fact"`` after checking. ``where`` is
+    tested on the latest start event on or before the day; with ``first`` (``sygdom begyndt
+    med {ansat}``) on the period's first start event, so the whole period holds or none of it
+    (catalogue C5: touching sick spells are one spell, with the ``ansat`` of its first
+    ``sygemelding``).
     """
 
     name: str
     key: str | None = None
     where: BoolExpr | None = None
+    first: bool = False
     resolved: str | None = attrs.field(default=None, eq=False)
     pos: SourcePos = _pos()
 

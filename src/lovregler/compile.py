@@ -305,7 +305,7 @@ class Gen:
             return self.timeline(self.plan.timelines[expr.name])
         if expr.name in self.plan.vocabulary.periods:
             _, pred = self.period_pred(expr.name, expr.where) if expr.where else ("", "None")
-            return f"period_tl(c, {expr.name!r}, {expr.key!r}, {pred})"
+            return f"period_tl(c, {expr.name!r}, {expr.key!r}, {pred}, {expr.first})"
         return f"fact_tl(c, bool(c.facts.get({expr.name!r})))"
 
     def latest_test(self, expr: ast.TlLatest) -> str:

@@ -460,7 +460,12 @@ class Citizen:
                 for e in self.events
                 if e.type == decl.start and (decl.key is None or e.attrs.get(decl.key) == key)
             ]
-            for start, end, _idx in periods:
+            for start, end, idx in periods:
+                if expr.first and expr.where is not None:
+                    # the condition on the period's first start event: all of it or none
+                    if self.truth(expr.where, self._event_by_index(idx), inst):
+                        out.update(range(start, min(end, self.horizon) + 1))
+                    continue
                 for d in range(start, min(end, self.horizon) + 1):
                     if expr.where is None:
                         out.add(d)

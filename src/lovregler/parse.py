@@ -745,6 +745,13 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             name=_nfc(name), key=_nfc(key) if key else None, where=where, pos=self.p(meta)
         )
 
+    def tl_started(
+        self, meta: Meta, name: Token, key: Token | None, where: ast.BoolExpr
+    ) -> ast.TlName:
+        # »sygdom begyndt med {ansat}«: the condition holds for the period's first start event
+        found = self.tl_name(meta, name, key, where)
+        return attrs.evolve(found, first=True)
+
     def tl_course(self, meta: Meta) -> ast.TlCourse:
         return ast.TlCourse(pos=self.p(meta))
 

@@ -847,7 +847,10 @@ def _tl_name(tl: ast.TlName, ctx: ProseContext) -> str:
         text = (
             keyed.format(key=human(tl.key)) if tl.key else (plain or f"perioden »{tl.name}« løber")
         )
-        if tl.where is not None:
+        if tl.where is not None and tl.first:
+            subject = _PERIOD_START.get(tl.name)
+            text += f" (i en periode, der begyndte med, at {bool_phrase(tl.where, ctx, subject=subject)})"
+        elif tl.where is not None:
             text += f" (hvor {bool_phrase(tl.where, ctx, subject=_PERIOD_START.get(tl.name))})"
         return text
     if ctx.is_fact(tl.name):

@@ -363,9 +363,10 @@ def period_keys_tl(c: Ctx, name: str, keys: frozenset[object]) -> Timeline:
     )
 
 
-def period_tl(c: Ctx, name: str, key: object, pred: Pred) -> Timeline:
+def period_tl(c: Ctx, name: str, key: object, pred: Pred, first: bool = False) -> Timeline:
     """Days in periods of a kind; with ``pred``, only the stretches whose latest start event
-    satisfies it (a new start event inside a period may change the attribute)."""
+    satisfies it (a new start event inside a period may change the attribute); with
+    ``first``, the whole periods whose first start event satisfies it."""
     decl = c.vocab.periods[name]
     pairs: list[tuple[int, int]] = []
     for k, spans in c.periods(name).items():
@@ -373,6 +374,9 @@ def period_tl(c: Ctx, name: str, key: object, pred: Pred) -> Timeline:
             continue
         if pred is None:
             pairs += [(s, e) for s, e, _ in spans]
+            continue
+        if first:
+            pairs += [(s, e) for s, e, idx in spans if pred(c, _starter(c, decl.start, idx))]
             continue
         starts = [
             ev for ev in c.of_type(decl.start)[1] if decl.key is None or ev.attrs.get(decl.key) == k

@@ -165,6 +165,8 @@ as_of_dates = days(200, SPAN_DAYS + 200)
 
 
 ALL_BENEFITS = [
+    "uddannelseshjælp",
+    "a_dagpenge",
     "kontanthjælp",
     "ledighedsydelse",
     "revalideringsydelse",
@@ -255,3 +257,61 @@ def any_histories(draw: st.DrawFn) -> dict[str, object]:
         "facts": facts,
         "events": draw(st.permutations(events)),
     }
+
+
+REFUSION_BENEFITS = [*ALL_BENEFITS, "uddannelseshjælp", "a_dagpenge"]
+REFUSION_BASE = datetime.date(2014, 3, 3)
+
+
+@st.composite
+def refusion_histories(draw: st.DrawFn) -> dict[str, object]:
+    """Benefit periods of several ydelser from 2014 on, with gaps near 52 weeks, fleksjob and
+    løntilskud in the gaps (catalogue §8: the § 6 restart, § 30 from 2014-07-01)."""
+    events: list[dict[str, object]] = []
+    cursor = draw(st.integers(0, 700))
+    for _ in range(draw(st.integers(1, 4))):
+        ydelse = draw(st.sampled_from(REFUSION_BENEFITS))
+        start = REFUSION_BASE + datetime.timedelta(days=cursor)
+        events.append({"type": "ydelse_start", "date": _iso(start), "ydelse": ydelse})
+        length = draw(st.sampled_from([0, 3, 20, 60, 200, 400]))
+        if draw(st.integers(0, 4)) == 0:
+            break  # open period
+        end = start + datetime.timedelta(days=length)
+        events.append({"type": "ydelse_slut", "date": _iso(end), "ydelse": ydelse})
+        gap = draw(st.sampled_from([1, 2, 30, 357, 363, 364, 365, 371, 380, 800]))
+        filler = draw(st.sampled_from(["none", "none", "fleksjob", "løntilskud"]))
+        if filler != "none" and gap > 20:
+            lo = end + datetime.timedelta(days=draw(st.integers(1, 10)))
+            hi = lo + datetime.timedelta(days=draw(st.sampled_from([6, 13, 60, gap - 12])))
+            kind = ("fleksjob_start", "fleksjob_slut") if filler == "fleksjob" else None
+            if kind:
+                events += [{"type": kind[0], "date": _iso(lo)}, {"type": kind[1], "date": _iso(hi)}]
+            else:
+                events += [
+                    {"type": "tilbud_start", "date": _iso(lo), "tilbud": "løntilskud"},
+                    {"type": "tilbud_slut", "date": _iso(hi), "tilbud": "løntilskud"},
+                ]
+        cursor += length + gap
+    return {"id": "h", "birth_date": "1980-05-05", "events": events}
+
+
+@st.composite
+def sick_histories(draw: st.DrawFn) -> dict[str, object]:
+    """Sick spells around the 2014-07-01 reform, some touching, with revurderinger before
+    and after the thresholds (catalogue §7)."""
+    events: list[dict[str, object]] = []
+    cursor = draw(st.sampled_from([0, 200, 330, 500, 900]))
+    base = datetime.date(2012, 10, 1)
+    for _ in range(draw(st.integers(1, 3))):
+        start = base + datetime.timedelta(days=cursor)
+        events.append({"type": "sygemelding", "date": _iso(start), "ansat": draw(st.booleans())})
+        length = draw(st.sampled_from([20, 100, 170, 190, 300, 420, 700]))
+        for extra in draw(st.lists(st.integers(0, length + 40), max_size=2)):
+            day = start + datetime.timedelta(days=extra)
+            events.append({"type": "revurdering", "date": _iso(day), "ordning": "sygedagpenge"})
+        if draw(st.integers(0, 3)) == 0:
+            break
+        end = start + datetime.timedelta(days=length)
+        events.append({"type": "raskmelding", "date": _iso(end)})
+        cursor += length + draw(st.sampled_from([1, 2, 40, 200, 600]))
+    return {"id": "h", "birth_date": "1977-03-03", "events": events}

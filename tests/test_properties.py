@@ -21,7 +21,13 @@ from lovregler import load_ruleset
 from lovregler.history import History
 from lovregler.results import Result, Status
 from lovregler.schema import document
-from strategies import any_histories, as_of_dates, kontanthjælp_histories
+from strategies import (
+    any_histories,
+    as_of_dates,
+    kontanthjælp_histories,
+    refusion_histories,
+    sick_histories,
+)
 
 RULESETS = ["kontanthjælp_aktivitetsparat", "kbh_kontanthjælp_aktivitetsparat"]
 # Shrinking through the slow reference interpreter can take many minutes; CI reports the
@@ -156,3 +162,31 @@ def test_every_ruleset_compiled_agrees_with_interpreter(
     rs, h = _load(name, obj)
     compiled = _in_contract(rs.evaluate(h, as_of))  # type: ignore[attr-defined]
     assert compiled.key() == _in_contract(rs.interpret(h, as_of)).key()  # type: ignore[attr-defined]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    phases=_PHASES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(obj=refusion_histories(), days=st.integers(500, 2600))
+def test_refusion_compiled_agrees_with_interpreter(obj: dict[str, object], days: int) -> None:
+    """§8: the week numbering over runs (compiled) and over single weeks (interpreter)."""
+    as_of = datetime.date(2014, 3, 3) + datetime.timedelta(days=days)
+    rs, h = _load("refusion", obj)
+    assert rs.evaluate(h, as_of).key() == rs.interpret(h, as_of).key()  # type: ignore[attr-defined]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    phases=_PHASES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(obj=sick_histories(), days=st.integers(100, 2000))
+def test_sygedagpenge_compiled_agrees_with_interpreter(obj: dict[str, object], days: int) -> None:
+    """§7: recurring thresholds, the version change on 2014-07-01, revurderinger before t."""
+    as_of = datetime.date(2012, 10, 1) + datetime.timedelta(days=days)
+    rs, h = _load("sygedagpenge", obj)
+    assert rs.evaluate(h, as_of).key() == rs.interpret(h, as_of).key()  # type: ignore[attr-defined]

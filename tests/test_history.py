@@ -859,3 +859,26 @@ def test_event_is_slotted_and_frozen() -> None:
     assert not hasattr(e, "__dict__")
     with pytest.raises(AttributeError):
         e.day = 2  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("ydelse", ["uddannelseshjælp", "a_dagpenge"])
+def test_the_version_2_ydelser_validate_in_the_bundled_vocabulary(ydelse: str) -> None:
+    # contract §1, version 2: the vocabulary gains uddannelseshjælp and a_dagpenge (catalogue C2)
+    from lovregler import load_ruleset
+
+    rs = load_ruleset("refusion")
+    history = rs.history(
+        {
+            "id": "b",
+            "birth_date": "1990-01-01",
+            "events": [
+                {"type": "ydelse_start", "date": "2016-01-04", "ydelse": ydelse},
+                {"type": "ydelse_slut", "date": "2016-01-10", "ydelse": ydelse},
+            ],
+        }
+    )
+    # one ydelse week from Monday 2016-01-04: week 1 at 80 pct. (§ 5, stk. 2, nr. 1)
+    values = rs.evaluate(history, "2016-01-10").to_dict()["values"]
+    assert [(v["from"], v["until"], v["value"]) for v in values] == [
+        ("2016-01-04", "2016-01-10", 80)
+    ]

@@ -12,11 +12,13 @@ from lovregler.vocabulary import AttrDecl, AttrType, EventType, FactDecl, Period
 ENUMS: dict[str, tuple[str, ...]] = {
     "ydelse": (
         "kontanthjælp",
+        "uddannelseshjælp",
         "ledighedsydelse",
         "revalideringsydelse",
         "forrevalideringsydelse",
         "ressourceforløbsydelse",
         "sygedagpenge",
+        "a_dagpenge",
     ),
     "målgruppe": ("aktivitetsparat", "jobparat"),
     "samtaleform": ("personlig", "telefonisk", "digital"),

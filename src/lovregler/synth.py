@@ -632,6 +632,10 @@ def _sygedagpenge(c: _Citizen) -> None:
     """A sick spell with sygedagpenge (sygedagpengeloven; all figures Antagelse)."""
     start, end = c.course("sygedagpenge")
     employed = c.chance(0.7)
+    if not employed and c.chance(0.5):
+        # Antagelse: half of those not employed are ledige a-kasse members, on a-dagpenge
+        # until they fall ill (the refusion count runs across both ydelser, catalogue §8)
+        c.benefit("a_dagpenge", start - c.between(30, 400), start - 1)
     c.add(start, "sygemelding", ansat=employed)
     c.benefit("sygedagpenge", start, end)
     if end is not None:
@@ -655,17 +659,25 @@ def _sparse_talks(c: _Citizen, start: int, end: int | None) -> None:
 
 
 def _sick_reassessment(c: _Citizen, start: int, end: int | None, employed: bool) -> None:
-    """revurdering once kommune-paid days pass 22 weeks (SDL § 24), due by the end of the
-    month in which they do."""
+    """revurdering once kommune-paid days pass 22 weeks (SDL § 24 from 2014-07-01; 52 weeks
+    before), due by the end of the month in which they do; on time it often comes a little
+    before that day (catalogue C3)."""
     # Kommune-paid days run from day 31 for the employed (the arbejdsgiverperiode), from
-    # day 1 otherwise; the 155th is the first day they exceed 154.
-    trigger = start + (30 if employed else 0) + 154
+    # day 15 otherwise (C3); the 155th (365th before the reform) is the first day over.
+    paid = start + (30 if employed else 14)
+    reform = datetime.date(2014, 7, 1).toordinal()
+    if paid + 154 >= reform:
+        trigger = paid + 154
+    elif paid + 364 < reform:
+        trigger = paid + 364
+    else:  # past 22 weeks when the reform comes in (catalogue C5)
+        trigger = reform
     if trigger > c.last(end):
         return
     month_end = _month_end(trigger)
     roll = c.rng.random()
     if roll < P_ON_TIME:
-        day = c.between(trigger, month_end)
+        day = c.between(max(start, trigger - 30), month_end)
     elif roll < P_ON_TIME + P_LATE:
         day = month_end + c.between(1, 60)
     else:

@@ -386,6 +386,18 @@ def test_a_right_triggered_by_each_event() -> None:
     ]
 
 
+def test_met_from_a_date_may_use_the_trigger_date_but_not_in_a_chain() -> None:
+    since = "opfyldes af samtale fra og med starten af forløbet der omfatter udløsningsdagen"
+    assert check(obligation(since)) == []
+    chain = HEAD + (
+        '  pligt p "P"\n    frist 1 uge efter forløbets start\n'
+        f"    gentages 3 måneder efter hver opfyldelse\n    {since}\n"
+    )
+    assert check(chain) == [
+        "pligten 'p' gentages, så »fra og med …« kan ikke bruges i »opfyldes af«"
+    ]
+
+
 def test_deadline_after_the_trigger_date_itself() -> None:
     text = HEAD + '  pligt p "P"\n    frist 1 uge efter udløsningsdagen\n    opfyldes af samtale\n'
     assert check(text) == [

@@ -121,7 +121,7 @@ CASES = [
     ),
     pytest.param(
         'værdi v "Refusionssats" per borger ugenummer for uger med ydelse kontanthjælp eller ydelse sygedagpenge begynder forfra efter 52 uger uden inden for 156 uger satser 80 til og med uge 4, 40 til og med uge 26, 30 til og med uge 52, 20 derefter',
-        "En kalenderuge (mandag til søndag) er en ydelsesuge, hvis der på mindst én af ugens dage gælder, at borgeren modtager kontanthjælp eller sygedagpenge. Ydelsesugerne nummereres, og »Refusionssats« for en ydelsesuge er 80 til og med uge 4, 40 til og med uge 26, 30 til og med uge 52 og derefter 20. Nummereringen begynder forfra med uge 1, hvis der blandt de 156 uger før ugen er mindst 52 uger uden ydelse efter den seneste uge nr. 1. Reglen gælder for borgeren som helhed, uanset forløb.",
+        "En kalenderuge (mandag til søndag) er en ydelsesuge, hvis der på mindst én af ugens dage gælder, at borgeren modtager kontanthjælp eller sygedagpenge. Ydelsesugerne nummereres, og »Refusionssats« for en ydelsesuge er 80 til og med uge 4, 40 til og med uge 26, 30 til og med uge 52 og derefter 20. Optællingen begynder forfra ved udgangen af den første uge efter den seneste uge nr. 1, hvor der efter uge nr. 1 og blandt de 156 uger, der slutter med ugen, er 52 uger uden ydelse; den næste ydelsesuge er da uge nr. 1 igen. Reglen gælder for borgeren som helhed, uanset forløb.",
         id="value",
     ),
     pytest.param(
@@ -218,6 +218,16 @@ CASES = [
         'ret r "R" per borger udløses af hver visitation{ordning = fleksjob} fra dagen hvor (ydelse ledighedsydelse og fra udløsningsdagen) har varet 182 dage',
         "Retten udløses af hver visitation, hvor ordningen er fleksjob; udløsningsdagen er dens dato. Borgeren har ret til »R« fra den første dag, hvor der i alt har været 182 dage, hvor borgeren modtager ledighedsydelse, og det er udløsningsdagen eller senere, og uden slutdato. En ret, der allerede løber, begynder ikke igen ved en senere udløsning. Reglen gælder for borgeren som helhed, uanset forløb.",
         id="right_triggered",
+    ),
+    pytest.param(
+        'værdi v "Sats" per borger ugenummer for uger med tl begynder forfra efter 52 hele uger med fleksjob inden for 156 uger satser 80 til og med uge 4, 20 derefter regnet fra 2014-07-01',
+        "En kalenderuge (mandag til søndag) er en ydelsesuge, hvis der på mindst én af ugens dage gælder, at borgeren modtager sygedagpenge. Ydelsesugerne nummereres, og »Sats« for en ydelsesuge er 80 til og med uge 4 og derefter 20. Optællingen begynder forfra ved udgangen af den første uge efter den seneste uge nr. 1, hvor der efter uge nr. 1 og blandt de 156 uger, der slutter med ugen, er 52 hele uger med fleksjob (uger, der ikke er ydelsesuger, og hvor det på alle ugens dage gælder, at borgeren er i fleksjob); den næste ydelsesuge er da uge nr. 1 igen. Uger med ydelse og uger, der begynder optællingen forfra, tælles fra 1. juli 2014: dage før findes ikke for optællingen, men værdien vises kun for uger fra reglens første dag. Reglen gælder for borgeren som helhed, uanset forløb.",
+        id="value_self_support_counted_from",
+    ),
+    pytest.param(
+        'pligt p "P" ansvarlig kommune per borger udløses af hver dag hvor sygdom begyndt med {ansat} fra dag 31 har varet mere end 154 dage inden for 9 måneder frist udgangen af måneden for udløsningsdagen opfyldes af revurdering{ordning = sygedagpenge} fra og med starten af sygdom der omfatter udløsningsdagen',
+        "Pligten udløses hver dag, hvor der i alt har været mere end 154 dage, hvor det er dag 31 eller senere i en sammenhængende periode, hvor borgeren er sygemeldt (i en periode, der begyndte med, at borgeren er ansat), regnet over de seneste 9 måneder til og med dagen og ikke havde været det dagen før. Kommunen skal foretage en revurdering, hvor ordningen er sygedagpenge, senest på den sidste dag i kalendermåneden for udløsningsdagen. En revurdering, hvor ordningen er sygedagpenge, opfylder pligten, hvis den ligger på eller efter den første dag i den sammenhængende periode, hvor borgeren er sygemeldt, og som omfatter udløsningsdagen, også før pligten udløses. Pligten udløses igen, hver gang optællingen når over grænsen efter en dag, hvor den ikke var over (når gamle dage falder ud af perioden og nye kommer til). Reglen gælder for borgeren som helhed, uanset forløb.",
+        id="recurring_threshold_met_since",
     ),
     pytest.param(
         'ret r "Periode" fra forløbets start varer 2 år 6 måneder',
@@ -425,12 +435,13 @@ SAID = {
     "suspend condition right_from right_until right_until_next right_for right_when week_value "
     "transition docs",
     "Deadline": "after at convention",
-    "MetBy": "pattern count also_earlier",
-    "Threshold": "timeline amount more_than window counted_from counted_after reset_by",
+    "MetBy": "pattern count also_earlier since",
+    "Threshold": "timeline amount more_than window counted_from counted_after reset_by recurring",
+    "PeriodStart": "timeline date",
     "EventDate": "which pattern bound bound_date",
     "Course": "title timeline start length end",
-    "WeekValue": "timeline gap lookback rates",
-    "TlName": "name key where resolved",
+    "WeekValue": "timeline gap lookback rates counted_from self_support",
+    "TlName": "name key where first resolved",
     "TlLatest": "event attr op value values",
     "TlFact": "fact op value values",
     "BoolContinues": "period key where date",

@@ -225,6 +225,7 @@ VALUES = {
     "helhedsorienteret_mentor": "helhedsorienteret mentor",
     "jobrettet_uddannelse": "jobrettet uddannelse",
     "ret_og_pligt_tilbud": "ret og pligt-tilbud",
+    "a_dagpenge": "arbejdsløshedsdagpenge",
 }
 
 # Periods of the vocabulary: a clause that holds on the period's days; {key} is the key value.
@@ -695,8 +696,8 @@ def threshold_phrase(expr: ast.Threshold, ctx: ProseContext = DEFAULT_CONTEXT) -
     held = timeline_phrase(expr.timeline, ctx)
     text = f"den første dag, hvor der i alt har været {amount}, hvor {held},"
     if expr.recurring:
-        # »hver dag hvor«: each day the count comes over the amount again
-        text = f"hver dag, hvor der igen i alt har været {amount}, hvor {held},"
+        # »hver dag hvor«: each day the count comes over the amount (and was not the day before)
+        text = f"hver dag, hvor der i alt har været {amount}, hvor {held},"
     if expr.window is not None:
         text += f", regnet over de seneste {duration_phrase(expr.window)} til og med dagen"
     if expr.counted_from is not None:
@@ -709,6 +710,8 @@ def threshold_phrase(expr: ast.Threshold, ctx: ProseContext = DEFAULT_CONTEXT) -
         latest = pattern_phrase(expr.reset_by, ctx, form="latest")
         each = pattern_phrase(expr.reset_by, ctx, form="each")
         text += f", regnet efter {latest} ({each} begynder optællingen forfra)"
+    if expr.recurring:
+        text += " og ikke havde været det dagen før"
     return text
 
 
@@ -963,7 +966,10 @@ def _obligation(rule: ast.Rule, ctx: ProseContext) -> list[str]:
     trigger = rule.trigger
     # A deadline written as a date ("udløsningsdagen + …") needs the trigger said first.
     at_date = rule.deadline is not None and _mentions_trigger(rule.deadline.at)
-    if isinstance(trigger, ast.AtDate) and (at_date or not _is_simple_anchor(trigger.date)):
+    if _recurring(trigger):
+        assert isinstance(trigger, ast.AtDate)
+        sentences.append(f"Pligten udløses {date_phrase(trigger.date, ctx)}.")
+    elif isinstance(trigger, ast.AtDate) and (at_date or not _is_simple_anchor(trigger.date)):
         sentences.append(f"Pligten udløses på {day_ref(trigger.date, ctx)}.")
     if isinstance(trigger, ast.CountWindows):
         sentences.append(_windows_sentence(rule, trigger, action, ctx))
@@ -1101,7 +1107,7 @@ def transition_sentence(transition: ast.Transition) -> str:
     )
 
 
-def _recurring(trigger: ast.Trigger) -> bool:
+def _recurring(trigger: ast.Trigger | None) -> bool:
     return (
         isinstance(trigger, ast.AtDate)
         and isinstance(trigger.date, ast.Threshold)
@@ -1203,9 +1209,10 @@ def _value(rule: ast.Rule, ctx: ProseContext) -> list[str]:
     if wv.self_support is None:
         restarting = "uger uden ydelse"
     else:
+        name = wv.self_support.name if isinstance(wv.self_support, ast.TlName) else "selvforsørgelse"
         restarting = (
-            f"hele uger, hvor {timeline_phrase(wv.self_support, ctx)} på alle ugens dage "
-            "(og som ikke er ydelsesuger)"
+            f"hele uger med {human(name)} (uger, der ikke er ydelsesuger, og hvor det på alle "
+            f"ugens dage gælder, at {timeline_phrase(wv.self_support, ctx)})"
         )
     sentences = [
         "En kalenderuge (mandag til søndag) er en ydelsesuge, hvis der på mindst én af ugens "

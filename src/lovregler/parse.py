@@ -684,9 +684,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         found = self.threshold(meta, tl, more, amount, window, counted)
         return attrs.evolve(found, recurring=True)
 
-    def period_start(
-        self, meta: Meta, tl: ast.Timeline, date: ast.DateExpr
-    ) -> ast.PeriodStart:
+    def period_start(self, meta: Meta, tl: ast.Timeline, date: ast.DateExpr) -> ast.PeriodStart:
         return ast.PeriodStart(timeline=tl, date=date, pos=self.p(meta))
 
     def amount(self, meta: Meta, n: Token, unit: str) -> ast.Duration:

@@ -1209,7 +1209,9 @@ def _value(rule: ast.Rule, ctx: ProseContext) -> list[str]:
     if wv.self_support is None:
         restarting = "uger uden ydelse"
     else:
-        name = wv.self_support.name if isinstance(wv.self_support, ast.TlName) else "selvforsørgelse"
+        name = (
+            wv.self_support.name if isinstance(wv.self_support, ast.TlName) else "selvforsørgelse"
+        )
         restarting = (
             f"hele uger med {human(name)} (uger, der ikke er ydelsesuger, og hvor det på alle "
             f"ugens dage gælder, at {timeline_phrase(wv.self_support, ctx)})"

@@ -67,6 +67,7 @@ RUNTIME_NAMES = [
     "threshold",
     "threshold_triggers",
     "taken_over",
+    "TAKEN_OVER",
     "period_start",
     "floor_from",
     "single",
@@ -395,7 +396,11 @@ class Gen:
             )
             return
         self.body("for t, ev in trig:", r.pos)
-        self.body("    o = single(c, S, sc, t, ev, due, met, susp)", r.pos)
+        if span.takes_over and isinstance(r.trigger, ast.AtDate):
+            note = "TAKEN_OVER if t not in crossed else ''"
+            self.body(f"    o = single(c, S, sc, t, ev, due, met, susp, {note})", r.pos)
+        else:
+            self.body("    o = single(c, S, sc, t, ev, due, met, susp)", r.pos)
         self.body("    if o is not None:", r.pos)
         self.body("        ob.append(o)", r.pos)
 
@@ -420,7 +425,7 @@ class Gen:
             self.body(f"found = first_per_day(events(c, {etype}, {pred}, sc.lo, sc.hi))", pos)
         elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
             args = self.threshold_args(trig.date)
-            self.body(f"days = threshold_triggers(c, {args}, {trig.date.recurring})", pos)
+            self.body(f"crossed = days = threshold_triggers(c, {args}, {trig.date.recurring})", pos)
             if span.takes_over:
                 # catalogue C5: a count already past the threshold on the version's first day
                 by_course = self.plan.course is not None

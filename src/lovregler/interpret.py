@@ -633,10 +633,20 @@ class Interpreter:
             return list(self.chain(c, span, scope))
         out = []
         for t, ev in self.triggers(c, span, scope):
-            inst = self.single(c, span, scope, t, ev)
+            inst = self.single(c, span, scope, t, ev, self._taken_note(c, span, scope, t))
             if inst is not None:
                 out.append(inst)
         return out
+
+    def _taken_note(self, c: Citizen, span: RuleSpan, scope: Scope, t: int) -> str:
+        """The explanation's first words when a new version took the instance over (C5)."""
+        trig = span.rule.trigger
+        if not span.takes_over or t != span.start or not isinstance(trig, ast.AtDate):
+            return ""
+        if not isinstance(trig.date, ast.Threshold):
+            return ""
+        crossed = c.threshold_triggers(trig.date, Instance(scope))
+        return "" if t in crossed else "Tærsklen var allerede passeret, da versionen trådte i kraft"
 
     def triggers(
         self, c: Citizen, span: RuleSpan, scope: Scope, listed: bool = True
@@ -778,7 +788,7 @@ class Interpreter:
         return Obligation(span.info, version, t, due, status, met, c.as_of, note, transition)
 
     def single(
-        self, c: Citizen, span: RuleSpan, scope: Scope, t: int, ev: Event | None
+        self, c: Citizen, span: RuleSpan, scope: Scope, t: int, ev: Event | None, note: str = ""
     ) -> Obligation | None:
         """One instance triggered on ``t`` (by ``ev``, which cannot meet it)."""
         due = self.due(c, span.rule, t, scope)
@@ -787,7 +797,7 @@ class Interpreter:
         met = self.on_time_if_suspended(
             c, span, scope, self.met(c, span.rule, scope, t, due, False, ev), due
         )
-        return self.make(c, span, scope, t, due, met, transition=scope.transitional)
+        return self.make(c, span, scope, t, due, met, note, transition=scope.transitional)
 
     def on_time_if_suspended(
         self, c: Citizen, span: RuleSpan, scope: Scope, met: int | None, due: int

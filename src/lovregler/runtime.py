@@ -685,13 +685,18 @@ def single(
     due_fn: DueFn,
     met_fn: MetFn,
     susp: SuspFn,
+    note: str = "",
 ) -> Obligation | None:
     """One instance triggered on ``t`` (by ``ev``, which cannot meet it)."""
     due = due_fn(t)
     if due is None:
         return None
     met = on_time_if_suspended(met_fn(t, due, False, ev), due, susp)
-    return make(c, span, sc, t, due, met, susp, "", sc.lo > sc.course_start)
+    return make(c, span, sc, t, due, met, susp, note, sc.lo > sc.course_start)
+
+
+# The explanation's first words for an instance a new version takes over (catalogue C5).
+TAKEN_OVER = "Tærsklen var allerede passeret, da versionen trådte i kraft"
 
 
 def on_time_if_suspended(met: int | None, due: int, susp: SuspFn) -> int | None:

@@ -103,6 +103,8 @@ class Gen:
         self.consts: list[str] = []
         self.const_ids: dict[str, str] = {}
         self.preds: dict[tuple[str, str], str] = {}
+        # timelines already computed into a local variable of the rule function
+        self.bound: dict[object, str] = {}
 
     # ── output ──
     def emit(self, line: str, pos: SourcePos | None = None) -> None:
@@ -250,6 +252,9 @@ class Gen:
     # ── timelines ──
     def timeline(self, expr: ast.Timeline) -> str:
         """Code for a timeline (an interval tuple)."""
+        local = self.bound.get(expr)
+        if local is not None:
+            return local
         if isinstance(expr, ast.TlAnd):
             return f"P.intersect({self.timeline(expr.left)}, {self.timeline(expr.right)})"
         if isinstance(expr, ast.TlOr):
@@ -396,7 +401,11 @@ class Gen:
             )
             return
         self.body("for t, ev in trig:", r.pos)
-        if span.takes_over and isinstance(r.trigger, ast.AtDate):
+        if (
+            span.takes_over
+            and isinstance(r.trigger, ast.AtDate)
+            and isinstance(r.trigger.date, ast.Threshold)
+        ):
             note = "TAKEN_OVER if t not in crossed else ''"
             self.body(f"    o = single(c, S, sc, t, ev, due, met, susp, {note})", r.pos)
         else:
@@ -533,13 +542,29 @@ class Gen:
         wv = r.week_value
         assert wv is not None
         rates = tuple((x.value, x.up_to) for x in wv.rates)
-        selfs = "None" if wv.self_support is None else self.timeline(wv.self_support)
+        self.body(f"a = {self.timeline(wv.timeline)}", wv.pos)
+        self.bound = {wv.timeline: "a"}  # the self-support timeline often repeats it
+        # the days on which self-support does not hold: »ikke X« is X, computed once
+        inner = self.negated(wv.self_support) if wv.self_support is not None else None
+        if inner is not None:
+            others = self.timeline(inner)
+        elif wv.self_support is not None:
+            others = f"negate(c, {self.timeline(wv.self_support)})"
+        else:
+            others = "None"
+        self.bound = {}
         counted = "None" if wv.counted_from is None else str(from_date(wv.counted_from))
         self.body(
-            f"va.extend(week_values(c, S, {self.timeline(wv.timeline)}, {selfs}, {counted}, "
+            f"va.extend(week_values(c, S, a, {others}, {counted}, "
             f"{wv.gap}, {wv.lookback}, {rates!r}))",
             wv.pos,
         )
+
+    def negated(self, expr: ast.Timeline) -> ast.Timeline | None:
+        """X, when ``expr`` is »ikke X« (through named timelines), else None."""
+        if isinstance(expr, ast.TlName) and expr.name in self.plan.timelines:
+            return self.negated(self.plan.timelines[expr.name])
+        return expr.timeline if isinstance(expr, ast.TlNot) else None
 
     # ── the module ──
     def courses(self) -> str:

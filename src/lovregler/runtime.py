@@ -103,6 +103,8 @@ def _build_periods(
     the last end reopens that period (only when ``join``); open periods end at INF
     (validated histories only)."""
     key = decl.key
+    if not c.of_type(decl.start)[0]:
+        return {}  # no start event: no period (an end event alone fails validation)
     marks = sorted(
         [(e.day, pos, True, e) for pos, e in enumerate(c.of_type(decl.start)[1])]
         + [(e.day, pos, False, e) for pos, e in enumerate(c.of_type(decl.end)[1])],
@@ -863,7 +865,7 @@ def week_values(
     c: Ctx,
     span: Span,
     a: Timeline,
-    self_support: Timeline | None,
+    not_self: Timeline | None,
     counted_from: int | None,
     gap: int,
     lookback: int,
@@ -874,9 +876,10 @@ def week_values(
     Works per run of weeks, not per day. Week 0 is the week (Monday–Sunday) that holds the
     first day that exists for the count (``counted_from``, else the span's first day; days
     before it do not exist). A week is a benefit week when ``a`` meets it; a restarting week
-    is any other week on whose every existing day ``self_support`` holds (without it: any
-    other week). Runs of equal rates are listed for the weeks from the week of the span's
-    first day that begin on or before as_of.
+    is any other week on whose every existing day self-support holds: that ``not_self``
+    (the days on which it does not) meets none of them (without it: any other week). Runs of
+    equal rates are listed for the weeks from the week of the span's first day that begin on
+    or before as_of.
     """
     first_day = max(span.start if counted_from is None else counted_from, c.birth)
     first = iso_week_monday(first_day)
@@ -884,11 +887,11 @@ def week_values(
     if last < 0:
         return []
     benefit = _week_runs(P.clip(a, first_day, c.as_of), first, c.as_of)
-    if self_support is None:
+    if not_self is None:
         other = benefit
-    else:  # a week with a day on which self_support does not hold, or a benefit day
-        gaps = P.complement(self_support, first_day, first + 7 * last + 6)
-        other = _merge_runs(benefit + _week_runs(gaps, first, c.as_of))
+    else:  # a week with a day on which self-support does not hold, or a benefit day
+        gaps = P.clip(not_self, first_day, first + 7 * last + 6)
+        other = _merge_runs(benefit + _week_runs(gaps, first, c.as_of)) if gaps else benefit
     counter = _RestartCounter(other, last)
     show = (iso_week_monday(span.start) - first) // 7  # the first week that is listed
     out: list[Value] = []

@@ -463,7 +463,8 @@ class Citizen:
             for start, end, idx in periods:
                 if expr.first and expr.where is not None:
                     # the condition on the period's first start event: all of it or none
-                    if self.truth(expr.where, self._event_by_index(idx), inst):
+                    first = next(e for e in self.history.events if e.index == idx)
+                    if self.truth(expr.where, first, inst):
                         out.update(range(start, min(end, self.horizon) + 1))
                     continue
                 for d in range(start, min(end, self.horizon) + 1):

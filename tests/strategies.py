@@ -283,6 +283,8 @@ def refusion_histories(draw: st.DrawFn) -> dict[str, object]:
         if filler != "none" and gap > 20:
             lo = end + datetime.timedelta(days=draw(st.integers(1, 10)))
             hi = lo + datetime.timedelta(days=draw(st.sampled_from([6, 13, 60, gap - 12])))
+            # inside the gap, so fillers never overlap (the next period starts at end + gap)
+            hi = min(hi, end + datetime.timedelta(days=gap - 1))
             kind = ("fleksjob_start", "fleksjob_slut") if filler == "fleksjob" else None
             if kind:
                 events += [{"type": kind[0], "date": _iso(lo)}, {"type": kind[1], "date": _iso(hi)}]

@@ -132,6 +132,8 @@ def check(
         source=module.source,
         passes=passes,  # type: ignore[arg-type]
     )
+    # the unit tests below write rulesets without examples; that warning has its own tests
+    found = [d for d in found if "har ingen eksempler" not in d.message]
     return [d.message if d.severity == "error" else f"advarsel: {d.message}" for d in found]
 
 
@@ -596,7 +598,8 @@ def test_check_module_finds_the_base_in_the_same_file() -> None:
         '    hjemmel "Lov § 1"\n',
         "t.lov",
     )
-    assert [d.message for d in check_module(module, VOCAB)] == ["reglen 'p' findes allerede i 'b'"]
+    errors = [d.message for d in check_module(module, VOCAB) if d.severity == "error"]
+    assert errors == ["reglen 'p' findes allerede i 'b'"]
 
 
 def test_a_diagnostic_names_its_file_line_and_column() -> None:

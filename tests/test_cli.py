@@ -178,7 +178,79 @@ def test_strict_check_fails_on_warnings(
 
 def test_rule_examples_run_as_tests(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", str(ROOT / "rulesets" / "kontanthjælp_aktivitetsparat.lov")]) == 0
-    assert " passed, 0 failed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith("I alt 1 fil: ") and out.endswith(": ok\n")
+
+
+COUNTED = """importer ordforråd
+
+ordning tæl "Tælling"
+  forløb når ydelse kontanthjælp
+  pligt første_samtale "Første samtale"
+    frist 1 uge efter forløbets start
+    opfyldes af samtale
+
+  eksempel "Til tiden"
+    født 1980-01-01
+    2015-03-02 ydelse_start ydelse=kontanthjælp
+    2015-03-05 samtale
+    pr. 2015-03-20 forventes
+      # 2015-03-02 + 7 dage = 2015-03-09; samtalen 2015-03-05 er før
+      første_samtale opfyldt 2015-03-05 frist 2015-03-09
+
+  eksempel "Forkert frist"
+    født 1980-01-01
+    2015-03-02 ydelse_start ydelse=kontanthjælp
+    pr. 2015-03-05 forventes
+      # forkert med vilje: fristen er 2015-03-02 + 7 dage = 2015-03-09, ikke 2015-03-10
+      første_samtale afventer frist 2015-03-10
+    pr. 2015-03-20 forventes
+      # 2015-03-09 er passeret uden samtale
+      første_samtale overskredet frist 2015-03-09
+"""
+
+
+def test_test_counts_examples_and_expectation_lines_in_danish(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tæl.lov"
+    path.write_text(COUNTED, "utf-8")
+    assert main(["test", str(path)]) == 1
+    captured = capsys.readouterr()
+    # 2 examples with 1 + 2 expectation lines; only the second example's first line fails
+    assert captured.out.splitlines() == [
+        f"{path}: 2 eksempler, 3 forventninger: 1 af 2 fejlede (1 af 3 forventninger)",
+        "I alt 1 fil: 2 eksempler, 3 forventninger: 1 af 2 fejlede (1 af 3 forventninger)",
+    ]
+    assert f'{path}:22:7: eksempel "Forkert frist": første_samtale pr. 2015-03-05' in captured.err
+
+
+def test_check_says_1_regel_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tæl.lov"
+    path.write_text(COUNTED, "utf-8")
+    assert main(["check", str(path)]) == 0
+    assert capsys.readouterr().out == f"{path}: ok (1 regel)\n"
+
+
+def test_check_warns_of_an_ordning_defined_in_two_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.lov").write_text(COUNTED, "utf-8")
+    (tmp_path / "b.lov").write_text(COUNTED, "utf-8")
+    assert main(["check", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'b.lov'}:3:9: advarsel: ordningen 'tæl' er også defineret i " in err
+    assert f"{tmp_path / 'a.lov'}:3" in err
+
+
+def test_ruleset_option_says_it_takes_a_name_or_a_path(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--help"])
+    assert "stien til en .lov-fil" in capsys.readouterr().out
 
 
 def test_compile_show_prints_python(capsys: pytest.CaptureFixture[str]) -> None:

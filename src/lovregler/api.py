@@ -26,7 +26,7 @@ import attrs
 
 from . import ast, cache
 from . import parse as _parse_module
-from .check import check_ruleset, check_vocabulary
+from .check import check_imports, check_ruleset, check_vocabulary
 from .errors import (
     ArgumentError,
     CheckError,
@@ -78,6 +78,13 @@ def _find(name: str, near: Path | None) -> Path:
     guess = did_you_mean(name, known)
     hint = f" — mente du {guess!r}?" if guess else f" (kendte: {', '.join(known)})"
     raise RulesetNotFound(f"ingen regelsæt ved navn {name!r}{hint}")
+
+
+def available_rule_files(near: Path | None) -> list[str]:
+    """The names a rule file beside ``near`` can import: the ``.lov`` files there and the
+    bundled ones."""
+    folders = [f for f in (near, bundled_dir()) if f is not None]
+    return sorted({unicodedata.normalize("NFC", p.stem) for f in folders for p in f.glob("*.lov")})
 
 
 def _digest(path: Path) -> str:
@@ -338,6 +345,7 @@ def _load(path: str, digest: str) -> Ruleset:
     p = Path(path)
     module = parse_cached(p)
     node = _ruleset_node(module, p)
+    _raise_errors(check_imports(module, available_rule_files(p.parent)))
     vocab = load_vocabulary(p.parent)
     base = None
     if node.extends:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -1594,6 +1595,51 @@ def check_sources(ctx: CheckContext) -> None:
                 )
 
 
+def check_example_titles(ctx: CheckContext) -> None:
+    """A ruleset has examples (``lovregler test`` has nothing to try without them), and each
+    has its own title (a failure names its example by title). A ruleset with errors cannot be
+    tested anyway: there the missing examples would only hide the errors."""
+    has_errors = any(d.severity == "error" for d in ctx.diagnostics)
+    if not ctx.ruleset.examples and not has_errors:
+        ctx.warning(
+            ctx.at(ctx.ruleset.pos, ctx.ruleset.name),
+            f"ordningen '{ctx.ruleset.name}' har ingen eksempler",
+            "tilføj et »eksempel« med en historik og »pr. DATO forventes«, "
+            "så »lovregler test« kan prøve reglerne",
+        )
+    for later, first in _duplicates(ctx.ruleset.examples, key=lambda example: example.title):
+        ctx.warning(
+            _title_pos(ctx, later.pos, later.title),
+            f'eksemplet "{later.title}" har samme titel som eksemplet på linje {first.pos.line}',
+            "giv eksemplet sin egen titel, så en fejl peger på det rigtige eksempel",
+        )
+
+
+def _title_pos(ctx: CheckContext, pos: SourcePos, title: str) -> SourcePos:
+    """The span of ``"title"`` on the first line of ``pos`` (the node's own line if not found)."""
+    lines = _lines(ctx.source)
+    text = lines[pos.line - 1] if 0 < pos.line <= len(lines) else ""
+    start = text.find(f'"{title}"', max(pos.column - 1, 0))
+    if start < 0:
+        return pos
+    return SourcePos(pos.file, pos.line, start + 1, pos.line, start + len(title) + 3)
+
+
+def check_version_indentation(ctx: CheckContext) -> None:
+    """A rule written no further in than its ``version`` line still belongs to that version
+    (layout is free): say so, for the author probably meant it to stand on its own."""
+    for version in ctx.ruleset.versions:
+        for rule in version.rules:
+            if rule.pos.column <= version.pos.column:
+                ctx.warning(
+                    ctx.at(rule.pos, rule.id),
+                    f"reglen '{rule.id}' står ikke indrykket, men hører til version "
+                    f"{version.name} (linje {version.pos.line})",
+                    f"indryk reglen under version {version.name}; skal den gælde i alle "
+                    "versioner, så flyt den op før den første version",
+                )
+
+
 RULESET_PASSES: tuple[Callable[[CheckContext], None], ...] = (
     check_import,
     check_duplicate_definitions,
@@ -1608,6 +1654,8 @@ RULESET_PASSES: tuple[Callable[[CheckContext], None], ...] = (
     check_transitions,
     check_examples,
     check_sources,
+    check_example_titles,
+    check_version_indentation,
     check_unused,
 )
 """The ruleset passes, in the order :func:`check_ruleset` runs them (unused comes last: it
@@ -1653,18 +1701,68 @@ def check_ruleset(
     return _sorted(ctx.diagnostics)
 
 
+def check_imports(module: ast.Module, available: Iterable[str]) -> list[Diagnostic]:
+    """Every ``importer NAME`` names a rule file that exists (``available``: the names of the
+    ``.lov`` files beside the file and the bundled ones).
+
+    >>> from lovregler.parse import parse_text
+    >>> m = parse_text("importer ordforraad", "f.lov")
+    >>> [(str(d.pos), d.message, d.hint) for d in check_imports(m, ["ordforråd", "fleksjob"])]
+    [('f.lov:1:10', "der findes ingen regelfil 'ordforraad.lov'", "mente du 'ordforråd'?")]
+    """
+    names = sorted(set(available))
+    found = []
+    for match in re.finditer(r"(?m)^[ \t]*(?:importer|import)[ \t]+([^\W\d]\w*)", module.source):
+        name = unicodedata.normalize("NFC", match.group(1))
+        if name not in names:
+            line = module.source.count("\n", 0, match.start(1)) + 1
+            column = match.start(1) - module.source.rfind("\n", 0, match.start(1))
+            pos = SourcePos(module.file, line, column, line, column + len(match.group(1)))
+            hint = _suggest(name, names, f"filerne er: {_listing(names) or 'ingen'}")
+            message = f"der findes ingen regelfil '{name}.lov'"
+            found.append(Diagnostic(pos, message, hint, "error", module.source))
+    return found
+
+
+def check_ruleset_names(modules: Iterable[ast.Module]) -> list[Diagnostic]:
+    """An ``ordning`` defined in more than one place (another file, or twice in one file): a
+    warning at each later definition, for only one of them can be loaded by its name."""
+    first: dict[str, ast.Ruleset] = {}
+    found = []
+    for module in modules:
+        for ruleset in module.rulesets:
+            earlier = first.setdefault(ruleset.name, ruleset)
+            if earlier is not ruleset:
+                found.append(
+                    Diagnostic(
+                        narrow(ruleset.pos, ruleset.name, module.source),
+                        f"ordningen '{ruleset.name}' er også defineret i "
+                        f"{earlier.pos.file}:{earlier.pos.line}",
+                        "giv den ene ordning et andet navn",
+                        "warning",
+                        module.source,
+                    )
+                )
+    return found
+
+
 def check_module(
     module: ast.Module,
     vocabulary: Vocabulary | None,
     find_base: Callable[[str], ast.Ruleset | None] = lambda name: None,
+    available: Iterable[str] | None = None,
 ) -> list[Diagnostic]:
-    """All problems of a parsed rule file: its vocabularies and its rulesets.
+    """All problems of a parsed rule file: its imports, its vocabularies and its rulesets.
 
     ``vocabulary`` is the imported vocabulary (None when the file only declares one);
     ``find_base`` finds a ruleset by name when one in the file extends another. A base in the
-    same file is found there first.
+    same file is found there first. ``available`` (the rule files that can be imported), when
+    given, has every import checked against it.
     """
-    found: list[Diagnostic] = []
+    found = check_imports(module, available) if available is not None else []
+    imports = module.imports
+    if found and vocabulary is not None:
+        imports = (*imports, vocabulary.name)  # the unknown import is reported once, above
     for node in module.vocabularies:
         found += check_vocabulary(node, module.source)
     local = {r.name: r for r in module.rulesets}
@@ -1675,6 +1773,6 @@ def check_module(
         if ruleset.extends not in (None, ruleset.name):
             base = local.get(ruleset.extends) or find_base(ruleset.extends)
         found += check_ruleset(
-            ruleset, vocabulary, base=base, imports=module.imports, source=module.source
+            ruleset, vocabulary, base=base, imports=imports, source=module.source
         )
     return found

@@ -24,7 +24,8 @@ from rich.text import Text
 
 from .api import Ruleset, bundled_dir, bundled_rulesets, load_ruleset
 from .errors import HistoryError, LovreglerError
-from .examples import run_examples
+from .check import check_ruleset_names
+from .examples import ExampleReport, example_report
 from .history import History
 from .results import STATUS_DA, Obligation, Result, Right, Value, iso
 
@@ -48,11 +49,21 @@ def _rule_files(paths: Sequence[str]) -> list[Path]:
     return files
 
 
+def count(n: int, singular: str, plural: str) -> str:
+    """``n`` with the noun in the right number.
+
+    >>> count(1, "regel", "regler"), count(2, "regel", "regler"), count(0, "eksempel", "eksempler")
+    ('1 regel', '2 regler', '0 eksempler')
+    """
+    return f"{n} {singular if n == 1 else plural}"
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Check rule files; print every error and warning; exit 1 on any error — and, with
     ``--strict`` (``--advarsler-som-fejl``), on any warning too."""
     failed = False
     warnings = 0
+    modules = []
     for path in _rule_files(args.paths):
         try:
             rs = load_ruleset(path)
@@ -60,12 +71,17 @@ def cmd_check(args: argparse.Namespace) -> int:
             err_console.print(str(err), markup=False)
             failed = True
             continue
+        modules.append(rs.module)
         for warning in rs.warnings:
             err_console.print(warning.format(), markup=False)
         warnings += len(rs.warnings)
-        console.print(f"{path}: ok ({len(rs.rules)} regler)", markup=False)
+        console.print(f"{path}: ok ({count(len(rs.rules), 'regel', 'regler')})", markup=False)
+    for warning in check_ruleset_names(modules):
+        err_console.print(warning.format(), markup=False)
+        warnings += 1
     if args.strict and warnings:
-        err_console.print(f"{warnings} advarsler, som --strict regner for fejl", markup=False)
+        text = f"{count(warnings, 'advarsel', 'advarsler')}, som --strict regner for fejl"
+        err_console.print(text, markup=False)
         return 1
     return 1 if failed else 0
 
@@ -153,19 +169,43 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    """Run the examples in rule files; print failures; exit 1 if any fail."""
-    blocks = failures = 0
+    """Run the examples in rule files; print failures and the counts; exit 1 if any fail."""
+    files = examples = expectations = failed_examples = failed_expectations = broken = 0
     for path in _rule_files(args.paths):
-        rs = load_ruleset(path)
-        n, failed = run_examples(rs)
-        blocks += n
-        failures += len(failed)
-        for f in failed:
-            err_console.print(f.format(), markup=False)
-        mark = "ok" if not failed else f"{len(failed)} fejlede"
-        console.print(f"{path}: {n} forventninger, {mark}", markup=False)
-    console.print(f"{blocks - failures} passed, {failures} failed", markup=False)
-    return 1 if failures else 0
+        files += 1
+        try:
+            report = example_report(load_ruleset(path))
+        except LovreglerError as err:  # a broken file is reported; the others still run
+            err_console.print(str(err), markup=False)
+            broken += 1
+            continue
+        for failure in report.failures:
+            err_console.print(failure.format(), markup=False)
+        examples += report.examples
+        expectations += report.expectations
+        failed_examples += report.failed_examples
+        failed_expectations += report.failed_expectations
+        console.print(f"{path}: {_test_summary(report)}", markup=False)
+    total = ExampleReport(examples, failed_examples, expectations, failed_expectations, ())
+    files_text = count(files, "fil", "filer")
+    if broken:
+        files_text += f" ({broken} kunne ikke indlæses)"
+    console.print(f"I alt {files_text}: {_test_summary(total)}", markup=False)
+    return 1 if failed_examples or broken else 0
+
+
+def _test_summary(report: ExampleReport) -> str:
+    """``3 eksempler, 12 forventninger: ok`` or what failed, in the right number."""
+    sizes = (
+        f"{count(report.examples, 'eksempel', 'eksempler')}, "
+        f"{count(report.expectations, 'forventning', 'forventninger')}"
+    )
+    if not report.failed_examples:
+        return f"{sizes}: ok"
+    return (
+        f"{sizes}: {report.failed_examples} af {report.examples} fejlede "
+        f"({report.failed_expectations} af {report.expectations} forventninger)"
+    )
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
@@ -237,6 +277,9 @@ def _lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+RULESET_HELP = "navnet på et indbygget regelsæt (fx fleksjob) eller stien til en .lov-fil"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     p = argparse.ArgumentParser(
@@ -253,13 +296,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.set_defaults(func=cmd_check)
     e = sub.add_parser("evaluate", help="evaluér én borger")
-    e.add_argument("--ruleset", required=True)
+    e.add_argument("--ruleset", required=True, help=RULESET_HELP)
     e.add_argument("--as-of", type=_date, required=True)
     e.add_argument("--format", choices=["table", "json"], default="table")
     e.add_argument("history")
     e.set_defaults(func=cmd_evaluate)
     x = sub.add_parser("explain", help="forklar én regel for én borger")
-    x.add_argument("--ruleset", required=True)
+    x.add_argument("--ruleset", required=True, help=RULESET_HELP)
     x.add_argument("--rule", required=True)
     x.add_argument("--as-of", type=_date, required=True)
     x.add_argument("history")
@@ -268,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("paths", nargs="*")
     t.set_defaults(func=cmd_test)
     k = sub.add_parser("compile", help="oversæt et regelsæt")
-    k.add_argument("--ruleset", required=True)
+    k.add_argument("--ruleset", required=True, help=RULESET_HELP)
     k.add_argument("--show", action="store_true")
     k.set_defaults(func=cmd_compile)
     from .schema import DOCUMENTS

@@ -86,6 +86,15 @@ class ErrorDict(TypedDict):
     """What is wrong and what was expected, in Danish."""
 
 
+@attrs.frozen
+class Fix:
+    """A replacement that mends a diagnostic: put ``text`` where ``pos`` spans (a quick fix)."""
+
+    pos: SourcePos
+    text: str
+    title: str
+
+
 class LovreglerError(Exception):
     """Root of every error lovregler raises on purpose; its message is Danish.
 
@@ -116,6 +125,7 @@ class Diagnostic:
     hint: str | None = None
     severity: str = "error"  # "error" or "warning"
     source: str | None = None
+    fixes: tuple[Fix, ...] = ()
 
     def format(self) -> str:
         """Render as ``file:line:col: fejl: message`` + source line + caret + hint."""

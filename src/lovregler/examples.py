@@ -87,33 +87,98 @@ def _describe(entry: tuple[object, ...]) -> str:
     return f"værdien {entry[1]} fra {entry[2]} til {entry[3] or 'åben'}"
 
 
-def check_expectation(result: Result, block: ast.Expectation, title: str) -> Iterator[Failure]:
+@attrs.frozen
+class BlockResult:
+    """One ``pr. DATO forventes`` block: how many expectation lines it has, how many failed,
+    and a message per rule whose lines did not hold."""
+
+    lines: int
+    failed_lines: int
+    failures: tuple[Failure, ...]
+
+
+def _failed_lines(items: list[ast.Expect], actual: list[tuple[object, ...]]) -> int:
+    """How many of one rule's expectation lines fail: each line must match an entry of its
+    own; ``ingen`` fails when there is any; entries no line names fail the rule's first line."""
+    remaining = list(map(repr, actual))
+    failed = 0
+    for item in items:
+        if item.kind == "none":
+            failed += bool(actual)
+        elif repr(_expected(item)) in remaining:
+            remaining.remove(repr(_expected(item)))
+        else:
+            failed += 1
+    if remaining and failed == 0 and any(i.kind != "none" for i in items):
+        failed = 1
+    return failed
+
+
+def check_block(result: Result, block: ast.Expectation, title: str) -> BlockResult:
     """Compare one ``pr. DATO forventes`` block with a result."""
     by_rule: dict[str, list[ast.Expect]] = {}
     for item in block.items:
         by_rule.setdefault(item.rule, []).append(item)
+    failed_lines = 0
+    failures = []
     for rule, items in by_rule.items():
         actual = _entries_for(result, rule)
-        wanted = [_expected(i) for i in items if i.kind != "none"]
-        if sorted(map(repr, actual)) == sorted(map(repr, wanted)):
+        failed = _failed_lines(items, actual)
+        if not failed:
             continue
+        failed_lines += failed
+        wanted = [_expected(i) for i in items if i.kind != "none"]
         got = "; ".join(_describe(e) for e in actual) or "ingen"
         exp = "; ".join(_describe(e) for e in wanted) or "ingen"
-        yield Failure(items[0].pos, title, f"{rule} pr. {block.as_of}: forventede {exp}, fik {got}")
+        message = f"{rule} pr. {block.as_of}: forventede {exp}, fik {got}"
+        failures.append(Failure(items[0].pos, title, message))
+    return BlockResult(len(block.items), failed_lines, tuple(failures))
 
 
-def run_examples(ruleset: Ruleset, evaluate: Evaluate | None = None) -> tuple[int, list[Failure]]:
-    """Run every example of the ruleset; returns (number of expectation blocks, failures)."""
+def check_expectation(result: Result, block: ast.Expectation, title: str) -> Iterator[Failure]:
+    """The failures of one ``pr. DATO forventes`` block."""
+    yield from check_block(result, block, title).failures
+
+
+@attrs.frozen
+class ExampleReport:
+    """What ``lovregler test`` found in one ruleset's examples."""
+
+    examples: int
+    failed_examples: int
+    expectations: int
+    failed_expectations: int
+    failures: tuple[Failure, ...]
+
+
+def example_report(ruleset: Ruleset, evaluate: Evaluate | None = None) -> ExampleReport:
+    """Run every example of the ruleset; count examples and expectation lines, and which failed."""
     run = evaluate or ruleset.evaluate
-    blocks = 0
+    failed_examples = lines = failed_lines = 0
     failures: list[Failure] = []
     for index, example in enumerate(ruleset.node.examples):
+        lines += sum(len(block.items) for block in example.expectations)
         try:
             history = ruleset.history(example_history(example, index))
         except HistoryError as err:
             failures.append(Failure(example.pos, example.title, f"ugyldig historik: {err}"))
+            failed_examples += 1
+            failed_lines += sum(len(block.items) for block in example.expectations)
             continue
-        for block in example.expectations:
-            blocks += 1
-            failures += check_expectation(run(history, block.as_of), block, example.title)
-    return blocks, failures
+        results = [
+            check_block(run(history, block.as_of), block, example.title)
+            for block in example.expectations
+        ]
+        failed_examples += any(r.failed_lines for r in results)
+        failed_lines += sum(r.failed_lines for r in results)
+        failures += [f for r in results for f in r.failures]
+    return ExampleReport(
+        len(ruleset.node.examples), failed_examples, lines, failed_lines, tuple(failures)
+    )
+
+
+def run_examples(ruleset: Ruleset, evaluate: Evaluate | None = None) -> tuple[int, list[Failure]]:
+    """Run every example of the ruleset; returns (number of expectation blocks, failures)."""
+    report = example_report(ruleset, evaluate)
+    blocks = sum(len(example.expectations) for example in ruleset.node.examples)
+    return blocks, list(report.failures)

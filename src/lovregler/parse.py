@@ -24,17 +24,12 @@ from typing import NoReturn
 import attrs
 import lark
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import (
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-    VisitError,
-)
+from lark.exceptions import UnexpectedInput, VisitError
 from lark.tree import Meta
 
 from . import ast, cache
-from .errors import Diagnostic, RuleSyntaxError, SourcePos, source_lines
+from .errors import Diagnostic, RuleSyntaxError, SourcePos
+from .syntax_errors import position, syntax_diagnostic
 
 GRAMMAR_FILE = "lovregler.lark"
 
@@ -1075,51 +1070,10 @@ _HINTS = {
 }
 
 
-def _describe_expected(err: UnexpectedInput) -> str:
-    expected = getattr(err, "expected", None) or getattr(err, "allowed", None) or set()
-    names = sorted(str(e) for e in expected)
-    words = []
-    for name in names[:8]:
-        term = next((t for t in parser().terminals if t.name == name), None)
-        if term is not None and term.pattern.type == "str":
-            words.append(f"»{term.pattern.value}«")
-        else:
-            words.append(_TERMINAL_WORDS.get(name, name.lower().strip("_")))
-    return ", ".join(dict.fromkeys(words))
-
-
-_TERMINAL_WORDS = {
-    "NAME": "et navn",
-    "STRING": "en tekst i anførselstegn",
-    "DATE": "en dato (ÅÅÅÅ-MM-DD)",
-    "INT": "et tal",
-    "COMPARE": "en sammenligning (=, <, >, …)",
-    "$END": "slutningen af filen",
-}
-
-
 def _syntax_diagnostic(err: UnexpectedInput, file: str, source: str) -> Diagnostic:
-    line = getattr(err, "line", 0) or 0
-    column = getattr(err, "column", 0) or 0
-    if isinstance(err, UnexpectedEOF) or line <= 0:
-        lines = source_lines(source) or [""]
-        line, column = len(lines), len(lines[-1]) + 1
-    pos = SourcePos(file, line, column)
-    label = _match_label(err, source)
-    if isinstance(err, UnexpectedCharacters):
-        message = f"uventet tegn {source[err.pos_in_stream or 0]!r}"
-    elif isinstance(err, UnexpectedToken):
-        message = (
-            f"uventet {str(err.token)!r}"
-            if err.token.type != "$END"
-            else "filen slutter for tidligt"
-        )
-    else:
-        message = "filen slutter for tidligt"
-    if label:
-        message = f"{label} ({message})"
-    hint = _HINTS.get(label or "") or f"her forventes: {_describe_expected(err)}"
-    return Diagnostic(pos, message, hint, source=source)
+    return syntax_diagnostic(
+        err, file, source, parser().parse, lambda e: _match_label(e, source), _HINTS
+    )
 
 
 def _with_imports(examples: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -1146,7 +1100,8 @@ def parse_text(source: str, file: str = "<tekst>") -> ast.Module:
     >>> m.rulesets[0].rules[0].deadline.after.days
     7
     """
-    text = unicodedata.normalize("NFC", source)
+    # a byte order mark is how some Windows editors start a UTF-8 file; it is no character
+    text = unicodedata.normalize("NFC", source.removeprefix("\ufeff"))
     try:
         tree = parser().parse(text)
     except UnexpectedInput as err:
@@ -1230,8 +1185,30 @@ def parse_file(path: str | Path) -> ast.Module:
     """Read and parse one rule file (UTF-8)."""
     path = Path(path)
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        diag = Diagnostic(SourcePos(str(path), 0, 0), f"kan ikke læse filen: {err}")
+        return parse_text(decode(path.read_bytes(), str(path)), str(path))
+    except OSError as err:
+        diag = Diagnostic(SourcePos(str(path), 0, 0), f"kan ikke læse filen: {err.strerror}")
         raise RuleSyntaxError([diag]) from None
-    return parse_text(text, str(path))
+
+
+def decode(data: bytes, file: str) -> str:
+    """The text of a rule file; bytes that are not UTF-8 are reported at their line and column.
+
+    >>> decode("gælder".encode("latin-1"), "f.lov")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lovregler.errors.RuleSyntaxError: f.lov:1:2: fejl: filen er ikke gyldig UTF-8: byte 0xe6 ...
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        shown = data.decode("utf-8", errors="replace")
+        before = data[: err.start].decode("utf-8", errors="replace")
+        pos = position(file, shown, len(before), len(before) + 1)
+        diag = Diagnostic(
+            pos,
+            f"filen er ikke gyldig UTF-8: byte 0x{data[err.start]:02x} kan ikke læses",
+            "gem filen som UTF-8 (i editoren: »Gem som« med tegnsættet UTF-8)",
+            source=shown,
+        )
+        raise RuleSyntaxError([diag]) from None

@@ -30,7 +30,7 @@ from lovregler.check import (
     walk,
 )
 from lovregler.errors import Diagnostic, RuleSyntaxError, SourcePos
-from lovregler.parse import parse_file, parse_text
+from lovregler.parse import decode, parse_file, parse_text
 from lovregler.vocabulary import from_ast
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,10 +50,11 @@ def diagnostics_of(path: Path) -> list[Diagnostic]:
     """Parse and check one rule file, named by its path relative to the repository."""
     relative = path.relative_to(ROOT).as_posix()
     try:
-        module = parse_text(path.read_text("utf-8"), relative)
+        module = parse_text(decode(path.read_bytes(), relative), relative)
     except RuleSyntaxError as err:
         return err.diagnostics
-    return check_module(module, None if module.vocabularies else VOCAB, bundled)
+    vocab = None if module.vocabularies else VOCAB
+    return check_module(module, vocab, bundled, available=[p.stem for p in RULESETS.glob("*.lov")])
 
 
 def rendered(diagnostics: list[Diagnostic]) -> str:

@@ -23,8 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .api import Ruleset, bundled_dir, bundled_rulesets, load_ruleset
-from .errors import HistoryError, LovreglerError
 from .check import check_ruleset_names
+from .errors import HistoryError, LovreglerError
 from .examples import ExampleReport, example_report
 from .history import History
 from .results import STATUS_DA, Obligation, Result, Right, Value, iso

@@ -103,6 +103,8 @@ def keyword_table() -> dict[str, Keyword]:
     languages = _languages(lark.rules, spelled)
     table = {}
     for name, words in spelled.items():
+        danish: tuple[str, ...]
+        english: tuple[str, ...]
         if len(words) > 1:  # a regex alternation: Danish first
             danish, english = (words[0],), tuple(words[1:])
         else:

@@ -1,4 +1,5 @@
 # Two entry points: `make demo` and `make test`. Both bootstrap .venv themselves.
+# `make test` also checks that the bundled rule files are laid out canonically (`lovregler fmt`).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -29,6 +30,7 @@ pytest: $(STAMP)
 # lovtekst a kilde or a paraphrase mark), and their examples pass.
 ruletests: $(STAMP)
 	$(BIN)/lovregler check --strict rulesets/
+	$(BIN)/lovregler fmt --check rulesets/
 	$(BIN)/lovregler test rulesets/
 
 test: lint typecheck browser pytest ruletests docs-strict

@@ -208,6 +208,40 @@ def _test_summary(report: ExampleReport) -> str:
     )
 
 
+def cmd_fmt(args: argparse.Namespace) -> int:
+    """Lay rule files out canonically, in place; with --check, print a diff and exit 1 for
+    every file that is not canonical (and change nothing)."""
+    from .fmt import diff, format_text
+    from .parse import decode
+
+    status = 0
+    for path in _format_files(args.paths):
+        try:
+            before = decode(path.read_bytes(), str(path))
+            after = format_text(before, str(path))
+        except LovreglerError as err:
+            err_console.print(str(err), markup=False)
+            status = 1
+            continue
+        if after == before:
+            continue
+        if args.check:
+            console.print(diff(before, after, str(path)), markup=False, end="")
+            status = 1
+        else:
+            path.write_text(after, "utf-8")
+            console.print(f"{path}: formateret", markup=False)
+    return status
+
+
+def _format_files(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths or ["."]:
+        path = Path(p)
+        files += sorted(path.glob("*.lov")) if path.is_dir() else [path]
+    return files
+
+
 def cmd_compile(args: argparse.Namespace) -> int:
     """Check and compile a ruleset; with --show, print the generated Python."""
     from .compile import compile_plan
@@ -310,6 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("test", help="kør eksemplerne i regelfiler")
     t.add_argument("paths", nargs="*")
     t.set_defaults(func=cmd_test)
+    f = sub.add_parser("fmt", help="formatér regelfiler (på stedet)")
+    f.add_argument("paths", nargs="*", help="filer eller mapper (standard: mappen, du står i)")
+    f.add_argument("--check", action="store_true", help="ret intet; vis forskellen og afslut med 1")
+    f.set_defaults(func=cmd_fmt)
     k = sub.add_parser("compile", help="oversæt et regelsæt")
     k.add_argument("--ruleset", required=True, help=RULESET_HELP)
     k.add_argument("--show", action="store_true")

@@ -145,9 +145,13 @@ def _events(tree: Tree, depth: int) -> Iterator[_LineStart | tuple[Token, str]]:
 def _normal(token: Token) -> str:
     """A token's text in the canonical form: keywords with single spaces, the rest as written."""
     text = str(token)
-    if token.type in keyword_table():
-        return " ".join(text.split())
-    return text
+    keyword = keyword_table().get(token.type)
+    if keyword is None:
+        return text
+    squeezed = "".join(text.split())
+    # the table's spelling when only the spaces differ: "( omskrevet )" → "(omskrevet)"
+    spelled = [w for w in keyword.words() if "".join(w.split()) == squeezed]
+    return spelled[0] if spelled else " ".join(text.split())
 
 
 def _comments(source: str) -> list[_Comment]:

@@ -80,6 +80,12 @@ def _find(name: str, near: Path | None) -> Path:
     raise RulesetNotFound(f"ingen regelsæt ved navn {name!r}{hint}")
 
 
+def find_rule_file(name: str, near: Path | None = None) -> Path:
+    """The rule file called ``name`` (without ``.lov``): beside ``near``, else a bundled one;
+    :class:`RulesetNotFound` when there is none."""
+    return _find(name, near)
+
+
 def available_rule_files(near: Path | None) -> list[str]:
     """The names a rule file beside ``near`` can import: the ``.lov`` files there and the
     bundled ones."""

@@ -242,6 +242,17 @@ def _format_files(paths: Sequence[str]) -> list[Path]:
     return files
 
 
+def cmd_lsp(args: argparse.Namespace) -> int:
+    """Serve the language server over stdio (needs the extra: pip install 'lovregler[lsp]')."""
+    try:
+        from .lsp import main as serve
+    except ImportError:
+        raise LovreglerError(
+            "lovregler lsp kræver de valgfrie pakker: pip install 'lovregler[lsp]'"
+        ) from None
+    return serve()
+
+
 def cmd_compile(args: argparse.Namespace) -> int:
     """Check and compile a ruleset; with --show, print the generated Python."""
     from .compile import compile_plan
@@ -348,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("paths", nargs="*", help="filer eller mapper (standard: mappen, du står i)")
     f.add_argument("--check", action="store_true", help="ret intet; vis forskellen og afslut med 1")
     f.set_defaults(func=cmd_fmt)
+    ls = sub.add_parser("lsp", help="sprogserver til editorer (over stdin/stdout)")
+    ls.set_defaults(func=cmd_lsp)
     k = sub.add_parser("compile", help="oversæt et regelsæt")
     k.add_argument("--ruleset", required=True, help=RULESET_HELP)
     k.add_argument("--show", action="store_true")

@@ -53,6 +53,14 @@ def test_every_bundled_ruleset_has_a_page(site: Path) -> None:
         assert "lovregel-prosa" in html
 
 
+def test_rule_examples_in_the_docs_are_highlighted(site: Path) -> None:
+    html = (site / "vejledning.html").read_text("utf-8")
+    # Pygments' classes: k = keyword, s = string, c1 = comment (the lovregler lexer)
+    assert '<span class="k">pligt</span>' in html
+    assert '<span class="k">opfyldes af</span>' in html
+    assert '<span class="c1"># 2015-03-02 + 55 dage' in html
+
+
 def test_paragraph_index_links_rules(site: Path) -> None:
     html = (site / "paragraffer.html").read_text("utf-8")
     assert "LAB 2015 § 92" in html

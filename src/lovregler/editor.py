@@ -32,7 +32,7 @@ from .check import (
     resolve_timeline_name,
 )
 from .errors import Diagnostic, LovreglerError, RuleSyntaxError, SourcePos
-from .keywords import DANISH, ENGLISH, describe_terminal, file_language, keyword_table
+from .keywords import DANISH, ENGLISH, file_language, keyword_table
 from .parse import parse_text, parser
 from .prose import ProseContext, describe_rule
 from .vocabulary import Vocabulary
@@ -132,6 +132,16 @@ def analyse(source: str, path: Path | None = None, previous: Document | None = N
 
     own = None if module.vocabularies else vocabulary
     found = check_module(module, own, find_base, available_rule_files(near))
+    if own is None and module.rulesets and not module.vocabularies:
+        found.append(
+            Diagnostic(
+                SourcePos(file, 1, 1),
+                "ordforrådet kan ikke indlæses, så reglerne er ikke tjekket",
+                "kør »lovregler check« på ordforråd.lov, og ret fejlene dér",
+                "warning",
+                source,
+            )
+        )
     found += [d for d in check_ruleset_names([*_neighbours(path), module]) if d.pos.file == file]
     return Document(
         source,
@@ -467,12 +477,6 @@ def _accepted_after(prefix: str) -> set[str] | None:
         return set(interactive.accepts())
     except (UnexpectedInput, LovreglerError):
         return None
-
-
-def describe_expected(prefix: str, language: str = DANISH) -> list[str]:
-    """What may be written after ``prefix``, as an author says it (for tests and messages)."""
-    accepted = _accepted_after(prefix) or set()
-    return sorted({w for t in accepted if (w := describe_terminal(t, language))})
 
 
 # ───────────────────────────── definition ─────────────────────────────

@@ -752,7 +752,7 @@ class ExampleDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         """The code, then "Læses som: …" per forløb and rule."""
         text = "\n".join(self.content)
-        code = nodes.literal_block(text, text, classes=["lovregel-kode"], language="text")
+        code = nodes.literal_block(text, text, classes=["lovregel-kode"], language="lovregler")
         source = text if text.lstrip().startswith("importer") else f"importer ordforråd\n{text}"
         try:
             module = parse_text(source, f"{self.env.docname}:{self.lineno}")

@@ -87,6 +87,9 @@ def syntax_diagnostic(
         found = explain(err, file, source, offset)
         if found is not None:
             return found
+    found = _word_order(file, source, offset, parse)
+    if found is not None:
+        return found
     language = file_language(source)
     found = _did_you_mean(file, source, offset, language, parse)
     if found is not None:
@@ -218,6 +221,33 @@ def _hyphen_in_name(err: UnexpectedInput, file: str, source: str, offset: int) -
                 fixes=(fix,),
             )
     return None
+
+
+def _word_order(
+    file: str, source: str, offset: int, parse: Callable[[str], object]
+) -> Diagnostic | None:
+    """A keyword written after the word it should stand before (``første_samtale ingen``)."""
+    spans = _words(source)
+    at = [i for i, (s, e) in enumerate(spans) if s <= offset < e]
+    if not at or at[0] == 0:
+        return None
+    (start, _), (word_start, end) = spans[at[0] - 1], spans[at[0]]
+    word, before = source[word_start:end], source[start : spans[at[0] - 1][1]]
+    keywords = {w for kw in keyword_table().values() for w in kw.words()}
+    if word not in keywords or before in keywords or "\n" in source[start:end]:
+        return None
+    swapped = f"{word} {before}"
+    line_end = source.find("\n", offset)
+    if _reach(source, start, end, swapped, parse) <= (len(source) if line_end < 0 else line_end):
+        return None
+    fix = Fix(position(file, source, start, end), swapped, f"skriv »{swapped}«")
+    return Diagnostic(
+        fix.pos,
+        f"»{word}« skal stå før »{before}«",
+        f"skriv »{swapped}«",
+        source=source,
+        fixes=(fix,),
+    )
 
 
 # ───────────────────────────── did you mean ─────────────────────────────

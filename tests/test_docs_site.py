@@ -293,7 +293,11 @@ def test_paragraphs_from_citations() -> None:
 def _code_blocks(path: Path) -> list[str]:
     blocks, current, inside = [], [], False
     for line in path.read_text("utf-8").splitlines():
-        if line.strip() in (".. code-block:: text", ".. lovregel-eksempel::"):
+        if line.strip() in (
+            ".. code-block:: text",
+            ".. code-block:: lovregler",
+            ".. lovregel-eksempel::",
+        ):
             inside, current = True, []
         elif inside and (line.startswith("   ") or not line.strip()):
             current.append(line[3:])
@@ -307,6 +311,8 @@ def _code_blocks(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("doc", ["sprogreference.rst", "vejledning.rst"])
 def test_examples_in_the_docs_parse_and_check(doc: str, tmp_path: Path) -> None:
+    from lovregler.api import load_ruleset
+    from lovregler.examples import example_report
     from lovregler.parse import parse_text
     from lovregler.sphinxext import load_path
 
@@ -320,6 +326,8 @@ def test_examples_in_the_docs_parse_and_check(doc: str, tmp_path: Path) -> None:
             path = tmp_path / f"eksempel{i}.lov"
             path.write_text(text, "utf-8")
             load_path(path)  # raises with file:line:col if the example is wrong
+            report = example_report(load_ruleset(path))
+            assert not report.failures, [f.format() for f in report.failures]
             checked += 1
     assert checked >= 2
 

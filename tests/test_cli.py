@@ -225,6 +225,19 @@ def test_test_counts_examples_and_expectation_lines_in_danish(
     assert f'{path}:22:7: eksempel "Forkert frist": første_samtale pr. 2015-03-05' in captured.err
 
 
+def test_test_fails_a_file_without_examples(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tom.lov"
+    path.write_text(COUNTED[: COUNTED.index('  eksempel "Til tiden"')], "utf-8")
+    assert main(["test", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert f"{path}: ingen eksempler at køre" in captured.err
+    assert captured.out.splitlines()[-1] == (
+        "I alt 1 fil (1 uden eksempler): 0 eksempler, 0 forventninger: intet at teste"
+    )
+
+
 def test_check_says_1_regel_in_the_singular(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -170,7 +170,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     """Run the examples in rule files; print failures and the counts; exit 1 if any fail."""
-    files = examples = expectations = failed_examples = failed_expectations = broken = 0
+    files = examples = expectations = failed_examples = failed_expectations = broken = empty = 0
     for path in _rule_files(args.paths):
         files += 1
         try:
@@ -181,6 +181,9 @@ def cmd_test(args: argparse.Namespace) -> int:
             continue
         for failure in report.failures:
             err_console.print(failure.format(), markup=False)
+        if not report.examples:  # nothing tried is not a pass
+            empty += 1
+            err_console.print(f"{path}: ingen eksempler at køre; tilføj et »eksempel«", markup=False)
         examples += report.examples
         expectations += report.expectations
         failed_examples += report.failed_examples
@@ -190,8 +193,10 @@ def cmd_test(args: argparse.Namespace) -> int:
     files_text = count(files, "fil", "filer")
     if broken:
         files_text += f" ({broken} kunne ikke indlæses)"
+    if empty:
+        files_text += f" ({empty} uden eksempler)"
     console.print(f"I alt {files_text}: {_test_summary(total)}", markup=False)
-    return 1 if failed_examples or broken else 0
+    return 1 if failed_examples or broken or empty else 0
 
 
 def _test_summary(report: ExampleReport) -> str:
@@ -200,6 +205,8 @@ def _test_summary(report: ExampleReport) -> str:
         f"{count(report.examples, 'eksempel', 'eksempler')}, "
         f"{count(report.expectations, 'forventning', 'forventninger')}"
     )
+    if not report.examples:
+        return f"{sizes}: intet at teste"
     if not report.failed_examples:
         return f"{sizes}: ok"
     return (

@@ -138,7 +138,7 @@ def what_may_come(terminals: set[str], language: str = DANISH, limit: int = 12) 
     """
     words = {describe_terminal(t, language) for t in terminals}
     ordered = sorted((w for w in words if w), key=lambda w: (w.startswith("»"), w.lower()))
-    return ordered[:limit] + ([f"… ({len(ordered) - limit} flere)"] if len(ordered) > limit else [])
+    return ordered[:limit] + ([f"og {len(ordered) - limit} flere"] if len(ordered) > limit else [])
 
 
 def _what_may_come(err: UnexpectedInput, language: str) -> str | None:

@@ -183,7 +183,9 @@ def cmd_test(args: argparse.Namespace) -> int:
             err_console.print(failure.format(), markup=False)
         if not report.examples:  # nothing tried is not a pass
             empty += 1
-            err_console.print(f"{path}: ingen eksempler at køre; tilføj et »eksempel«", markup=False)
+            err_console.print(
+                f"{path}: ingen eksempler at køre; tilføj et »eksempel«", markup=False
+            )
         examples += report.examples
         expectations += report.expectations
         failed_examples += report.failed_examples

@@ -41,6 +41,13 @@ SYNONYMS = {
     "afslutning": "slut",
     "ophør": "slut",
     "ved": "af",
+    "en": "1",
+    "et": "1",
+    "én": "1",
+    "ét": "1",
+    "tre": "3",
+    "fire": "4",
+    "seks": "6",
 }
 
 _TOKENS = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[^\W\d]\w*')
@@ -87,9 +94,10 @@ def syntax_diagnostic(
         found = explain(err, file, source, offset)
         if found is not None:
             return found
-    found = _word_order(file, source, offset, parse)
-    if found is not None:
-        return found
+    for explain_with_parse in (_date_format, _word_twice, _word_order):
+        found = explain_with_parse(file, source, offset, parse)
+        if found is not None:
+            return found
     language = file_language(source)
     found = _did_you_mean(file, source, offset, language, parse)
     if found is not None:
@@ -220,6 +228,56 @@ def _hyphen_in_name(err: UnexpectedInput, file: str, source: str, offset: int) -
                 source=source,
                 fixes=(fix,),
             )
+    return None
+
+
+_LOOSE_DATE = re.compile(r"(\d{1,4})([-./])(\d{1,2})\2(\d{1,4})")
+
+
+def _date_format(
+    file: str, source: str, offset: int, parse: Callable[[str], object]
+) -> Diagnostic | None:
+    """A date not written ÅÅÅÅ-MM-DD (``2015-3-2``, ``2.3.2015``), with the fix when the date
+    is clear."""
+    line_start = source.rfind("\n", 0, offset) + 1
+    line_end = source.find("\n", offset)
+    line_end = len(source) if line_end < 0 else line_end
+    for match in _LOOSE_DATE.finditer(source, line_start, line_end):
+        if not match.start() <= offset < match.end() or re.fullmatch(
+            r"\d{4}-\d{2}-\d{2}", match.group()
+        ):
+            continue
+        first, _, middle, last = match.groups()
+        year, day = (first, last) if len(first) == 4 else (last, first)
+        iso = f"{int(year):04d}-{int(middle):02d}-{int(day):02d}" if len(year) == 4 else None
+        pos = position(file, source, match.start(), match.end())
+        fixes = (Fix(pos, iso, f"skriv {iso}"),) if iso else ()
+        hint = f"skriv {iso}" if iso else "skriv fx 2015-03-02"
+        message = f"en dato skrives ÅÅÅÅ-MM-DD, ikke »{match.group()}«"
+        return Diagnostic(pos, message, hint, source=source, fixes=fixes)
+    return None
+
+
+def _word_twice(
+    file: str, source: str, offset: int, parse: Callable[[str], object]
+) -> Diagnostic | None:
+    """The same word written twice in a row (``opfyldes af af samtale``)."""
+    spans = [span for span in _words(source) if span[1] <= offset + 1][-3:]
+    for (s1, e1), (s2, e2) in zip(spans, spans[1:], strict=False):
+        word = source[s1:e1]
+        if word == source[s2:e2] and source[e1:s2].strip() == "":
+            line_end = source.find("\n", offset)
+            reach = _reach(source, e1, e2, "", parse)
+            if reach > (len(source) if line_end < 0 else line_end):
+                fix = Fix(position(file, source, e1, e2), "", f"slet det ene »{word}«")
+                pos = position(file, source, s1, e2)
+                return Diagnostic(
+                    pos,
+                    f"»{word}« står to gange",
+                    f"slet det ene »{word}«",
+                    source=source,
+                    fixes=(fix,),
+                )
     return None
 
 

@@ -301,3 +301,16 @@ async def test_formatting_gives_the_canonical_layout(client: LanguageClient, fol
     assert edits[0].new_text == (
         'ordning a "A"\n\n  pligt p "P"\n    frist 1 uge efter forløbets start\n'
     )
+
+
+async def test_ranges_count_utf16_code_units_after_a_character_outside_the_bmp(
+    client: LanguageClient, folder: Path
+) -> None:
+    line = '  pligt p "Samtale 🗓" frist 1 uge efter forløbets start opfyldes af samtle'
+    text = f'importer ordforråd\nordning emoji "E"\n  forløb når ydelse kontanthjælp\n{line}\n'
+    uri = await _open(client, folder / "emoji.lov", text)
+    [error] = [d for d in client.diagnostics[uri] if d.severity == types.DiagnosticSeverity.Error]
+    # 🗓 is one code point but two UTF-16 code units: the range starts one unit later
+    start = len(line[: line.index("samtle")].encode("utf-16-le")) // 2
+    assert start == line.index("samtle") + 1
+    assert error.range == types.Range(types.Position(3, start), types.Position(3, start + 6))

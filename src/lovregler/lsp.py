@@ -8,7 +8,7 @@ name resolution); this module only translates between the protocol and those fun
 * hover, completion, go to definition, document symbols and formatting (:mod:`lovregler.fmt`).
 
 Positions: lovregler counts lines and columns from 1 in code points, the protocol from 0 in
-UTF-16 code units; the two agree for every character of Danish text.
+the client's code units (UTF-16 unless it asks for another); pygls' position codec converts.
 """
 
 from __future__ import annotations
@@ -62,6 +62,22 @@ def to_range(pos: SourcePos, source: str) -> types.Range:
     return types.Range(types.Position(line, column), types.Position(end_line, end_column))
 
 
+def _to_client(r: types.Range, source: str) -> types.Range:
+    """A range in code points as the client counts (UTF-16 unless it asked for another)."""
+    lines = source.split("\n")
+    codec = server.workspace.position_codec
+    return types.Range(
+        codec.position_to_client_units(lines, r.start), codec.position_to_client_units(lines, r.end)
+    )
+
+
+def _from_client(position: types.Position, source: str) -> tuple[int, int]:
+    """A client's position as a 0-based line and code-point column."""
+    codec = server.workspace.position_codec
+    found = codec.position_from_client_units(source.split("\n"), position)
+    return found.line, found.character
+
+
 def _path(uri: str) -> Path | None:
     return Path(server.workspace.get_text_document(uri).path) if uri.startswith("file:") else None
 
@@ -90,11 +106,15 @@ def to_diagnostic(diagnostic: Diagnostic, source: str) -> types.Diagnostic:
     )
     message = diagnostic.message + (f"\ntip: {diagnostic.hint}" if diagnostic.hint else "")
     fixes = [
-        {"title": fix.title, "text": fix.text, "range": _range_data(to_range(fix.pos, source))}
+        {
+            "title": fix.title,
+            "text": fix.text,
+            "range": _range_data(_to_client(to_range(fix.pos, source), source)),
+        }
         for fix in fixes_of(diagnostic)
     ]
     return types.Diagnostic(
-        range=to_range(diagnostic.pos, source),
+        range=_to_client(to_range(diagnostic.pos, source), source),
         message=message,
         severity=severity,
         source="lovregler",
@@ -192,7 +212,7 @@ def code_action(ls: LanguageServer, params: types.CodeActionParams) -> list[type
 def on_hover(ls: LanguageServer, params: types.HoverParams) -> types.Hover | None:
     """A rule's Danish sentence, citation and law text; a name's declaration."""
     doc = _current(params.text_document.uri)
-    text = hover(doc, params.position.line, params.position.character)
+    text = hover(doc, *_from_client(params.position, doc.source))
     if text is None:
         return None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
@@ -205,7 +225,7 @@ def on_hover(ls: LanguageServer, params: types.HoverParams) -> types.Hover | Non
 def on_completion(ls: LanguageServer, params: types.CompletionParams) -> types.CompletionList:
     """Keywords, event types, patterns, sets, attributes, values, rule ids and statuses."""
     doc = _current(params.text_document.uri)
-    found = complete(doc, params.position.line, params.position.character)
+    found = complete(doc, *_from_client(params.position, doc.source))
     return types.CompletionList(is_incomplete=False, items=[_item(c) for c in found])
 
 
@@ -221,13 +241,13 @@ def _item(completion: Completion) -> types.CompletionItem:
 def on_definition(ls: LanguageServer, params: types.DefinitionParams) -> types.Location | None:
     """Where a pattern, set, vocabulary name or replaced base rule is declared."""
     doc = _current(params.text_document.uri)
-    pos = definition(doc, params.position.line, params.position.character)
+    pos = definition(doc, *_from_client(params.position, doc.source))
     if pos is None:
         return None
     own = pos.file == doc.file
     uri = params.text_document.uri if own else _uri(pos.file)
     source = doc.source if own else _read(pos.file)
-    return types.Location(uri=uri, range=to_range(pos, source))
+    return types.Location(uri=uri, range=_to_client(to_range(pos, source), source))
 
 
 def _read(file: str) -> str:
@@ -247,7 +267,7 @@ def on_symbols(
 
 
 def _symbol(symbol: Symbol, source: str) -> types.DocumentSymbol:
-    whole = to_range(symbol.pos, source)
+    whole = _to_client(to_range(symbol.pos, source), source)
     return types.DocumentSymbol(
         name=symbol.name,
         kind=_SYMBOL_KINDS.get(symbol.kind, types.SymbolKind.Object),
@@ -271,7 +291,9 @@ def on_formatting(
     if formatted == document.source:
         return []
     lines = document.source.split("\n")
-    end = types.Position(len(lines) - 1, len(lines[-1]))
+    end = server.workspace.position_codec.position_to_client_units(
+        lines, types.Position(len(lines) - 1, len(lines[-1]))
+    )
     return [types.TextEdit(range=types.Range(types.Position(0, 0), end), new_text=formatted)]
 
 

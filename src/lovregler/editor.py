@@ -263,7 +263,7 @@ def _definition_named(doc: Document, name: str) -> ast.Definition | None:
 def _source_of(pos: SourcePos, doc: Document) -> str:
     """The text of a node's lines, from this file, its base's or the vocabulary's."""
     text = doc.source if pos.file == doc.file else _file_text(pos.file)
-    lines = text.splitlines()
+    lines = text.split("\n")  # lines as the parser counts them (only a newline ends one)
     return "\n".join(lines[pos.line - 1 : max(pos.end_line, pos.line)]).strip()
 
 

@@ -112,7 +112,7 @@ def syntax_diagnostic(
 
 def _error_pos(err: UnexpectedInput, file: str, source: str, offset: int) -> SourcePos:
     if isinstance(err, UnexpectedEOF) or offset >= len(source):
-        lines = source.splitlines() or [""]
+        lines = source.removesuffix("\n").split("\n")
         return SourcePos(file, len(lines), len(lines[-1]) + 1)
     end = offset + 1
     if isinstance(err, UnexpectedToken):

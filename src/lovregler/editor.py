@@ -244,8 +244,9 @@ def _rule_hover(doc: Document, rule: ast.Rule) -> str:
     for text in rule.docs.interpretations:
         parts.append(f"*Fortolkning:* {text}")
     for excerpt in rule.docs.excerpts:
-        text = getattr(excerpt, "text", excerpt)  # a quote, or a quote with its source
-        parts.append(f"> {text}")
+        mark = " *(omskrevet)*" if excerpt.paraphrase else ""
+        source = f" — kilde: {excerpt.source.address}" if excerpt.source else ""
+        parts.append(f"> {excerpt.text}{mark}{source}")
     return "\n\n".join(parts)
 
 

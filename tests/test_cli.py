@@ -157,19 +157,27 @@ SANS_HJEMMEL = (
 )
 
 
+# without an example the ruleset would also be warned that it has none
+AN_EXAMPLE = (
+    '  eksempel "E"\n    født 1980-01-01\n    2015-03-02 ydelse_start ydelse=kontanthjælp\n'
+    "    pr. 2015-03-04 forventes\n      # 2015-03-02 + 7 dage = 2015-03-09\n"
+    "      p afventer frist 2015-03-09\n"
+)
+
+
 @pytest.mark.parametrize("flag", ["--strict", "--advarsler-som-fejl"])
 def test_strict_check_fails_on_warnings(
     flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     draft = tmp_path / "udkast.lov"
-    draft.write_text(SANS_HJEMMEL, "utf-8")
+    draft.write_text(SANS_HJEMMEL + AN_EXAMPLE, "utf-8")
     assert main(["check", str(draft)]) == 0  # a warning alone does not fail a plain check
     assert "advarsel: reglen 'p' har ingen hjemmel" in capsys.readouterr().err
     assert main(["check", flag, str(draft)]) == 1
-    assert "1 advarsler, som --strict regner for fejl" in capsys.readouterr().err
+    assert "1 advarsel, som --strict regner for fejl" in capsys.readouterr().err
     draft.write_text(
         SANS_HJEMMEL + '    hjemmel "Lov § 1"\n    kilde "https://example.org/lov/1"\n'
-        '    lovtekst "Samtalen holdes senest efter en uge."\n',
+        '    lovtekst "Samtalen holdes senest efter en uge."\n' + AN_EXAMPLE,
         "utf-8",
     )
     assert main(["check", flag, str(draft)]) == 0

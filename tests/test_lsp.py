@@ -82,6 +82,7 @@ ordning min "Min ordning"
   pligt første_samtale "Første samtale"
     frist 1 uge efter forløbets start
     opfyldes af samtle
+    hjemmel "LAB 2019 § 31, stk. 5"
 """
 
 

@@ -937,6 +937,10 @@ def _variants(obj: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
         with_event(type=unicodedata.normalize("NFD", e["type"])),
         with_event(ukendt=1),  # an undeclared attribute (a warning when lenient)
         with_event(seq=1),
+        with_event(seq=True),
+        {**obj, "events": [{**x, "seq": len(events) - n} for n, x in enumerate(events)]},
+        {**obj, "events": [*({**x, "seq": 0} for x in events), dict(e)]},  # seq on some only
+        {**obj, "events": [*({**x, "seq": 0} for x in events), {**e, "seq": 0}]},
         {**obj, "facts": None},
         {**obj, "events": list(reversed(events))},  # an end before its start
         {**obj, "events": [*events, dict(e)]},  # the same event twice

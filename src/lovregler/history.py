@@ -327,8 +327,8 @@ def _period_roles(periods: tuple[PeriodDecl, ...]) -> _Roles:
 class _FastLoader:
     """Loads a plainly valid citizen with dict lookups only, or gives None.
 
-    Plainly valid: every key and value already NFC and declared, dates well formed, no
-    ``seq``, no end event without its period. None sends the citizen to :class:`_Loader`,
+    Plainly valid: every key and value already NFC and declared, dates well formed, ``seq``
+    on all or none of a day's events, no end event without its period. None sends the citizen to :class:`_Loader`,
     which gives the same history for valid input and the precise error otherwise; so this
     path decides speed only, never a result or an error.
     """
@@ -369,18 +369,24 @@ class _FastLoader:
     def load_events(self, raw_events: list[object]) -> tuple[Event, ...] | None:
         events = []
         shapes, days = self.shapes, _DAYS
+        ordered = False  # whether some event has a seq
         for index, raw in enumerate(raw_events):
             if type(raw) is not dict:
                 return None
             values = raw.copy()
             kind = values.pop("type", None)
             date = values.pop("date", None)
+            seq = values.pop("seq", None)
             day = days.get(date) if type(date) is str else None
             if day is None:
                 day = _plain_day(date)
             shape = shapes.get(kind) if type(kind) is str else None
-            if shape is None or day is None or "seq" in values:
+            if shape is None or day is None:
                 return None
+            if seq is not None:
+                if type(seq) is not int:
+                    return None
+                ordered = True
             checks = shape.checks
             for name, value in values.items():
                 check = checks.get(name)
@@ -393,8 +399,13 @@ class _FastLoader:
             for name, other, wanted in shape.required_when:
                 if (values.get(other) == wanted) != (name in values):
                     return None
-            events.append(Event(kind, day, values, index))  # type: ignore[arg-type]
-        events.sort(key=_day_of_event)  # stable: same-day events keep their input order
+            events.append(Event(kind, day, values, index, seq))  # type: ignore[arg-type]
+        if not ordered:
+            events.sort(key=_day_of_event)  # stable: same-day events keep their input order
+        elif _mixed_seq(events):
+            return None
+        else:
+            events.sort(key=_seq_order)
         return tuple(events)
 
     def without_none(self, raw_events: list[object]) -> tuple[Event, ...] | None:
@@ -425,6 +436,16 @@ class _FastLoader:
 
 def _day_of_event(event: Event) -> int:
     return event.day
+
+
+def _seq_order(event: Event) -> tuple[int, int, int]:
+    return event.day, event.seq or 0, event.index
+
+
+def _mixed_seq(events: list[Event]) -> bool:
+    """Whether a day has events with and without seq (the checking loader refuses it)."""
+    with_seq = {e.day for e in events if e.seq is not None}
+    return any(e.seq is None and e.day in with_seq for e in events)
 
 
 # --------------------------------------------------------------------------- loading

@@ -264,8 +264,9 @@ def evaluate_chunk(chunk: Chunk, config: BatchConfig) -> dict[str, pa.Table]:
     rulesets = [_ruleset(spec) for spec in config.rulesets]
     rows = _Rows(config.explain)
     records = chunk.records() if isinstance(chunk, TablePart) else chunk
-    for record in records:
-        _Citizen(record, rows, config).evaluate(rulesets)
+    with _alarm_handler() if config.time_limit else contextlib.nullcontext():
+        for record in records:
+            _Citizen(record, rows, config).evaluate(rulesets)
     return rows.tables()
 
 
@@ -379,20 +380,48 @@ class _TimeUp(Exception):
 
 @contextlib.contextmanager
 def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`_TimeUp` in the block after ``seconds`` (main thread only: signals)."""
+    """Raise :class:`_TimeUp` in the block after ``seconds`` (main thread only: signals).
+
+    Inside :func:`_alarm_handler` only the timer is set (one system call each way);
+    outside it the handler is installed for this block alone.
+    """
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
+    with contextlib.ExitStack() as stack:
+        if not _ALARM.installed:
+            stack.enter_context(_alarm_handler())
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
-    def time_up(signum: int, frame: Any) -> None:
-        raise _TimeUp
 
-    previous = signal.signal(signal.SIGALRM, time_up)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+class _AlarmState:
+    installed = False
+
+
+_ALARM = _AlarmState()
+
+
+def _time_up(signum: int, frame: Any) -> None:
+    raise _TimeUp
+
+
+@contextlib.contextmanager
+def _alarm_handler() -> Iterator[None]:
+    """Install the SIGALRM handler once for many :func:`_time_limit` blocks: installing it
+    per evaluation cost more than some evaluations (``signal.signal`` converts enums)."""
+    if _ALARM.installed or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _time_up)
+    _ALARM.installed = True
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _ALARM.installed = False
         signal.signal(signal.SIGALRM, previous)
 
 

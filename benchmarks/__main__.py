@@ -12,7 +12,12 @@ Cases (inputs from :mod:`benchmarks.data`, seeded, so every run times the same w
    2015–2018, as_of 2018-12-31; citizens/s, peak traced memory with every history held, and
    peak RSS of a fresh process streaming them (:mod:`benchmarks.memory`).
 
-4. **batch** (only with ``--batch``, about 80 s more): ``lovregler batch --engine dask`` on
+4. **OpenFisca side by side** (unless ``--no-peer``): the peer harness of
+   ``../shared/peers/openfisca_refusion/`` (:mod:`benchmarks.peer`) on 30,000 histories,
+   from history dicts to refusion runs, each implementation in a fresh process; skipped with
+   the reason when OpenFisca's environment cannot be built.
+
+5. **batch** (only with ``--batch``, about 80 s more): ``lovregler batch --engine dask`` on
    30,000 synthetic citizens with one and with two workers, and ``lovregler demo`` (the chain
    of ``make demo``), each a fresh process timed from outside (:mod:`benchmarks.batch`).
 
@@ -34,12 +39,14 @@ from rich.table import Table
 
 from lovregler import load_ruleset
 from lovregler.api import bundled_rulesets
+from lovregler.history import parse_json
 from lovregler.periods import first_window_reach
 
 from . import data
 from .batch import batch_steps
 from .handwritten import Handwritten
 from .memory import child_peak_rss_mib
+from .peer import PeerRun, ratios, run_peer
 from .timing import Rate, load_average, max_rss_mib, measure
 from .windows import naive_first_window_reach
 
@@ -76,7 +83,7 @@ class Row:
 
 @attrs.frozen
 class Target:
-    """A performance target of issue 5 and what this run measured for it."""
+    """A performance target of issues 5 and 14 and what this run measured for it."""
 
     name: str
     wanted: str
@@ -130,9 +137,32 @@ def kbh_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
             compiled.per_second >= 20_000,
         ),
         Target("compiled vs interpreter", "≥ 5×", f"{vs_interp:.0f}×", vs_interp >= 5),
-        Target("compiled vs hand-written (time)", "≤ 1.5×", f"{vs_hand:.2f}×", vs_hand <= 1.5),
+        Target("compiled vs hand-written (time)", "≤ 1.2×", f"{vs_hand:.2f}×", vs_hand <= 1.2),
     ]
     return rows, targets
+
+
+def loading_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
+    """History.from_dict (fast path, then the checking loader) against the checking loader
+    alone, which is how every citizen was loaded before issue 14: same citizens, one run."""
+    from lovregler.history import _Loader, _schema
+
+    rs = load_ruleset("refusion" if "refusion" in bundled_rulesets() else KBH)
+    objs = list(data.refusion_citizens(sizes.citizens))
+    lines = [json.dumps(o, ensure_ascii=False) for o in objs]
+    schema = _schema(rs.vocabulary)
+    checked = measure("checked", lambda o: _Loader(schema, False).load(o), objs, sizes.rounds)
+    fast = measure("fast", rs.history, objs, sizes.rounds)
+    jsonl = measure("jsonl", lambda line: rs.history(parse_json(line)), lines, sizes.rounds)
+    ratio = checked.micros / fast.micros
+    case = f"loading, {len(objs):,} refusion histories"
+    rows = [
+        Row(case, "History.from_dict (dict → History)", fast, f"{ratio:.2f}× the checking loader"),
+        Row(case, "checking loader alone (as before issue 14)", checked),
+        Row(case, "JSON Lines line → History (parse_json + from_dict)", jsonl),
+    ]
+    target = Target("loading dict → History vs before", "≥ 3×", f"{ratio:.2f}×", ratio >= 3)
+    return rows, [target]
 
 
 def _instances(rs: object, histories: list) -> float:
@@ -219,6 +249,45 @@ def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
     return rows, targets
 
 
+def peer_case(sizes: Sizes) -> tuple[PeerRun, list[Target]]:
+    """OpenFisca, plain Python and lovregler on the harness's histories, in one run."""
+    run = run_peer(str(sizes.refusion), 1)
+    found = ratios(run)
+    if found is None:
+        return run, []
+    n, speed, memory = found
+    return run, [
+        Target(
+            f"refusion vs OpenFisca, {n:,} histories: throughput",
+            "≥ 2×",
+            f"{speed:.2f}×",
+            speed >= 2,
+        ),
+        Target(
+            f"refusion vs OpenFisca, {n:,} histories: peak RSS",
+            "≤ 0.33×",
+            f"{memory:.2f}×",
+            memory <= 1 / 3,
+        ),
+    ]
+
+
+def peer_table(run: PeerRun) -> Table:
+    """The harness's side-by-side table (medians; each row a fresh process)."""
+    table = Table(title="refusion side by side (peer harness: history dicts → runs, wall time)")
+    for name in ("N", "implementation", "citizens/s", "peak RSS, MiB", "output digest"):
+        table.add_column(name)
+    for r in run.rows:
+        table.add_row(
+            f"{r.n:,}",
+            r.implementation,
+            f"{r.citizens_per_s:,.0f}",
+            f"{r.peak_rss_mib:.0f}",
+            r.digest,
+        )
+    return table
+
+
 # ───────────────────────────── output ─────────────────────────────
 def rows_table(rows: list[Row]) -> Table:
     """The measurements."""
@@ -247,8 +316,8 @@ def rows_table(rows: list[Row]) -> Table:
 
 
 def targets_table(targets: list[Target]) -> Table:
-    """The targets of issue 5 that this run measures."""
-    table = Table(title="targets (issue 5)")
+    """The targets of issues 5 and 14 that this run measures."""
+    table = Table(title="targets (issues 5 and 14)")
     for name in ("target", "wanted", "measured", "met"):
         table.add_column(name)
     for t in targets:
@@ -284,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--batch", action="store_true", help="also time dask 1 vs 2 workers and the demo (~80 s)"
     )
+    parser.add_argument(
+        "--no-peer", action="store_true", help="leave out the OpenFisca side-by-side run"
+    )
     args = parser.parse_args(argv)
     sizes = Sizes.quick() if args.quick else Sizes()
     console = Console(width=max(150, Console().width))
@@ -292,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     targets: list[Target] = []
     steps: list[tuple[str, Callable[[], object]]] = [
         ("kbh", lambda: kbh_case(sizes)),
+        ("loading", lambda: loading_case(sizes)),
         ("window", lambda: window_case(sizes)),
     ]
     if "refusion" in bundled_rulesets():
@@ -304,7 +377,16 @@ def main(argv: list[str] | None = None) -> int:
         new_rows, new_targets = got if isinstance(got, tuple) else (got, [])
         rows += new_rows
         targets += new_targets
+    peer = PeerRun(skipped="--no-peer")
+    if not args.no_peer:
+        with console.status("running the OpenFisca side-by-side harness …"):
+            peer, peer_targets = peer_case(sizes)
+        targets += peer_targets
     console.print(rows_table(rows))
+    if peer.rows:
+        console.print(peer_table(peer))
+    else:
+        console.print(f"OpenFisca side by side: skipped ({peer.skipped})")
     console.print(targets_table(targets))
     console.print(
         f"load average at end: {load_average()}; peak RSS of this run {max_rss_mib():.0f} MiB"

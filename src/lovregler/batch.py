@@ -195,10 +195,16 @@ class _Rows:
         self.cols: dict[str, dict[str, list[Any]]] = {
             t: {name: [] for name in s.names} for t, s in self.schemas.items()
         }
+        # (column name, its list's append) per table: add() runs for every output row
+        self.appends = {
+            t: [(name, values.append) for name, values in cols.items()]
+            for t, cols in self.cols.items()
+        }
 
     def add(self, table: str, row: dict[str, Any]) -> None:
-        for name, values in self.cols[table].items():
-            values.append(row.get(name))
+        get = row.get
+        for name, append in self.appends[table]:
+            append(get(name))
 
     def tables(self) -> dict[str, pa.Table]:
         out = {}

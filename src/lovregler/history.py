@@ -116,10 +116,14 @@ class History:
     events: tuple[Event, ...]
     warnings: tuple[str, ...] = attrs.field(default=(), eq=False)
     _days: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
+    _by_type: dict[str, tuple[list[int], list[Event]]] | None = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         # Precomputed once so until() is a bisect, not a scan, on the evaluator hot path.
         object.__setattr__(self, "_days", tuple(map(_day_of_event, self.events)))
+        object.__setattr__(self, "_by_type", None)
 
     @property
     def birth_date(self) -> datetime.date:
@@ -134,6 +138,27 @@ class History:
         (['a'], ['a', 'b'])
         """
         return self.events[: bisect.bisect_right(self._days, day)]
+
+    def by_type(self, day: int) -> Mapping[str, tuple[list[int], list[Event]]]:
+        """``(days, events)`` per event type of the events on or before ``day``, in history
+        order. When ``day`` is on or after the last event the index is built once and shared
+        (a batch evaluates one history under every ruleset): callers must not change it.
+
+        >>> h = History("b", 1, {}, (Event("a", 5, {}, 0), Event("b", 7, {}, 1)))
+        >>> h.by_type(6)["a"][0], "b" in h.by_type(6), h.by_type(9) is h.by_type(10)
+        ([5], False, True)
+        """
+        whole = not self._days or day >= self._days[-1]
+        if whole and self._by_type is not None:
+            return self._by_type
+        table: dict[str, tuple[list[int], list[Event]]] = {}
+        for e in self.events if whole else self.until(day):
+            days, evs = table.setdefault(e.type, ([], []))
+            days.append(e.day)
+            evs.append(e)
+        if whole:
+            object.__setattr__(self, "_by_type", table)
+        return table
 
     @classmethod
     def from_dict(cls, obj: object, vocabulary: Vocabulary, *, lenient: bool = False) -> History:

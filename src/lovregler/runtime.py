@@ -58,12 +58,8 @@ class Ctx:
         self.facts = history.facts
         self.events = history.until(as_of)
         self.vocab = vocab
-        table: dict[str, tuple[list[int], list[Event]]] = {}
-        for e in self.events:  # every evaluation asks for it: build the index at once
-            days, evs = table.setdefault(e.type, ([], []))
-            days.append(e.day)
-            evs.append(e)
-        self._by_type = table
+        # every evaluation asks for it; shared by every ruleset that reads this history
+        self._by_type = history.by_type(as_of)
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
         # "kortere end" per (event, duration): several rules ask it of the same offers
         self.short: dict[tuple[int, int, int], bool] = {}

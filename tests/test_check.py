@@ -23,14 +23,12 @@ from lovregler.check import (
     check_sources,
     check_vocabulary,
     definition_features,
-    find_definition,
     narrow,
-    resolve_pattern,
-    resolve_timeline_name,
     walk,
 )
 from lovregler.errors import Diagnostic, RuleSyntaxError, SourcePos
 from lovregler.parse import decode, parse_file, parse_text
+from lovregler.semantics import find_definition, resolve_pattern, resolve_timeline_name
 from lovregler.vocabulary import from_ast
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -368,7 +368,7 @@ def test_unknown_event_uses_vocabulary_title(vocabulary: ast.VocabularyNode) -> 
     title_vocab = attrs.evolve(
         vocabulary, events=(*vocabulary.events, ast.EventDeclNode(name="brev", title="et brev"))
     )
-    ctx = prose.ProseContext(vocabulary=title_vocab)
+    ctx = prose.ProseContext.for_ruleset(vocabulary=title_vocab)
     rs = _ruleset('pligt p "P" frist 2 dage efter forløbets start opfyldes af mindst 2 brev')
     assert prose.describe_rule(rs.rules[0], ctx) == (
         "Jobcentret skal sørge for mindst 2 hændelser »brev« senest 2 dage efter forløbets start."

@@ -6,13 +6,9 @@ file, so an editor or ``lovregler check`` can show all problems at once. Each pa
 plain function that appends to a shared :class:`CheckContext`; the two entry points run them in
 the order of :data:`VOCABULARY_PASSES` and :data:`RULESET_PASSES`.
 
-The name resolution rules live here as small public helpers (:func:`find_definition`,
-:func:`resolve_pattern`, :func:`resolve_timeline_name`, :func:`all_rules`, :func:`walk`), so the
-compiler and the interpreter resolve names exactly as the checker does:
-
-* a pattern names a ``mønster`` definition (of the ruleset, then of its base) or an event type;
-* in a condition on an event, a bare name is an attribute of that event, otherwise a fact;
-* a timeline name is a ``tidslinje`` definition, else a vocabulary period, else a boolean fact.
+Names are resolved by :mod:`lovregler.semantics` (a :class:`~lovregler.semantics.Names` in the
+context), the one resolver the compiler, the interpreter and the prose use too; the checker
+reports the names that resolve to nothing or to the wrong kind of thing.
 """
 
 from __future__ import annotations
@@ -22,18 +18,22 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
 from . import ast
 from .errors import Diagnostic, SourcePos, did_you_mean, source_lines
+from .semantics import (  # noqa: F401 (resolve_* re-exported for callers of the checker)
+    Names,
+    find_definition,
+    resolve_pattern,
+    resolve_timeline_name,
+)
 from .vocabulary import AttrType, EventType, PeriodDecl, Vocabulary
 
 HOLDERS = ("jobcenter", "kommune")
 """Who can hold an obligation (``ansvarlig``)."""
-
-_D = TypeVar("_D", ast.SetDef, ast.PatternDef, ast.TimelineDef, ast.DateDef)
 
 # Danish words for the kinds of definition, used in messages ("mængden 'x' bruges ikke").
 _DEF_WORDS: dict[type, tuple[str, str]] = {
@@ -44,7 +44,7 @@ _DEF_WORDS: dict[type, tuple[str, str]] = {
 }
 
 
-# ───────────────────────────── name resolution (shared with the compiler) ─────────────────────
+# ───────────────────────────── walking the AST ─────────────────────────────
 def walk(node: object) -> Iterator[Any]:
     """Every AST node in ``node`` (itself first), depth first, in field order.
 
@@ -73,81 +73,6 @@ def _nodes_in(value: object) -> Iterator[object]:
         yield value
 
 
-def find_definition(
-    name: str, kind: type[_D], ruleset: ast.Ruleset, base: ast.Ruleset | None
-) -> _D | None:
-    """The definition of ``kind`` called ``name``: the ruleset's own first, then its base's.
-
-    >>> rs = ast.Ruleset(name="a", title="A", definitions=(ast.DateDef(name="d", date=ast.CourseStart()),))
-    >>> find_definition("d", ast.DateDef, rs, None).name
-    'd'
-    >>> find_definition("d", ast.SetDef, rs, None) is None
-    True
-    """
-    for owner in (ruleset, base):
-        for definition in owner.definitions if owner else ():
-            if isinstance(definition, kind) and definition.name == name:
-                return definition
-    return None
-
-
-def resolve_pattern(
-    pattern: ast.Pattern | str, ruleset: ast.Ruleset, base: ast.Ruleset | None
-) -> tuple[str, list[ast.BoolExpr]]:
-    """The event type a pattern matches and all conditions on it, innermost definition first.
-
-    A named pattern's conditions apply to its underlying event type; the ``where`` of
-    ``pattern`` (when a Pattern is given) is added last. A name that is no ``mønster`` is
-    returned as the event type (the checker reports it if the vocabulary lacks it); on a cycle
-    the resolution stops at the name that repeats.
-
-    >>> defs = (ast.PatternDef(name="personlig_samtale", pattern=ast.Pattern(name="samtale",
-    ...     where=ast.BoolCompare(left=ast.NameRef(name="form"), op="=",
-    ...                           right=ast.Literal(value="personlig", kind="enum")))),)
-    >>> rs = ast.Ruleset(name="a", title="A", definitions=defs)
-    >>> event, conditions = resolve_pattern("personlig_samtale", rs, None)
-    >>> event, len(conditions)
-    ('samtale', 1)
-    """
-    name = pattern if isinstance(pattern, str) else pattern.name
-    layers: list[ast.BoolExpr] = []
-    seen: set[str] = set()
-    while name not in seen:
-        seen.add(name)
-        definition = find_definition(name, ast.PatternDef, ruleset, base)
-        if definition is None:
-            break
-        if definition.pattern.where is not None:
-            layers.append(definition.pattern.where)
-        name = definition.pattern.name
-    # the outer definition was collected first; its conditions come on top of the inner ones
-    conditions = layers[::-1]
-    if isinstance(pattern, ast.Pattern) and pattern.where is not None:
-        conditions.append(pattern.where)
-    return name, conditions
-
-
-def resolve_timeline_name(
-    name: str, ruleset: ast.Ruleset, base: ast.Ruleset | None, vocabulary: Vocabulary
-) -> str | None:
-    """What a timeline name means: ``"timeline"``, ``"period"``, ``"fact"``, or None if unknown.
-
-    A ``tidslinje`` definition wins over a vocabulary period, which wins over a fact.
-
-    >>> from lovregler.vocabulary import PeriodDecl
-    >>> vocab = Vocabulary("v", {}, {}, {}, {"ydelse": PeriodDecl("ydelse", "s", "e", None)})
-    >>> resolve_timeline_name("ydelse", ast.Ruleset(name="a", title="A"), None, vocab)
-    'period'
-    """
-    if find_definition(name, ast.TimelineDef, ruleset, base) is not None:
-        return "timeline"
-    if name in vocabulary.periods:
-        return "period"
-    if name in vocabulary.facts:
-        return "fact"
-    return None
-
-
 def all_rules(ruleset: ast.Ruleset | None) -> Iterator[ast.Rule]:
     """The rules of a ruleset: its ruleset-level rules, then each version's, in source order."""
     if ruleset is None:
@@ -174,6 +99,10 @@ class CheckContext:
     diagnostics: list[Diagnostic] = attrs.Factory(list)
     used: set[str] = attrs.Factory(set)
     features: dict[str, frozenset[str]] = attrs.Factory(dict)
+    names: Names = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.names = Names(self.ruleset, self.base, self.vocab)
 
     def error(self, pos: SourcePos, message: str, hint: str | None = None) -> None:
         """Record an error at ``pos``."""
@@ -534,10 +463,10 @@ def _visit_children(ctx: CheckContext, node: object, scope: Scope) -> None:
 
 
 def _pattern(ctx: CheckContext, node: ast.Pattern, scope: Scope) -> None:
-    definition = find_definition(node.name, ast.PatternDef, ctx.ruleset, ctx.base)
+    definition = ctx.names.definition(node.name, ast.PatternDef)
     if definition is not None:
         _use_definition(ctx, node.name, node.pos, scope)
-        event, _ = resolve_pattern(node.name, ctx.ruleset, ctx.base)
+        event = ctx.names.pattern(node.name).event
         event = event if event in ctx.vocab.events else _UNKNOWN_EVENT
     elif node.name in ctx.vocab.events:
         event = node.name
@@ -638,7 +567,7 @@ def _check_set(
 ) -> None:
     via = values if isinstance(values, ast.SetRef) else None
     if isinstance(values, ast.SetRef):
-        definition = find_definition(values.name, ast.SetDef, ctx.ruleset, ctx.base)
+        definition = ctx.names.definition(values.name, ast.SetDef)
         if definition is None:
             ctx.error(
                 values.pos,
@@ -747,7 +676,7 @@ def _use_definition(ctx: CheckContext, name: str, pos: SourcePos, scope: Scope) 
 
 
 def _date_ref(ctx: CheckContext, node: ast.DateRef, scope: Scope) -> None:
-    if find_definition(node.name, ast.DateDef, ctx.ruleset, ctx.base) is None:
+    if ctx.names.definition(node.name, ast.DateDef) is None:
         ctx.error(
             node.pos,
             f"ukendt dato '{node.name}'",
@@ -807,7 +736,7 @@ def _threshold(ctx: CheckContext, node: ast.Threshold, scope: Scope) -> None:
 
 
 def _tl_name(ctx: CheckContext, node: ast.TlName, scope: Scope) -> None:
-    kind = resolve_timeline_name(node.name, ctx.ruleset, ctx.base, ctx.vocab)
+    kind = ctx.names.timeline(node.name).kind
     if kind == "period":
         _check_period_ref(ctx, ctx.vocab.periods[node.name], node.key, node.where, node.pos, scope)
         return
@@ -1214,7 +1143,7 @@ def check_course(ctx: CheckContext) -> None:
 
 
 def _check_length_attr(ctx: CheckContext, length: ast.AttrLength, start: ast.Pattern) -> None:
-    event_name, _ = resolve_pattern(start, ctx.ruleset, ctx.base)
+    event_name = ctx.names.pattern(start).event
     event = ctx.vocab.events.get(event_name)
     if event is None:
         return  # reported by the pattern check

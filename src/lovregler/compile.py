@@ -122,18 +122,10 @@ class Gen:
         return self.const_ids[code]
 
     # ── patterns ──
-    def resolve(self, pattern: ast.Pattern) -> tuple[str, list[ast.BoolExpr]]:
-        """The event type of a pattern and all its conditions (named patterns expanded)."""
-        conds = [pattern.where] if pattern.where is not None else []
-        named = self.plan.patterns.get(pattern.name)
-        if named is None:
-            return pattern.name, conds
-        etype, inner = self.resolve(named)
-        return etype, inner + conds
-
     def pred(self, pattern: ast.Pattern) -> tuple[str, str]:
         """(quoted event type, predicate name or 'None') for a pattern."""
-        etype, conds = self.resolve(pattern)
+        ref = self.plan.names.pattern(pattern)
+        etype, conds = ref.event, ref.conditions
         if not conds:
             return repr(etype), "None"
         body = " and ".join(f"({self.cond(x, 'e', etype)})" for x in conds)
@@ -151,18 +143,14 @@ class Gen:
             return repr(op.value)
         if isinstance(op, ast.AgeAt):
             return f"age(c, {self.date(op.date)})"
-        if (
-            ev is not None
-            and etype is not None
-            and op.name in self.plan.vocabulary.events[etype].attrs
-        ):
+        if ev is not None and self.plan.names.is_attribute(op.name, etype):
             return f"{ev}.attrs.get({op.name!r})"
         return f"c.facts.get({op.name!r})"
 
     def members(self, values: ast.ValueSet) -> str:
         """A frozenset constant for a set literal or a named set."""
         items = (
-            self.plan.sets[values.name]
+            self.plan.names.set_values(values.name)
             if isinstance(values, ast.SetRef)
             else [v.value for v in values.values]
         )
@@ -197,7 +185,7 @@ class Gen:
 
     def period_pred(self, period: str, where: ast.BoolExpr | None) -> tuple[str, str]:
         """A predicate on a period's start event."""
-        start = self.plan.vocabulary.periods[period].start
+        start = self.plan.vocabulary.periods[period].start  # checked: the period exists
         return self.pred(ast.Pattern(name=start, where=where))
 
     # ── dates ──
@@ -230,7 +218,7 @@ class Gen:
         if isinstance(expr, ast.PeriodStart):
             return f"period_start({self.timeline(expr.timeline)}, {self.date(expr.date, deadline)})"
         if isinstance(expr, ast.DateRef):
-            return self.date(self.plan.dates[expr.name], deadline)
+            return self.date(self.plan.names.date(expr.name), deadline)
         raise TypeError(f"ukendt datoudtryk {expr!r}")
 
     def threshold_args(self, expr: ast.Threshold, deadline: bool = False) -> str:
@@ -294,22 +282,21 @@ class Gen:
             if left is None or right is None or left[0] != right[0]:
                 return None
             return left[0], left[1] | right[1]
-        if isinstance(expr, ast.TlName) and expr.name in self.plan.timelines:
-            return self.keyed_union(self.plan.timelines[expr.name])
-        if (
-            isinstance(expr, ast.TlName)
-            and expr.name in self.plan.vocabulary.periods
-            and expr.key is not None
-            and expr.where is None
-        ):
+        if not isinstance(expr, ast.TlName):
+            return None
+        ref = self.plan.names.timeline(expr.name)
+        if ref.definition is not None:
+            return self.keyed_union(ref.definition.timeline)
+        if ref.kind == "period" and expr.key is not None and expr.where is None:
             return expr.name, {expr.key}
         return None
 
     def named_timeline(self, expr: ast.TlName) -> str:
-        """A named timeline, a period kind or a boolean fact (same order as the checker)."""
-        if expr.name in self.plan.timelines:
-            return self.timeline(self.plan.timelines[expr.name])
-        if expr.name in self.plan.vocabulary.periods:
+        """A named timeline, a period kind or a boolean fact (resolved by the plan's names)."""
+        ref = self.plan.names.timeline(expr.name)
+        if ref.definition is not None:
+            return self.timeline(ref.definition.timeline)
+        if ref.kind == "period":
             _, pred = self.period_pred(expr.name, expr.where) if expr.where else ("", "None")
             return f"period_tl(c, {expr.name!r}, {expr.key!r}, {pred}, {expr.first})"
         return f"fact_tl(c, bool(c.facts.get({expr.name!r})))"

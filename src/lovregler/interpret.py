@@ -119,13 +119,8 @@ class Citizen:
     # ── patterns and conditions ──
     def matches(self, pattern: ast.Pattern, ev: Event, inst: Instance | None) -> bool:
         """Does ``ev`` match the pattern (a named pattern is expanded)?"""
-        named = self.plan.patterns.get(pattern.name)
-        if named is not None:
-            if not self.matches(named, ev, inst):
-                return False
-        elif ev.type != pattern.name:
-            return False
-        return pattern.where is None or self.truth(pattern.where, ev, inst)
+        ref = self.plan.names.pattern(pattern)
+        return ev.type == ref.event and all(self.truth(c, ev, inst) for c in ref.conditions)
 
     def value(self, op: ast.Operand, ev: Event | None, inst: Instance | None) -> object:
         """The value of an operand: an event attribute, else a fact, else a literal."""
@@ -134,14 +129,14 @@ class Citizen:
         if isinstance(op, ast.AgeAt):
             day = self.date(op.date, inst)
             return None if day is None else age_on(self.birth, day)
-        if ev is not None and op.name in self.plan.vocabulary.events[ev.type].attrs:
+        if ev is not None and self.plan.names.is_attribute(op.name, ev.type):
             return ev.attrs.get(op.name)
         return self.history.facts.get(op.name)
 
     def members(self, values: ast.ValueSet) -> frozenset[object]:
         """The values of a set literal or a named set."""
         if isinstance(values, ast.SetRef):
-            return self.plan.sets[values.name]
+            return self.plan.names.set_values(values.name)
         return frozenset(v.value for v in values.values)
 
     def truth(self, expr: ast.BoolExpr, ev: Event | None, inst: Instance | None) -> bool:
@@ -267,7 +262,7 @@ class Citizen:
         if isinstance(expr, ast.PeriodStart):
             return self.period_start(expr, inst)
         if isinstance(expr, ast.DateRef):
-            return self.date(self.plan.dates[expr.name], inst)
+            return self.date(self.plan.names.date(expr.name), inst)
         raise TypeError(f"ukendt datoudtryk {expr!r}")
 
     def period_start(self, expr: ast.PeriodStart, inst: Instance | None) -> int | None:
@@ -441,9 +436,10 @@ class Citizen:
 
     def named_timeline(self, expr: ast.TlName, inst: Instance | None) -> set[int]:
         """A named timeline, a period kind (with key and condition), or a boolean fact."""
-        if expr.name in self.plan.timelines:
-            return self.timeline(self.plan.timelines[expr.name], inst)
-        if expr.name in self.plan.vocabulary.periods:
+        ref = self.plan.names.timeline(expr.name)
+        if ref.definition is not None:
+            return self.timeline(ref.definition.timeline, inst)
+        if ref.kind == "period":
             return self.period_days(expr, inst)
         return self.universe if self.history.facts.get(expr.name) else set()
 

@@ -14,14 +14,13 @@ that declares a transition (``overgang …``) sees a running forløb as begun on
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import SimpleNamespace
-from typing import cast
 
 import attrs
 
 from . import ast, prose
 from .errors import LovreglerError
 from .results import RuleInfo
+from .semantics import Names
 from .timecalc import INF, from_date
 from .vocabulary import Vocabulary
 
@@ -72,21 +71,23 @@ class RuleSpan:
 
 @attrs.frozen
 class Plan:
-    """Everything an evaluator needs, with names resolved to their definitions."""
+    """Everything an evaluator needs; ``names`` resolves every name of the rules (the one
+    resolver of :mod:`lovregler.semantics`, shared by compiler, interpreter and prose)."""
 
     name: str
     title: str
-    vocabulary: Vocabulary
+    names: Names = attrs.field(eq=False)
     course: ast.Course | None
     spans: tuple[RuleSpan, ...]
-    sets: Mapping[str, frozenset[object]]
-    patterns: Mapping[str, ast.Pattern]
-    timelines: Mapping[str, ast.Timeline]
-    dates: Mapping[str, ast.DateExpr]
     first_day: int
     # span index -> group: right spans of one rule, consecutive and alike but for their
     # documentation, hold a running right once (catalogue C5, *one right across versions*)
     right_groups: Mapping[int, int] = attrs.field(factory=dict)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary the rules are checked against."""
+        return self.names.vocabulary
 
 
 def _day(d: object, default: int) -> int:
@@ -135,40 +136,15 @@ def _version_rules(
     return out
 
 
-def _definitions(rulesets: list[ast.Ruleset]) -> dict[str, dict[str, object]]:
-    out: dict[str, dict[str, object]] = {"set": {}, "pattern": {}, "timeline": {}, "date": {}}
-    for rs in rulesets:  # base first: the extension's definitions win
-        for d in rs.definitions:
-            if isinstance(d, ast.SetDef):
-                out["set"][d.name] = frozenset(lit.value for lit in d.values.values)
-            elif isinstance(d, ast.PatternDef):
-                out["pattern"][d.name] = d.pattern
-            elif isinstance(d, ast.TimelineDef):
-                out["timeline"][d.name] = d.timeline
-            else:
-                out["date"][d.name] = d.date
-    return out
-
-
 def describe_met(pattern: ast.Pattern, ctx: prose.ProseContext = prose.DEFAULT_CONTEXT) -> str:
     """The words an explanation uses for what meets an obligation: the event in Danish and
     the condition that qualifies it (``samtale``, ``start på et tilbud (hvor …)``)."""
     return prose.explained_event(pattern, ctx)
 
 
-def prose_context(
-    ruleset: ast.Ruleset, base: ast.Ruleset | None, vocabulary: Vocabulary
-) -> prose.ProseContext:
+def prose_context(names: Names) -> prose.ProseContext:
     """The prose context of a ruleset, for the words of its explanations (compile time)."""
-    # prose reads the vocabulary's events (name, title), periods and facts (name) only
-    node = SimpleNamespace(
-        events=tuple(vocabulary.events.values()),
-        periods=tuple(vocabulary.periods.values()),
-        facts=tuple(vocabulary.facts.values()),
-    )
-    return prose.ProseContext.for_ruleset(
-        ruleset, base=base, vocabulary=cast(ast.VocabularyNode, node)
-    )
+    return prose.ProseContext(names=names)
 
 
 def describe_trigger(
@@ -297,19 +273,15 @@ def build_plan(ruleset: ast.Ruleset, vocabulary: Vocabulary, base: ast.Ruleset |
     if ruleset.extends and base is None:
         raise LovreglerError(f"{ruleset.name} udvider {ruleset.extends}, som ikke er indlæst")
     versions = _version_rules(ruleset, base)
-    defs = _definitions([r for r in (base, ruleset) if r is not None])
+    names = Names(ruleset, base, vocabulary)
     course = ruleset.course or (base.course if base else None)
-    spans = _spans(versions, ruleset, base, prose_context(ruleset, base, vocabulary))
+    spans = _spans(versions, ruleset, base, prose_context(names))
     return Plan(
         name=ruleset.name,
         title=ruleset.title,
-        vocabulary=vocabulary,
+        names=names,
         course=course,
         spans=tuple(spans),
-        sets=defs["set"],  # type: ignore[arg-type]
-        patterns=defs["pattern"],  # type: ignore[arg-type]
-        timelines=defs["timeline"],  # type: ignore[arg-type]
-        dates=defs["date"],  # type: ignore[arg-type]
         first_day=min((v.start for v, _, _ in versions), default=MIN_DAY),
         right_groups=right_groups(spans),
     )

@@ -21,10 +21,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TypeVar
 
 import attrs
 
 from . import ast
+from .semantics import Names
+from .vocabulary import Vocabulary
+from .vocabulary import from_ast as vocabulary_from_ast
+
+_D = TypeVar("_D", ast.SetDef, ast.PatternDef, ast.TimelineDef, ast.DateDef)
 
 # ───────────────────────────── words ─────────────────────────────
 MONTHS = (
@@ -261,14 +267,13 @@ OPS = {
 class ProseContext:
     """What phrases need from around a rule.
 
-    ``definitions`` maps the names of sets, patterns, timelines and dates of the ruleset (and
-    of the ruleset it extends) to their definitions, so prose can spell them out;
-    ``vocabulary`` gives event titles, periods and facts; ``per_citizen`` says whether "the
-    first samtale" means in the forløb or ever.
+    ``names`` resolves the names of the ruleset (over the ruleset it extends) and its
+    vocabulary (:mod:`lovregler.semantics`), so prose can spell definitions out and find event
+    titles, periods and facts; ``per_citizen`` says whether "the first samtale" means in the
+    forløb or ever.
     """
 
-    definitions: dict[str, ast.Definition] = attrs.field(factory=dict)
-    vocabulary: ast.VocabularyNode | None = None
+    names: Names = attrs.field(factory=Names)
     per_citizen: bool = False
     trigger_word: str = "udløsningsdagen"
     seen: frozenset[str] = frozenset()
@@ -279,14 +284,12 @@ class ProseContext:
         ruleset: ast.Ruleset | None = None,
         *,
         base: ast.Ruleset | None = None,
-        vocabulary: ast.VocabularyNode | None = None,
+        vocabulary: ast.VocabularyNode | Vocabulary | None = None,
     ) -> ProseContext:
         """A context with the definitions of ``ruleset`` (over those of ``base``)."""
-        defs: dict[str, ast.Definition] = {}
-        for rs in (base, ruleset):
-            if rs is not None:
-                defs.update({d.name: d for d in rs.definitions})
-        return cls(definitions=defs, vocabulary=vocabulary)
+        if isinstance(vocabulary, ast.VocabularyNode):
+            vocabulary = vocabulary_from_ast(vocabulary)
+        return cls(names=Names(ruleset, base, vocabulary))
 
     def for_rule(self, rule: ast.Rule) -> ProseContext:
         """This context as seen from inside ``rule``.
@@ -303,26 +306,22 @@ class ProseContext:
         """This context while spelling out definition ``name`` (guards against cycles)."""
         return attrs.evolve(self, seen=self.seen | {name})
 
-    def lookup(self, name: str, kind: type) -> object | None:
+    def lookup(self, name: str, kind: type[_D]) -> _D | None:
         """The definition of ``name`` if it is of ``kind`` and not being spelled out already."""
-        found = self.definitions.get(name)
-        return found if isinstance(found, kind) and name not in self.seen else None
+        return None if name in self.seen else self.names.definition(name, kind)
 
     def event_title(self, name: str) -> str | None:
         """The vocabulary's title of event type ``name``."""
-        if self.vocabulary is None:
-            return None
-        return next((e.title for e in self.vocabulary.events if e.name == name), None)
+        event = self.names.event(name)
+        return event.title if event is not None else None
 
     def is_period(self, name: str) -> bool:
         """Whether ``name`` is a period kind (of the vocabulary, or a known one)."""
-        if self.vocabulary is not None and any(p.name == name for p in self.vocabulary.periods):
-            return True
-        return name in PERIODS
+        return self.names.period(name) is not None or name in PERIODS
 
     def is_fact(self, name: str) -> bool:
         """Whether ``name`` is a fact of the vocabulary."""
-        return self.vocabulary is not None and any(f.name == name for f in self.vocabulary.facts)
+        return self.names.fact(name) is not None
 
 
 DEFAULT_CONTEXT = ProseContext()
@@ -429,18 +428,12 @@ def event_words(name: str, ctx: ProseContext = DEFAULT_CONTEXT) -> EventWords:
 
 def _resolve_pattern(pattern: ast.Pattern, ctx: ProseContext) -> tuple[ast.Pattern, ProseContext]:
     # A named pattern (mønster) is spelled out; its own condition and the use's are both kept.
-    found = ctx.lookup(pattern.name, ast.PatternDef)
-    if not isinstance(found, ast.PatternDef):
+    if pattern.name in ctx.seen:
         return pattern, ctx
-    inner, inner_ctx = _resolve_pattern(found.pattern, ctx.expanding(pattern.name))
-    where = _and(inner.where, pattern.where)
-    return ast.Pattern(name=inner.name, where=where), inner_ctx
-
-
-def _and(a: ast.BoolExpr | None, b: ast.BoolExpr | None) -> ast.BoolExpr | None:
-    if a is None or b is None:
-        return a or b
-    return ast.BoolAnd(left=a, right=b)
+    ref = ctx.names.pattern(pattern)
+    for definition in ref.via:
+        ctx = ctx.expanding(definition.name)
+    return ast.Pattern(name=ref.event, where=ref.where, pos=pattern.pos), ctx
 
 
 def _with_where(np: str, pattern: ast.Pattern, ctx: ProseContext) -> str:

@@ -17,11 +17,13 @@ import pytest
 from lovregler import ast
 from lovregler.check import (
     RULESET_PASSES,
+    VOCABULARY_PASSES,
     all_rules,
     check_module,
     check_ruleset,
     check_sources,
     check_vocabulary,
+    check_vocabulary_words,
     definition_features,
     narrow,
     walk,
@@ -136,9 +138,13 @@ def check(
     return [d.message if d.severity == "error" else f"advarsel: {d.message}" for d in found]
 
 
-def vocab_messages(text: str) -> list[str]:
+def vocab_messages(text: str, words: bool = False) -> list[str]:
+    """The messages for a vocabulary written inline; the pass that asks for Danish words
+    only with ``words`` (the other passes' tests declare none)."""
     module = parse_text(text, "v.lov")
-    return [d.message for d in check_vocabulary(module.vocabularies[0], module.source)]
+    passes = [p for p in VOCABULARY_PASSES if words or p is not check_vocabulary_words]
+    found = check_vocabulary(module.vocabularies[0], module.source, passes)
+    return [d.message for d in found]
 
 
 HEAD = 'ordning t "T"\n  forløb når ydelse kontanthjælp\n'
@@ -196,6 +202,41 @@ def test_vocabulary_period_events_and_key() -> None:
         "nøglen 't' er ikke en attribut af sluthændelsen 'u'",
         "perioden 'q' har ukendt starthændelse 'x'",
         "nøglen 'k' er ikke en attribut af sluthændelsen 'u'",
+    ]
+
+
+def test_vocabulary_words_are_required_for_every_declaration() -> None:
+    messages = vocab_messages(
+        'ordforråd v "V"\nopregning e: a, b_c\nhændelse s "s" { k: e\n j: sandhedsværdi }\n'
+        "faktum f: e standard a\nperiode p fra s til s",
+        words=True,
+    )
+    assert messages == [
+        "værdien 'b_c' mangler sine danske ord",
+        "hændelsen 's' mangler sine danske ord",
+        "attributten 'k' mangler sine danske ord",
+        "attributten 'j' mangler sine danske ord",
+        "faktummet 'f' mangler sine danske ord",
+        "perioden 'p' mangler sine danske ord",
+    ]
+
+
+def test_vocabulary_words_have_the_right_shape() -> None:
+    messages = vocab_messages(
+        'ordforråd v "V"\nopregning e: a, b_c "b og c"\n'
+        'hændelse s "s" kaldet "samtale" / "samtaler" handling "holde {x}" {\n'
+        ' k: e kaldet "k" / "ikke k"\n j: sandhedsværdi kaldet "j"\n}\n'
+        'periode p fra s til s nøgle k kaldet "en p" / "p\'er" læses "p løber"\n'
+        'periode q fra s til s kaldet "et q" / "q" læses "q {key}" / "q"',
+        words=True,
+    )
+    assert messages == [
+        "handlingen for 's' må kun have {np} i krøllede parenteser",
+        "»samtale« skal skrives med sin artikel, »en« eller »et«",
+        "attributten 'k' er ikke sand/falsk og har kun én form",
+        "attributten 'j' er sand/falsk: skriv både, hvad det siger, og det modsatte",
+        "perioden 'p' har en nøgle: læses skal have en form med {key} først",
+        "perioden 'q' har ingen nøgle: læses har én form, uden {key}",
     ]
 
 

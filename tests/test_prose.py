@@ -456,3 +456,43 @@ def test_prose_knows_every_field() -> None:
     for name, fields in SAID.items():
         actual = {f.name for f in attrs.fields(getattr(ast, name))} - {"pos"}
         assert actual == set(fields.split()), f"prose.py: say what ast.{name} fields mean"
+
+
+# ───────────────────────────── words from the vocabulary file ─────────────────────────────
+NEW_WORDS = """
+ordforråd nyt "Et ordforråd med en ny ordning"
+opregning hjælp: uddannelseshjælp, særlig_støtte "særlig støtte"
+hændelse hjælp_start "starter på en hjælp"
+  kaldet "en start på en hjælp" / "starter på hjælp"
+  handling "bevilge {np}" "en hjælp" / "hjælpe" omtalt som "hjælpen" {
+  hjælp: hjælp kaldet "hjælpens art"
+  aktiv: sandhedsværdi kaldet "borgeren er aktiv" / "borgeren ikke er aktiv"
+}
+hændelse hjælp_slut "sidste dag på en hjælp" kaldet "en sidste dag på en hjælp" / "sidste dage"
+  handling "afslutte {np}" { hjælp: hjælp kaldet "hjælpens art" }
+faktum ung: sandhedsværdi standard falsk kaldet "borgeren er ung" / "borgeren ikke er ung"
+periode hjælp fra hjælp_start til hjælp_slut nøgle hjælp
+  kaldet "et hjælpeforløb" / "hjælpeforløb"
+  læses "borgeren får {key}" / "borgeren får hjælp"
+"""
+
+
+def test_a_new_vocabulary_speaks_with_its_own_words() -> None:
+    # A rule author who declares a new event type, attribute, value, fact and period gets
+    # prose in the words of the declaration: no word list in the program knows them.
+    vocabulary = parse_text(NEW_WORDS).vocabularies[0]
+    rs = parse_text(
+        'ordning a "A" forløb når hjælp særlig_støtte og ikke ung\n'
+        'pligt p "P" frist 2 uger efter forløbets start\n'
+        "  opfyldes af mindst 2 hjælp_start hvor aktiv og hjælp = uddannelseshjælp"
+    ).rulesets[0]
+    ctx = prose.ProseContext.for_ruleset(rs, vocabulary=vocabulary)
+    assert rs.course is not None
+    assert prose.describe_course(rs.course, ctx) == (
+        "Et forløb er en sammenhængende periode, hvor borgeren får særlig støtte, "
+        "og borgeren ikke er ung."
+    )
+    assert prose.describe_rule(rs.rules[0], ctx) == (
+        "Jobcentret skal bevilge mindst 2 hjælpe, hvor borgeren er aktiv, og hjælpens art er "
+        "uddannelseshjælp, senest 2 uger efter forløbets start."
+    )

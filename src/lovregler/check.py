@@ -338,26 +338,135 @@ def _check_period_key(
         )
 
 
+# ── the Danish words (kaldet, handling, læses): prose, timelines and the site read them ──
+_EVENT_WORDS_HINT = (
+    'skriv efter titlen fx kaldet "en samtale" / "samtaler" handling "holde {np} med borgeren"'
+)
+
+
+def check_vocabulary_words(ctx: VocabularyContext) -> None:
+    """Every event type, attribute, fact and period carries its Danish words, and every enum
+    value whose name is not a word (it has a ``_``) carries its own; nouns have an article."""
+    for event in ctx.node.events:
+        _check_event_words(ctx, event)
+        for attr in event.attrs:
+            _check_words(ctx, attr.name, attr.type, attr.words, attr.pos, "attributten")
+    for fact in ctx.node.facts:
+        _check_words(ctx, fact.name, fact.type, fact.words, fact.pos, "faktummet")
+    for period in ctx.node.periods:
+        _check_period_words(ctx, period)
+    for enum in ctx.node.enums:
+        worded = {value for value, _ in enum.words}
+        for value in enum.values:
+            if "_" in value and value not in worded:
+                ctx.error(
+                    narrow(enum.pos, value, ctx.source),
+                    f"værdien '{value}' mangler sine danske ord",
+                    f'skriv fx {value} "{value.replace("_", " ")}"',
+                )
+
+
+def _check_event_words(ctx: VocabularyContext, event: ast.EventDeclNode) -> None:
+    if event.words is None:
+        ctx.error(
+            narrow(event.pos, event.name, ctx.source),
+            f"hændelsen '{event.name}' mangler sine danske ord",
+            _EVENT_WORDS_HINT,
+        )
+        return
+    for noun in {event.words.noun, event.words.object}:
+        _check_noun(ctx, noun)
+    if re.search(r"\{(?!np\})", event.words.action):
+        ctx.error(
+            event.words.pos,
+            f"handlingen for '{event.name}' må kun have {{np}} i krøllede parenteser",
+            "{np} står for det, handlingen gælder (med antal), fx »holde {np} med borgeren«",
+        )
+
+
+def _check_noun(ctx: VocabularyContext, noun: ast.Noun) -> None:
+    if noun.article not in ("en", "et") or " " not in noun.written:
+        ctx.error(
+            noun.pos,
+            f"»{noun.written}« skal skrives med sin artikel, »en« eller »et«",
+            'fx "en samtale" / "samtaler" eller "et tilbud" / "tilbud"',
+        )
+
+
+def _check_words(
+    ctx: VocabularyContext,
+    name: str,
+    type_ref: ast.TypeRef,
+    words: ast.Words | None,
+    pos: SourcePos,
+    word: str,
+) -> None:
+    boolean = type_ref.kind == "bool"
+    if words is None:
+        example = '"borgeren er ansat" / "borgeren ikke er ansat"' if boolean else '"ydelsen"'
+        ctx.error(
+            narrow(pos, name, ctx.source),
+            f"{word} '{name}' mangler sine danske ord",
+            f"skriv fx kaldet {example}",
+        )
+    elif boolean and words.negated is None:
+        ctx.error(
+            words.pos,
+            f"{word} '{name}' er sand/falsk: skriv både, hvad det siger, og det modsatte",
+            'fx kaldet "borgeren er ansat" / "borgeren ikke er ansat"',
+        )
+    elif not boolean and words.negated is not None:
+        ctx.error(words.pos, f"{word} '{name}' er ikke sand/falsk og har kun én form")
+
+
+def _check_period_words(ctx: VocabularyContext, period: ast.PeriodDeclNode) -> None:
+    words = period.words
+    if words is None:
+        ctx.error(
+            narrow(period.pos, period.name, ctx.source),
+            f"perioden '{period.name}' mangler sine danske ord",
+            'skriv fx kaldet "en sygeperiode" / "sygeperioder" læses "borgeren er sygemeldt"',
+        )
+        return
+    _check_noun(ctx, words.noun)
+    if period.key is not None and (words.reads_keyed is None or "{key}" not in words.reads_keyed):
+        ctx.error(
+            words.pos,
+            f"perioden '{period.name}' har en nøgle: læses skal have en form med {{key}} først",
+            'fx læses "borgeren modtager {key}" / "borgeren modtager en ydelse"',
+        )
+    elif period.key is None and (words.reads_keyed is not None or "{key}" in words.reads):
+        ctx.error(
+            words.pos,
+            f"perioden '{period.name}' har ingen nøgle: læses har én form, uden {{key}}",
+        )
+
+
 VOCABULARY_PASSES: tuple[Callable[[VocabularyContext], None], ...] = (
     check_vocabulary_duplicates,
     check_vocabulary_types,
     check_vocabulary_required_when,
     check_vocabulary_fact_defaults,
     check_vocabulary_periods,
+    check_vocabulary_words,
 )
 """The vocabulary passes, in the order :func:`check_vocabulary` runs them."""
 
 
-def check_vocabulary(node: ast.VocabularyNode, source: str) -> list[Diagnostic]:
+def check_vocabulary(
+    node: ast.VocabularyNode,
+    source: str,
+    passes: Iterable[Callable[[VocabularyContext], None]] = VOCABULARY_PASSES,
+) -> list[Diagnostic]:
     """All problems of an ``ordforråd`` declaration, sorted by position.
 
     >>> from lovregler.parse import parse_text
     >>> m = parse_text('ordforråd o "O" hændelse samtale "s" { form: samtaleform }')
     >>> [d.message for d in check_vocabulary(m.vocabularies[0], m.source)]
-    ["ukendt opregning 'samtaleform' for 'form'"]
+    ["hændelsen 'samtale' mangler sine danske ord", "attributten 'form' mangler sine danske ord", "ukendt opregning 'samtaleform' for 'form'"]
     """
     ctx = VocabularyContext(node, source)
-    for check in VOCABULARY_PASSES:
+    for check in passes:
         check(ctx)
     return _sorted(ctx.diagnostics)
 

@@ -212,21 +212,68 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             pos=self.p(meta),
         )
 
-    def enum_decl(self, meta: Meta, name: Token, values: list[str]) -> ast.EnumDeclNode:
-        return ast.EnumDeclNode(name=_nfc(name), values=tuple(values), pos=self.p(meta))
-
     @v_args(meta=True)
-    def name_list(self, meta: Meta, names: list[Token]) -> list[str]:
-        return [_nfc(n) for n in names]
+    def enum_decl(self, meta: Meta, children: list[object]) -> ast.EnumDeclNode:
+        name, *values = children
+        pairs: list[tuple[str, ast.Words | None]] = values  # type: ignore[assignment]
+        return ast.EnumDeclNode(
+            name=_nfc(name),  # type: ignore[arg-type]
+            values=tuple(value for value, _ in pairs),
+            words=tuple((value, words) for value, words in pairs if words is not None),
+            pos=self.p(meta),
+        )
+
+    def enum_value(
+        self, meta: Meta, name: Token, text: Token | None
+    ) -> tuple[str, ast.Words | None]:
+        words = ast.Words(text=_string(text), pos=self.p(meta)) if text is not None else None
+        return _nfc(name), words
 
     @v_args(meta=True)
     def event_decl(self, meta: Meta, children: list[object]) -> ast.EventDeclNode:
-        name, title, *attrs = children
+        name, title, words, *attrs = children
         return ast.EventDeclNode(
-            name=_nfc(name),
+            name=_nfc(name),  # type: ignore[arg-type]
             title=_string(title),  # type: ignore[arg-type]
             attrs=tuple(attrs),  # type: ignore[arg-type]
+            words=words,  # type: ignore[arg-type]
             pos=self.p(meta),
+        )
+
+    def event_words(
+        self,
+        meta: Meta,
+        noun: ast.Noun,
+        action: Token,
+        object_: ast.Noun | None,
+        subject: Token | None,
+    ) -> ast.EventWords:
+        return ast.EventWords(
+            noun=noun,
+            action=_string(action),
+            object=object_ or noun,
+            subject=_string(subject) if subject is not None else "hændelsen",
+            pos=self.p(meta),
+        )
+
+    def noun(self, meta: Meta, singular: Token, plural: Token) -> ast.Noun:
+        return ast.Noun(written=_string(singular), plural=_string(plural), pos=self.p(meta))
+
+    def words(self, meta: Meta, text: Token, negated: Token | None) -> ast.Words:
+        return ast.Words(
+            text=_string(text),
+            negated=_string(negated) if negated is not None else None,
+            pos=self.p(meta),
+        )
+
+    def period_words(
+        self, meta: Meta, noun: ast.Noun, first: Token, second: Token | None
+    ) -> ast.PeriodWords:
+        # a keyed period reads "… {key}" / "…" (one key, any key); an unkeyed one reads "…"
+        if second is None:
+            return ast.PeriodWords(noun=noun, reads=_string(first), pos=self.p(meta))
+        return ast.PeriodWords(
+            noun=noun, reads=_string(second), reads_keyed=_string(first), pos=self.p(meta)
         )
 
     def attr_decl(
@@ -236,6 +283,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         optional: object,
         type_ref: ast.TypeRef,
         limit: Token | None,
+        words: ast.Words | None,
         when_attr: Token | None,
         when_value: Token | None,
     ) -> ast.AttrDeclNode:
@@ -246,6 +294,7 @@ class ToAst(Transformer):  # type: ignore[type-arg]
             optional=optional is not None,
             limit_text=_string(limit) if limit else None,
             required_when=required_when,
+            words=words,
             pos=self.p(meta),
         )
 
@@ -270,18 +319,32 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         return ast.TypeRef(kind="enum", enum=_nfc(name), pos=self.p(meta))
 
     def fact_decl(
-        self, meta: Meta, name: Token, type_ref: ast.TypeRef, default: ast.Literal
+        self,
+        meta: Meta,
+        name: Token,
+        type_ref: ast.TypeRef,
+        default: ast.Literal,
+        words: ast.Words | None,
     ) -> ast.FactDeclNode:
-        return ast.FactDeclNode(name=_nfc(name), type=type_ref, default=default, pos=self.p(meta))
+        return ast.FactDeclNode(
+            name=_nfc(name), type=type_ref, default=default, words=words, pos=self.p(meta)
+        )
 
     def period_decl(
-        self, meta: Meta, name: Token, start: Token, end: Token, key: Token | None
+        self,
+        meta: Meta,
+        name: Token,
+        start: Token,
+        end: Token,
+        key: Token | None,
+        words: ast.PeriodWords | None,
     ) -> ast.PeriodDeclNode:
         return ast.PeriodDeclNode(
             name=_nfc(name),
             start=_nfc(start),
             end=_nfc(end),
             key=_nfc(key) if key else None,
+            words=words,
             pos=self.p(meta),
         )
 

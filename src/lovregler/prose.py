@@ -26,7 +26,7 @@ from typing import TypeVar
 import attrs
 
 from . import ast
-from .semantics import Names
+from .semantics import Names, bundled_names
 from .vocabulary import Vocabulary
 from .vocabulary import from_ast as vocabulary_from_ast
 
@@ -57,200 +57,8 @@ HOLDERS = {
 }
 
 
-@attrs.frozen
-class Noun:
-    """A Danish noun phrase: singular, plural and gender (``c`` = en-ord, ``n`` = et-ord)."""
-
-    singular: str
-    plural: str
-    gender: str = "c"
-
-    def indefinite(self) -> str:
-        """``en samtale`` / ``et tilbud``."""
-        return f"{'et' if self.gender == 'n' else 'en'} {self.singular}"
-
-    def each(self) -> str:
-        """``hver samtale`` / ``hvert tilbud``."""
-        return f"{'hvert' if self.gender == 'n' else 'hver'} {self.singular}"
-
-    def ordinal(self, word: str) -> str:
-        """``den første samtale`` / ``det seneste tilbud``."""
-        return f"{'det' if self.gender == 'n' else 'den'} {word} {self.singular}"
-
-    def counted(self, n: int) -> str:
-        """``en samtale`` for 1, else ``4 samtaler``."""
-        return self.indefinite() if n == 1 else f"{n} {self.plural}"
-
-
-@attrs.frozen
-class EventWords:
-    """How to speak of one event type.
-
-    ``noun`` names the event as something that happens on a day ("en samtale", "en start på
-    et tilbud"); ``action`` is what the holder of an obligation does to make it happen, with
-    ``{np}`` standing for ``object`` with its article or count ("holde {np} med borgeren").
-    ``subject`` is how its attributes' owner is named in a condition ("tilbuddet").
-    """
-
-    noun: Noun
-    action: str
-    object: Noun
-    subject: str = "hændelsen"
-
-
-# The common event types of the shared vocabulary. Others fall back to the vocabulary title.
-EVENTS: dict[str, EventWords] = {
-    "samtale": EventWords(
-        Noun("samtale", "samtaler"), "holde {np} med borgeren", Noun("samtale", "samtaler")
-    ),
-    "tilbud_start": EventWords(
-        Noun("start på et tilbud", "starter på tilbud"),
-        "sørge for, at borgeren begynder i {np}",
-        Noun("tilbud", "tilbud", "n"),
-        "tilbuddet",
-    ),
-    "tilbud_slut": EventWords(
-        Noun("afslutning af et tilbud", "afslutninger af tilbud"),
-        "sørge for, at borgeren afslutter {np}",
-        Noun("tilbud", "tilbud", "n"),
-        "tilbuddet",
-    ),
-    "revurdering": EventWords(
-        Noun("revurdering", "revurderinger"), "foretage {np}", Noun("revurdering", "revurderinger")
-    ),
-    "henvisning_anden_aktør": EventWords(
-        Noun("henvisning til en anden aktør", "henvisninger til en anden aktør"),
-        "henvise borgeren til en anden aktør",
-        Noun("henvisning til en anden aktør", "henvisninger til en anden aktør"),
-    ),
-    "koordinerende_sagsbehandler": EventWords(
-        Noun(
-            "tildeling af en koordinerende sagsbehandler",
-            "tildelinger af en koordinerende sagsbehandler",
-        ),
-        "tildele borgeren {np}",
-        Noun("koordinerende sagsbehandler", "koordinerende sagsbehandlere"),
-    ),
-    "rehabiliteringsteam": EventWords(
-        Noun("indstilling fra rehabiliteringsteamet", "indstillinger fra rehabiliteringsteamet"),
-        "forelægge sagen for rehabiliteringsteamet og få {np}",
-        Noun("indstilling", "indstillinger"),
-    ),
-    "vurdering": EventWords(
-        Noun("vurdering", "vurderinger"), "foretage {np}", Noun("vurdering", "vurderinger")
-    ),
-    "matchvurdering": EventWords(
-        Noun("matchvurdering", "matchvurderinger"),
-        "foretage {np}",
-        Noun("matchvurdering", "matchvurderinger"),
-    ),
-    "visitation": EventWords(
-        Noun("visitation", "visitationer"), "foretage {np}", Noun("visitation", "visitationer")
-    ),
-    "test_lsr": EventWords(
-        Noun("læse-, skrive- og regnetest", "læse-, skrive- og regnetest"),
-        "give borgeren {np}",
-        Noun("læse-, skrive- og regnetest", "læse-, skrive- og regnetest"),
-        "testen",
-    ),
-    "ydelse_start": EventWords(
-        Noun("start på en ydelse", "starter på ydelser"),
-        "sørge for, at borgeren begynder på {np}",
-        Noun("ydelse", "ydelser"),
-        "ydelsen",
-    ),
-    "ydelse_slut": EventWords(
-        Noun("sidste dag på en ydelse", "sidste dage på ydelser"),
-        "sørge for, at borgeren afslutter {np}",
-        Noun("ydelse", "ydelser"),
-        "ydelsen",
-    ),
-    "fleksjob_start": EventWords(
-        Noun("start i fleksjob", "starter i fleksjob"),
-        "sørge for, at borgeren begynder i fleksjob",
-        Noun("fleksjob", "fleksjob", "n"),
-    ),
-    "fleksjob_slut": EventWords(
-        Noun("sidste dag i fleksjob", "sidste dage i fleksjob"),
-        "sørge for, at borgeren afslutter fleksjobbet",
-        Noun("fleksjob", "fleksjob", "n"),
-    ),
-    "sygemelding": EventWords(
-        Noun("sygemelding", "sygemeldinger"),
-        "registrere {np}",
-        Noun("sygemelding", "sygemeldinger"),
-    ),
-    "raskmelding": EventWords(
-        Noun("raskmelding", "raskmeldinger"),
-        "registrere {np}",
-        Noun("raskmelding", "raskmeldinger"),
-    ),
-    "visitationskategori": EventWords(
-        Noun("visitationskategori", "visitationskategorier"),
-        "fastsætte {np}",
-        Noun("visitationskategori", "visitationskategorier"),
-    ),
-    "afslag": EventWords(Noun("afslag", "afslag", "n"), "give {np}", Noun("afslag", "afslag", "n")),
-}
-
-# Attributes and facts named in conditions: how a legal reader says them.
-NAMES = {
-    "tilbud": "tilbuddet",
-    "ydelse": "ydelsen",
-    "målgruppe": "målgruppen",
-    "ordning": "ordningen",
-    "indstilling": "indstillingen",
-    "form": "samtaleformen",
-    "gruppe": "matchgruppen",
-    "kategori": "visitationskategorien",
-    "varighed_år": "varigheden i år",
-    "pakke": "tilbudspakken",
-    "uddannelse": "borgerens uddannelse",
-    "misbrug": "borgerens misbrug",
-}
-
-# Boolean attributes and facts: (holds, does not hold), as subordinate clauses.
-BOOL_NAMES = {
-    "klar_til_tilbud": ("borgeren er klar til tilbud", "borgeren ikke er klar til tilbud"),
-    "behov": ("der er behov", "der ikke er behov"),
-    "ansat": ("borgeren er ansat", "borgeren ikke er ansat"),
-    "psykisk_lidelse": (
-        "borgeren har en psykisk lidelse",
-        "borgeren ikke har en psykisk lidelse",
-    ),
-    "i_job_eller_uddannelse": (
-        "borgeren er i job eller uddannelse",
-        "borgeren ikke er i job eller uddannelse",
-    ),
-}
-
-VALUES = {
-    "vejledning_opkvalificering": "vejledning og opkvalificering",
-    "læse_skrive_regne_kursus": "læse-, skrive- og regnekursus",
-    "ordinær_uddannelse": "ordinær uddannelse",
-    "helhedsorienteret_mentor": "helhedsorienteret mentor",
-    "jobrettet_uddannelse": "jobrettet uddannelse",
-    "ret_og_pligt_tilbud": "ret og pligt-tilbud",
-    "a_dagpenge": "arbejdsløshedsdagpenge",
-}
-
-# Periods of the vocabulary: a clause that holds on the period's days; {key} is the key value.
-PERIODS = {
-    "ydelse": ("borgeren modtager {key}", "borgeren modtager en ydelse"),
-    "tilbud": ("borgeren er i tilbud om {key}", "borgeren er i et tilbud"),
-    "fleksjob": ("borgeren er i fleksjob", "borgeren er i fleksjob"),
-    "sygdom": ("borgeren er sygemeldt", "borgeren er sygemeldt"),
-}
-
-_PERIOD_START = {"ydelse": "ydelse_start", "tilbud": "tilbud_start", "sygdom": "sygemelding"}
-
-# Period kinds as nouns, for "der er et tilbud …, som fortsætter".
-PERIOD_NOUNS = {
-    "ydelse": Noun("periode med en ydelse", "perioder med ydelser"),
-    "tilbud": Noun("tilbud", "tilbud", "n"),
-    "fleksjob": Noun("fleksjob", "fleksjob", "n"),
-    "sygdom": Noun("sygeperiode", "sygeperioder"),
-}
+Noun = ast.Noun
+EventWords = ast.EventWords
 
 OPS = {
     "=": "er",
@@ -273,7 +81,7 @@ class ProseContext:
     forløb or ever.
     """
 
-    names: Names = attrs.field(factory=Names)
+    names: Names = attrs.field(factory=bundled_names)
     per_citizen: bool = False
     trigger_word: str = "udløsningsdagen"
     seen: frozenset[str] = frozenset()
@@ -286,10 +94,11 @@ class ProseContext:
         base: ast.Ruleset | None = None,
         vocabulary: ast.VocabularyNode | Vocabulary | None = None,
     ) -> ProseContext:
-        """A context with the definitions of ``ruleset`` (over those of ``base``)."""
+        """A context with the definitions of ``ruleset`` (over those of ``base``) and the words
+        of ``vocabulary`` (the bundled one if none is given)."""
         if isinstance(vocabulary, ast.VocabularyNode):
             vocabulary = vocabulary_from_ast(vocabulary)
-        return cls(names=Names(ruleset, base, vocabulary))
+        return cls(names=Names(ruleset, base, vocabulary or bundled_names().vocabulary))
 
     def for_rule(self, rule: ast.Rule) -> ProseContext:
         """This context as seen from inside ``rule``.
@@ -310,14 +119,50 @@ class ProseContext:
         """The definition of ``name`` if it is of ``kind`` and not being spelled out already."""
         return None if name in self.seen else self.names.definition(name, kind)
 
+    def event_words(self, name: str) -> ast.EventWords | None:
+        """The vocabulary's words for event type ``name`` (``kaldet … handling …``)."""
+        event = self.names.event(name)
+        return event.words if event is not None else None
+
+    def attribute_words(self, name: str, subject: str | None = None) -> ast.Words | None:
+        """The words of ``name`` in a condition on ``subject`` (an event type, or a period,
+        whose start event it is): its attribute's, else the fact's, else those of any event
+        type's attribute so called (a condition outside an event)."""
+        period = self.names.period(subject) if subject is not None else None
+        event = self.names.event(period.start if period is not None else subject or "")
+        if event is not None and name in event.attrs and event.attrs[name].words is not None:
+            return event.attrs[name].words
+        fact = self.names.fact(name)
+        if fact is not None and fact.words is not None:
+            return fact.words
+        vocabulary = self.names.vocabulary
+        found = (e.attrs[name].words for e in vocabulary.events.values() if name in e.attrs)
+        return next((w for w in found if w is not None), None)
+
+    def clauses(self, name: str, subject: str | None = None) -> tuple[str, str] | None:
+        """For a true/false attribute or fact: the clauses that say it holds, and not."""
+        words = self.attribute_words(name, subject)
+        if words is None or words.negated is None:
+            return None
+        return words.text, words.negated
+
+    def period_words(self, name: str) -> ast.PeriodWords | None:
+        """The vocabulary's words for period kind ``name`` (``kaldet … læses …``)."""
+        period = self.names.period(name)
+        return period.words if period is not None else None
+
+    def value_words(self, value: str) -> str:
+        """An enum value (or other identifier) as words: the vocabulary's, else with spaces."""
+        return self.names.vocabulary.value_words.get(value, value.replace("_", " "))
+
     def event_title(self, name: str) -> str | None:
         """The vocabulary's title of event type ``name``."""
         event = self.names.event(name)
         return event.title if event is not None else None
 
     def is_period(self, name: str) -> bool:
-        """Whether ``name`` is a period kind (of the vocabulary, or a known one)."""
-        return self.names.period(name) is not None or name in PERIODS
+        """Whether ``name`` is a period kind of the vocabulary."""
+        return self.names.period(name) is not None
 
     def is_fact(self, name: str) -> bool:
         """Whether ``name`` is a fact of the vocabulary."""
@@ -325,6 +170,7 @@ class ProseContext:
 
 
 DEFAULT_CONTEXT = ProseContext()
+"""The context of a phrase said outside any ruleset: the bundled vocabulary's words."""
 
 
 # ───────────────────────────── small phrases ─────────────────────────────
@@ -337,9 +183,13 @@ def format_date(d: datetime.date) -> str:
     return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
 
 
-def human(name: str) -> str:
-    """An identifier as words: a known value's Danish form, else underscores as spaces."""
-    return VALUES.get(name, name.replace("_", " "))
+def human(name: str, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
+    """An identifier as words: a value's words in the vocabulary, else underscores as spaces.
+
+    >>> human("vejledning_opkvalificering"), human("ret_og_pligt")
+    ('vejledning og opkvalificering', 'ret og pligt')
+    """
+    return ctx.value_words(name)
 
 
 def join_or(words: Iterable[str], conj: str = "eller") -> str:
@@ -376,17 +226,20 @@ def _duration_parts(d: ast.Duration) -> list[str]:
     return parts or ["0 dage"]
 
 
-def length_phrase(length: ast.Duration | ast.AttrLength) -> str:
+def length_phrase(
+    length: ast.Duration | ast.AttrLength, ctx: ProseContext = DEFAULT_CONTEXT
+) -> str:
     """A fixed length (``26 uger``) or one read from the starting event (``varighed_år år``)."""
     if isinstance(length, ast.Duration):
         return duration_phrase(length)
     unit = {"days": "dage", "weeks": "uger", "months": "måneder", "years": "år"}[length.unit]
-    return f"det antal {unit}, som {NAMES.get(length.attr, f'»{length.attr}«')} angiver"
+    words = ctx.attribute_words(length.attr)
+    return f"det antal {unit}, som {words.text if words else f'»{length.attr}«'} angiver"
 
 
 def holder_phrase(holder: str, capital: bool = True) -> str:
     """``Jobcentret``, ``Kommunen``; an unknown holder as written."""
-    word = HOLDERS.get(holder, human(holder))
+    word = HOLDERS.get(holder, holder.replace("_", " "))
     return _cap(word) if capital else word
 
 
@@ -394,14 +247,14 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def literal_phrase(lit: ast.Literal) -> str:
+def literal_phrase(lit: ast.Literal, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
     """A literal value in prose: enum values as words, booleans as ja/nej, text in »«."""
     if lit.kind == "bool":
         return "ja" if lit.value else "nej"
     if lit.kind == "text":
         return f"»{lit.value}«"
     if lit.kind == "enum":
-        return human(str(lit.value))
+        return human(str(lit.value), ctx)
     return str(lit.value)
 
 
@@ -412,18 +265,19 @@ def value_set_phrase(values: ast.ValueSet, ctx: ProseContext = DEFAULT_CONTEXT) 
         if not isinstance(found, ast.SetDef):
             return f"en af værdierne i »{values.name}«"
         values = found.values
-    return join_or(literal_phrase(v) for v in values.values)
+    return join_or(literal_phrase(v, ctx) for v in values.values)
 
 
 # ───────────────────────────── events and patterns ─────────────────────────────
 def event_words(name: str, ctx: ProseContext = DEFAULT_CONTEXT) -> EventWords:
-    """How to speak of event type ``name``: the table, else the vocabulary's title."""
-    if name in EVENTS:
-        return EVENTS[name]
+    """How to speak of event type ``name``: the vocabulary's words, else its title."""
+    words = ctx.event_words(name)
+    if words is not None:
+        return words
     title = ctx.event_title(name)
-    label = f"hændelse »{name}«" + (f" ({title})" if title else "")
-    noun = Noun(label, f"hændelser »{name}«")
-    return EventWords(noun, "sørge for {np}", noun)
+    label = f"en hændelse »{name}«" + (f" ({title})" if title else "")
+    noun = Noun(written=label, plural=f"hændelser »{name}«")
+    return EventWords(noun=noun, action="sørge for {np}", object=noun)
 
 
 def _resolve_pattern(pattern: ast.Pattern, ctx: ProseContext) -> tuple[ast.Pattern, ProseContext]:
@@ -488,12 +342,11 @@ def action_phrase(met_by: ast.MetBy, ctx: ProseContext = DEFAULT_CONTEXT) -> str
 def operand_phrase(op: ast.Operand, ctx: ProseContext, subject: str | None = None) -> str:
     """An operand: an attribute or fact by its Danish name, a literal, an age."""
     if isinstance(op, ast.NameRef):
-        if op.name in NAMES:
-            return NAMES[op.name]
-        return f"»{op.name}«"
+        words = ctx.attribute_words(op.name, subject)
+        return words.text if words is not None and words.negated is None else f"»{op.name}«"
     if isinstance(op, ast.AgeAt):
         return f"borgerens alder på {date_phrase(op.date, ctx)}"
-    return literal_phrase(op)
+    return literal_phrase(op, ctx)
 
 
 def bool_phrase(
@@ -561,7 +414,7 @@ def _atom(expr: ast.BoolExpr, ctx: ProseContext, subject: str | None, *, negated
     if isinstance(expr, ast.BoolTruthy):
         return _truthy(expr.operand, ctx, subject, negated)
     if isinstance(expr, ast.BoolShorter):
-        return _shorter(expr, subject, negated)
+        return _shorter(expr, ctx, subject, negated)
     if isinstance(expr, ast.BoolContinues):
         return _continues(expr, ctx, negated)
     if isinstance(expr, ast.BoolExists):
@@ -590,23 +443,26 @@ def _negate_verb(verb: str) -> str:
 
 
 def _truthy(op: ast.Operand, ctx: ProseContext, subject: str | None, negated: bool) -> str:
-    if isinstance(op, ast.NameRef) and op.name in BOOL_NAMES:
-        return BOOL_NAMES[op.name][1 if negated else 0]
+    clauses = ctx.clauses(op.name, subject) if isinstance(op, ast.NameRef) else None
+    if clauses is not None:
+        return clauses[1 if negated else 0]
     return f"{operand_phrase(op, ctx, subject)} {'ikke er' if negated else 'er'} sand"
 
 
-def _shorter(expr: ast.BoolShorter, subject: str | None, negated: bool) -> str:
-    owner = EVENTS[subject].subject if subject in EVENTS else "perioden"
+def _shorter(expr: ast.BoolShorter, ctx: ProseContext, subject: str | None, negated: bool) -> str:
+    words = ctx.event_words(subject) if subject is not None else None
+    owner = words.subject if words is not None else "perioden"
     verb = "det ikke er vist" if negated else "det er vist"
     # The docstring of BoolShorter: known from an end event on or before the evaluation date.
     return f"{verb}, at {owner} varede kortere end {duration_phrase(expr.duration)}"
 
 
 def _continues(expr: ast.BoolContinues, ctx: ProseContext, negated: bool) -> str:
-    noun = PERIOD_NOUNS.get(expr.period, Noun(f"periode »{expr.period}«", "perioder"))
+    words = ctx.period_words(expr.period)
+    noun = words.noun if words else Noun(written=f"en periode »{expr.period}«", plural="perioder")
     np = noun.indefinite()
     if expr.key:
-        np += f" med {human(expr.key)}"
+        np += f" med {human(expr.key, ctx)}"
     if expr.where is not None:
         np += f", hvor {bool_phrase(expr.where, ctx, subject=expr.period)},"
     when = date_phrase(expr.date, ctx)
@@ -775,13 +631,14 @@ def _tl_not(inner: ast.Timeline, ctx: ProseContext) -> str:
         if isinstance(date, ast.DateShift) and date.sign > 0 and _is_one_day(date.duration):
             return f"det er senest {day_ref(date.base, ctx)}"
         return f"det er før {day_ref(date, ctx)}"
+    clauses = ctx.clauses(inner.name) if isinstance(inner, ast.TlName) else None
     if (
         isinstance(inner, ast.TlName)
-        and inner.name in BOOL_NAMES
+        and clauses is not None
         and inner.key is None
         and ctx.lookup(inner.name, ast.TimelineDef) is None
     ):
-        return BOOL_NAMES[inner.name][1]
+        return clauses[1]
     return f"det ikke er tilfældet, at {timeline_phrase(inner, ctx)}"
 
 
@@ -821,37 +678,48 @@ def _same_period(sides: list[ast.Timeline], ctx: ProseContext) -> str | None:
     if len(names) != 1 or len(sides) < 2:
         return None
     name = names.pop()
+    words = ctx.period_words(name)
     plain = (
         all(isinstance(s, ast.TlName) and s.key and s.where is None for s in sides)
-        and name in PERIODS
+        and words is not None
+        and words.reads_keyed is not None
         and ctx.lookup(name, ast.TimelineDef) is None
     )
-    if not plain:
+    if not plain or words is None or words.reads_keyed is None:
         return None
-    keys = join_or(human(s.key or "") for s in sides if isinstance(s, ast.TlName))
-    return PERIODS[name][0].format(key=keys)
+    keys = join_or(human(s.key or "", ctx) for s in sides if isinstance(s, ast.TlName))
+    return words.reads_keyed.format(key=keys)
 
 
 def _tl_name(tl: ast.TlName, ctx: ProseContext) -> str:
     found = ctx.lookup(tl.name, ast.TimelineDef)
     if isinstance(found, ast.TimelineDef):
         return timeline_phrase(found.timeline, ctx.expanding(tl.name))
-    if tl.name in BOOL_NAMES and tl.key is None:
-        return BOOL_NAMES[tl.name][0]
-    if ctx.is_period(tl.name):
-        keyed, plain = PERIODS.get(tl.name, (f"perioden »{tl.name}« ({{key}}) løber", ""))
-        text = (
-            keyed.format(key=human(tl.key)) if tl.key else (plain or f"perioden »{tl.name}« løber")
-        )
+    clauses = ctx.clauses(tl.name)
+    if clauses is not None and tl.key is None:
+        return clauses[0]
+    period = ctx.names.period(tl.name)
+    if period is not None:
+        text = _period_clause(tl, period.words, ctx)
         if tl.where is not None and tl.first:
-            subject = _PERIOD_START.get(tl.name)
-            text += f" (i en periode, der begyndte med, at {bool_phrase(tl.where, ctx, subject=subject)})"
+            said = bool_phrase(tl.where, ctx, subject=period.start)
+            text += f" (i en periode, der begyndte med, at {said})"
         elif tl.where is not None:
-            text += f" (hvor {bool_phrase(tl.where, ctx, subject=_PERIOD_START.get(tl.name))})"
+            text += f" (hvor {bool_phrase(tl.where, ctx, subject=period.start)})"
         return text
     if ctx.is_fact(tl.name):
         return f"{operand_phrase(ast.NameRef(name=tl.name), ctx)} er sand"
     return f"»{tl.name}« gælder"
+
+
+def _period_clause(tl: ast.TlName, words: ast.PeriodWords | None, ctx: ProseContext) -> str:
+    # "borgeren modtager kontanthjælp" (a key), "borgeren er sygemeldt" (any or none)
+    if words is None:
+        key = f" ({human(tl.key, ctx)})" if tl.key else ""
+        return f"perioden »{tl.name}«{key} løber"
+    if tl.key and words.reads_keyed is not None:
+        return words.reads_keyed.format(key=human(tl.key, ctx))
+    return words.reads
 
 
 def _tl_age(tl: ast.TlAge) -> str:
@@ -872,11 +740,11 @@ def _tl_age(tl: ast.TlAge) -> str:
 
 def _tl_latest(tl: ast.TlLatest, ctx: ProseContext) -> str:
     noun = event_words(tl.event, ctx).noun.ordinal("seneste")
-    attr = NAMES.get(tl.attr, f"»{tl.attr}«")
+    attr = operand_phrase(ast.NameRef(name=tl.attr), ctx, subject=tl.event)
     if tl.values is not None:
         test = f"{attr} er {value_set_phrase(tl.values, ctx)}"
     else:
-        value = literal_phrase(tl.value) if tl.value is not None else "?"
+        value = literal_phrase(tl.value, ctx) if tl.value is not None else "?"
         test = f"{attr} {OPS.get(tl.op or '=', tl.op or '=')} {value}"
     return f"{test} ifølge {noun} på eller før dagen"
 
@@ -886,10 +754,11 @@ def _tl_fact(tl: ast.TlFact, ctx: ProseContext) -> str:
     if tl.values is not None:
         return f"{subject} er {value_set_phrase(tl.values, ctx)}"
     value = tl.value
-    if value is not None and value.kind == "bool" and tl.fact in BOOL_NAMES:
+    clauses = ctx.clauses(tl.fact)
+    if value is not None and value.kind == "bool" and clauses is not None:
         holds = bool(value.value) == (tl.op == "=")
-        return BOOL_NAMES[tl.fact][0 if holds else 1]
-    shown = literal_phrase(value) if value is not None else "?"
+        return clauses[0 if holds else 1]
+    shown = literal_phrase(value, ctx) if value is not None else "?"
     return f"{subject} {OPS.get(tl.op or '=', tl.op or '=')} {shown}"
 
 
@@ -1173,8 +1042,8 @@ def _right_span(rule: ast.Rule, ctx: ProseContext) -> str:
     cap = "" if rule.per_citizen else " (dog højst til forløbets sidste dag)"
     if rule.right_for is not None:
         if isinstance(rule.right_for, ast.AttrLength):
-            return f"{start}, i {length_phrase(rule.right_for)}"
-        return f"i {length_phrase(rule.right_for)} {start}"
+            return f"{start}, i {length_phrase(rule.right_for, ctx)}"
+        return f"i {length_phrase(rule.right_for, ctx)} {start}"
     if rule.right_until is not None:
         return f"{start} til og med {date_phrase(rule.right_until, ctx)}{cap}"
     if rule.right_until_next is not None:
@@ -1206,7 +1075,7 @@ def _value(rule: ast.Rule, ctx: ProseContext) -> list[str]:
             wv.self_support.name if isinstance(wv.self_support, ast.TlName) else "selvforsørgelse"
         )
         restarting = (
-            f"hele uger med {human(name)} (uger, der ikke er ydelsesuger, og hvor det på alle "
+            f"hele uger med {human(name, ctx)} (uger, der ikke er ydelsesuger, og hvor det på alle "
             f"ugens dage gælder, at {timeline_phrase(wv.self_support, ctx)})"
         )
     sentences = [
@@ -1242,7 +1111,7 @@ def describe_course(course: ast.Course, ctx: ProseContext = DEFAULT_CONTEXT) -> 
     assert course.start is not None
     text = f"Et forløb begynder ved {pattern_phrase(course.start, ctx, form='each')}"
     if course.length is not None:
-        text += f" og varer {length_phrase(course.length)}"
+        text += f" og varer {length_phrase(course.length, ctx)}"
     text += "; det slutter tidligere"
     if course.end is not None:
         text += f" ved {pattern_phrase(course.end, ctx)} (den dag er forløbets sidste)"
@@ -1270,10 +1139,11 @@ def explained_event(pattern: ast.Pattern, ctx: ProseContext = DEFAULT_CONTEXT) -
     'samtale'
     """
     resolved, inner = _resolve_pattern(pattern, ctx)
-    if resolved.name in EVENTS:
-        noun = EVENTS[resolved.name].noun.singular
+    words = ctx.event_words(resolved.name)
+    if words is not None:
+        noun = words.noun.singular
     else:
-        noun = ctx.event_title(resolved.name) or human(resolved.name)
+        noun = ctx.event_title(resolved.name) or human(resolved.name, ctx)
     if resolved.where is None:
         return noun
     return f"{noun} (hvor {tidy(bool_phrase(resolved.where, inner, subject=resolved.name))})"

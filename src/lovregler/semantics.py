@@ -26,13 +26,18 @@ The rules:
 
 from __future__ import annotations
 
+import functools
+from importlib import resources
+from pathlib import Path
 from typing import Literal, TypeVar
 
 import attrs
 
 from . import ast
 from .errors import UNKNOWN_POS, SourcePos
+from .parse import parse_file
 from .vocabulary import EventType, FactDecl, PeriodDecl, Vocabulary
+from .vocabulary import from_ast as vocabulary_from_ast
 
 _D = TypeVar("_D", ast.SetDef, ast.PatternDef, ast.TimelineDef, ast.DateDef)
 
@@ -97,8 +102,18 @@ class Names:
     ) -> None:
         self.ruleset = ruleset
         self.base = base
-        self.vocabulary = vocabulary if vocabulary is not None else _EMPTY_VOCABULARY
+        self._vocabulary = vocabulary
         self._patterns: dict[object, tuple[ast.Pattern | str, PatternRef]] = {}
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary the names are checked against (empty if none was given)."""
+        if self._vocabulary is None:
+            self._vocabulary = self._load_vocabulary()
+        return self._vocabulary
+
+    def _load_vocabulary(self) -> Vocabulary:
+        return _EMPTY_VOCABULARY
 
     # ── definitions ──
     def definition(self, name: str, kind: type[_D]) -> _D | None:
@@ -179,6 +194,26 @@ class Names:
     def fact(self, name: str) -> FactDecl | None:
         """The vocabulary's fact called ``name``."""
         return self.vocabulary.facts.get(name)
+
+
+class _BundledNames(Names):
+    """The names of the bundled vocabulary (``rulesets/ordforråd.lov``), read when first asked."""
+
+    def _load_vocabulary(self) -> Vocabulary:
+        folder = Path(str(resources.files("lovregler.rulesets"))).resolve()
+        module = parse_file(folder / "ordforråd.lov")
+        return vocabulary_from_ast(module.vocabularies[0])
+
+
+@functools.cache
+def bundled_names() -> Names:
+    """Names with the bundled vocabulary and no ruleset: the words of a phrase said outside
+    any ruleset (prose's default context), read from the vocabulary file when first needed.
+
+    >>> bundled_names().event("samtale").words.noun.plural
+    'samtaler'
+    """
+    return _BundledNames()
 
 
 def find_definition(

@@ -480,7 +480,9 @@ class RulesetPage:
         for block in example.expectations:
             triggers = self._triggers(example, block)
             names = {e.type: self._event_title(e.type) for e in example.events}
-            data = tsvg.timeline_from_example(example, block, titles, triggers, names)
+            data = tsvg.timeline_from_example(
+                example, block, titles, triggers, names, self.loaded.ctx
+            )
             box = nodes.container(classes=["lovregel-timeline"])
             box += nodes.raw("", tsvg.render_svg(data), format="html")
             sec += box
@@ -493,7 +495,8 @@ class RulesetPage:
 
     def _event_title(self, name: str) -> str:
         # The vocabulary's Danish title of the event type (the prose's noun without one).
-        return self.loaded.ctx.event_title(name) or prose.event_words(name).noun.singular
+        ctx = self.loaded.ctx
+        return ctx.event_title(name) or prose.event_words(name, ctx).noun.singular
 
     def _event_name(self, name: str) -> nodes.paragraph:
         # The Danish title, the id as a small code label.
@@ -508,7 +511,7 @@ class RulesetPage:
         rules = [r.node for r in self.loaded.ruleset.rules]
         anchors = [v.validity.start for v in self.loaded.versions if v.validity.start]
         anchors += [r.validity.start for r in rules if r.validity and r.validity.start]
-        return tsvg.estimate_triggers(example, block, rules, anchors)
+        return tsvg.estimate_triggers(example, block, rules, anchors, self.loaded.ctx)
 
 
 def _cap(text: str) -> str:

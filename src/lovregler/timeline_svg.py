@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from . import ast, prose, timecalc
+from .vocabulary import PeriodDecl
 
 STATUS_COLOURS = {
     "fulfilled": "#2e7d32",
@@ -91,30 +92,26 @@ class TimelineData:
 
 
 # ───────────────────────────── from an example ─────────────────────────────
-_PAIRS = {
-    "ydelse_start": ("ydelse_slut", "ydelse"),
-    "fleksjob_start": ("fleksjob_slut", None),
-    "sygemelding": ("raskmelding", None),
-    "tilbud_start": ("tilbud_slut", "tilbud"),
-}
-_PERIOD_NAMES = {"fleksjob_start": "fleksjob", "sygemelding": "sygemeldt"}
-
-
 def _attr(event: ast.ExampleEvent, name: str) -> object:
     return next((lit.value for key, lit in event.attrs if key == name), None)
 
 
-def example_bars(events: Iterable[ast.ExampleEvent]) -> tuple[Bar, ...]:
-    """Benefit, flex job, sickness and offer periods, and ressourceforløb visitations."""
-    ends = {end: (start, key) for start, (end, key) in _PAIRS.items()}
+def example_bars(
+    events: Iterable[ast.ExampleEvent], ctx: prose.ProseContext = prose.DEFAULT_CONTEXT
+) -> tuple[Bar, ...]:
+    """A bar per period of the vocabulary (from its start to its end event), and per
+    ressourceforløb visitation."""
+    periods = ctx.names.vocabulary.periods.values()
+    starts = {p.start: p for p in periods}
+    ends = {p.end: p for p in periods}
     open_: dict[tuple[str, object], tuple[datetime.date, str]] = {}
     bars: list[Bar] = []
     for ev in events:
-        if ev.type in _PAIRS:
-            _open_period(ev, open_, bars)
+        if ev.type in starts:
+            _open_period(ev, starts[ev.type], open_, bars, ctx)
         elif ev.type in ends:
-            start_type, key_attr = ends[ev.type]
-            key = (start_type, _attr(ev, key_attr) if key_attr else None)
+            period = ends[ev.type]
+            key = (period.name, _attr(ev, period.key) if period.key else None)
             if key in open_:
                 start, label = open_.pop(key)
                 bars.append(Bar(label, start, ev.date))
@@ -126,12 +123,13 @@ def example_bars(events: Iterable[ast.ExampleEvent]) -> tuple[Bar, ...]:
 
 def _open_period(
     ev: ast.ExampleEvent,
+    period: PeriodDecl,
     open_: dict[tuple[str, object], tuple[datetime.date, str]],
     bars: list[Bar],
+    ctx: prose.ProseContext,
 ) -> None:
-    key_attr = _PAIRS[ev.type][1]
-    key = (ev.type, _attr(ev, key_attr) if key_attr else None)
-    label = _period_label(ev)
+    key = (period.name, _attr(ev, period.key) if period.key else None)
+    label = _period_label(ev, period, ctx)
     if key in open_:
         # A new start while open continues the period (it may change målgruppe): a new segment.
         start, old = open_.pop(key)
@@ -142,13 +140,20 @@ def _open_period(
     open_[key] = (ev.date, label)
 
 
-def _period_label(ev: ast.ExampleEvent) -> str:
-    if ev.type == "ydelse_start":
-        group = _attr(ev, "målgruppe")
-        return f"{_attr(ev, 'ydelse')}" + (f" ({group})" if group else "")
-    if ev.type == "tilbud_start":
-        return f"tilbud: {_attr(ev, 'tilbud')}"
-    return _PERIOD_NAMES.get(ev.type, ev.type)
+def _period_label(ev: ast.ExampleEvent, period: PeriodDecl, ctx: prose.ProseContext) -> str:
+    """A keyed period by its key and the start event's other enum values (``kontanthjælp
+    (jobparat)``); one without key by the vocabulary's noun (``fleksjob``)."""
+    if period.key is None:
+        return period.words.noun.singular if period.words else period.name
+    event = ctx.names.event(ev.type)
+    kinds = {name: a.type.kind for name, a in event.attrs.items()} if event else {}
+    others = [
+        prose.human(str(lit.value), ctx)
+        for name, lit in ev.attrs
+        if name != period.key and kinds.get(name) == "enum"
+    ]
+    label = prose.human(str(_attr(ev, period.key)), ctx)
+    return label + (f" ({', '.join(others)})" if others else "")
 
 
 def _ressourceforløb(ev: ast.ExampleEvent) -> Bar:
@@ -162,7 +167,11 @@ def _ressourceforløb(ev: ast.ExampleEvent) -> Bar:
     return Bar(f"ressourceforløb ({years} år)", ev.date, end)
 
 
-def event_label(ev: ast.ExampleEvent, names: Mapping[str, str] | None = None) -> str:
+def event_label(
+    ev: ast.ExampleEvent,
+    names: Mapping[str, str] | None = None,
+    ctx: prose.ProseContext = prose.DEFAULT_CONTEXT,
+) -> str:
     """``samtale``, ``starter på en ydelse (kontanthjælp, aktivitetsparat)``, ``test_lsr (behov=sand)``.
 
     ``names`` gives the Danish name of an event type (else its id is shown). Enum and number
@@ -173,7 +182,7 @@ def event_label(ev: ast.ExampleEvent, names: Mapping[str, str] | None = None) ->
         if lit.kind == "bool":
             values.append(f"{key}={'sand' if lit.value else 'falsk'}")
         else:
-            values.append(prose.human(str(lit.value)))
+            values.append(prose.human(str(lit.value), ctx))
     name = (names or {}).get(ev.type, ev.type)
     return f"{name} ({', '.join(values)})" if values else name
 
@@ -206,12 +215,14 @@ def timeline_from_example(
     titles: Mapping[str, str],
     triggers: Mapping[tuple[str, datetime.date], datetime.date] | None = None,
     event_names: Mapping[str, str] | None = None,
+    ctx: prose.ProseContext = prose.DEFAULT_CONTEXT,
 ) -> TimelineData:
     """The picture of one expectation block of an example.
 
     ``titles`` maps rule ids to their Danish titles; ``triggers`` maps (rule, due) to the
     trigger date an evaluation found (the example itself states only the due date);
-    ``event_names`` maps event types to their Danish names.
+    ``event_names`` maps event types to their Danish names; ``ctx`` gives the vocabulary's
+    periods and words.
     """
     triggers = triggers or {}
     # Events after the as-of date do not exist for that evaluation (contract §2).
@@ -229,8 +240,8 @@ def timeline_from_example(
     return TimelineData(
         title=f"{example.title} — pr. {expectation.as_of.isoformat()}",
         as_of=expectation.as_of,
-        bars=example_bars(events),
-        markers=tuple(Marker(ev.date, event_label(ev, event_names)) for ev in events),
+        bars=example_bars(events, ctx),
+        markers=tuple(Marker(ev.date, event_label(ev, event_names, ctx)) for ev in events),
         obligations=tuple(obligations),
         rights=tuple(rights),
     )
@@ -242,6 +253,7 @@ def estimate_triggers(
     expectation: ast.Expectation,
     rules: Iterable[ast.Rule],
     anchors: Iterable[datetime.date] = (),
+    ctx: prose.ProseContext = prose.DEFAULT_CONTEXT,
 ) -> dict[tuple[str, datetime.date], datetime.date]:
     """The trigger of each expected obligation, found by working back from its due date.
 
@@ -252,7 +264,7 @@ def estimate_triggers(
     a date expression) gets none, and the picture shows its due date alone.
     """
     days = {ev.date for ev in example.events if ev.date <= expectation.as_of}
-    days |= {bar.start for bar in example_bars(example.events)} | set(anchors)
+    days |= {bar.start for bar in example_bars(example.events, ctx)} | set(anchors)
     candidates = sorted(days, reverse=True)
     by_id: dict[str, list[ast.Rule]] = {}
     for rule in rules:

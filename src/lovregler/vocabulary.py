@@ -56,16 +56,18 @@ class AttrDecl:
     type: AttrType
     optional: bool = False
     required_when: tuple[str, str] | None = None
+    words: ast.Words | None = None
     pos: SourcePos = field(default=UNKNOWN_POS, eq=False)
 
 
 @frozen
 class EventType:
-    """A declared event type with its attributes (in declaration order)."""
+    """A declared event type with its attributes (in declaration order) and its Danish words."""
 
     name: str
     title: str
     attrs: Mapping[str, AttrDecl]
+    words: ast.EventWords | None = None
     pos: SourcePos = field(default=UNKNOWN_POS, eq=False)
 
 
@@ -76,6 +78,7 @@ class FactDecl:
     name: str
     type: AttrType
     default: object
+    words: ast.Words | None = None
     pos: SourcePos = field(default=UNKNOWN_POS, eq=False)
 
 
@@ -92,18 +95,24 @@ class PeriodDecl:
     start: str
     end: str
     key: str | None
+    words: ast.PeriodWords | None = None
     pos: SourcePos = field(default=UNKNOWN_POS, eq=False)
 
 
 @frozen
 class Vocabulary:
-    """Everything a ruleset and a history may name."""
+    """Everything a ruleset and a history may name, and the Danish words for it.
+
+    ``value_words`` holds the words of the enum values whose name is not already the word
+    (``vejledning_opkvalificering`` → "vejledning og opkvalificering").
+    """
 
     name: str
     enums: Mapping[str, tuple[str, ...]]
     events: Mapping[str, EventType]
     facts: Mapping[str, FactDecl]
     periods: Mapping[str, PeriodDecl]
+    value_words: Mapping[str, str] = field(factory=dict)
 
     def period_for_event(self, event_type: str) -> tuple[PeriodDecl, str] | None:
         """The period declaration that ``event_type`` starts or ends, with ``"start"``/``"end"``."""
@@ -126,16 +135,27 @@ def from_ast(node: ast.VocabularyNode) -> Vocabulary:
         for a in ev.attrs:
             atype = _attr_type(a.type, a.limit_text)
             decls[a.name] = AttrDecl(
-                a.name, atype, optional=a.optional, required_when=a.required_when, pos=a.pos
+                a.name,
+                atype,
+                optional=a.optional,
+                required_when=a.required_when,
+                words=a.words,
+                pos=a.pos,
             )
-        events[ev.name] = EventType(ev.name, ev.title, decls, pos=ev.pos)
+        events[ev.name] = EventType(ev.name, ev.title, decls, words=ev.words, pos=ev.pos)
     facts = {
-        f.name: FactDecl(f.name, _attr_type(f.type, None), f.default.value, pos=f.pos)
+        f.name: FactDecl(
+            f.name, _attr_type(f.type, None), f.default.value, words=f.words, pos=f.pos
+        )
         for f in node.facts
     }
-    periods = {p.name: PeriodDecl(p.name, p.start, p.end, p.key, pos=p.pos) for p in node.periods}
+    periods = {
+        p.name: PeriodDecl(p.name, p.start, p.end, p.key, words=p.words, pos=p.pos)
+        for p in node.periods
+    }
     enums = {e.name: e.values for e in node.enums}
-    return Vocabulary(node.name, enums, events, facts, periods)
+    value_words = {value: words.text for e in node.enums for value, words in e.words}
+    return Vocabulary(node.name, enums, events, facts, periods, value_words)
 
 
 def _attr_type(ref: ast.TypeRef, limit_text: str | None) -> AttrType:

@@ -119,15 +119,8 @@ def test_relative_imports_are_resolved_to_modules() -> None:
     assert "lovregler.ast" in graph["lovregler.semantics"]
 
 
-# Cycles not yet broken (issue 9); the test fails when one is gone, so the list only shrinks.
-KNOWN_CYCLES: list[list[str]] = [
-    ["lovregler.api", "lovregler.compile"],
-    ["lovregler.batch", "lovregler.demo"],
-]
-
-
 def test_no_import_cycles() -> None:
-    assert cycles(_package_root_excluded(import_graph())) == KNOWN_CYCLES
+    assert cycles(_package_root_excluded(import_graph())) == []
 
 
 # Modules still over the limit, to be split by what they do (issue 9); the test below also

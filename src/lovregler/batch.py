@@ -66,7 +66,6 @@ __all__ = [
     "BatchSummary",
     "evaluate_chunk",
     "main_batch",
-    "main_demo",
     "run_batch",
     "schemas",
 ]
@@ -1122,10 +1121,3 @@ def _os_error_text(exc: OSError) -> str:
             "intet halvt resultat er efterladt i outputmappen"
         )
     return str(exc)
-
-
-def main_demo(argv: Sequence[str] | None = None) -> int:
-    """``lovregler demo``: synth → batch → report (see :mod:`lovregler.demo`)."""
-    from .demo import main_demo as demo
-
-    return demo(argv)

@@ -298,7 +298,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the embedded data: the whole caseload when the batch tools are
     installed, else every bundled ruleset's examples evaluated and shown."""
-    main_demo = _optional("demo", "main_demo") or _optional("batch", "main_demo")
+    main_demo = _optional("demo", "main_demo")
     if main_demo is not None:
         return int(main_demo([]))
     for name in bundled_rulesets():

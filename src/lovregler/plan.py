@@ -80,6 +80,8 @@ class Plan:
     course: ast.Course | None
     spans: tuple[RuleSpan, ...]
     first_day: int
+    # the version declarations in force, by start: the ruleset's, or the base's it extends
+    versions: tuple[ast.Version, ...] = ()
     # span index -> group: right spans of one rule, consecutive and alike but for their
     # documentation, hold a running right once (catalogue C5, *one right across versions*)
     right_groups: Mapping[int, int] = attrs.field(factory=dict)
@@ -275,12 +277,14 @@ def build_plan(ruleset: ast.Ruleset, vocabulary: Vocabulary, base: ast.Ruleset |
     versions = _version_rules(ruleset, base)
     names = Names(ruleset, base, vocabulary)
     course = ruleset.course or (base.course if base else None)
+    in_force = [v for _, v in _versions(base or ruleset) if v is not None]
     spans = _spans(versions, ruleset, base, prose_context(names))
     return Plan(
         name=ruleset.name,
         title=ruleset.title,
         names=names,
         course=course,
+        versions=tuple(in_force),
         spans=tuple(spans),
         first_day=min((v.start for v, _, _ in versions), default=MIN_DAY),
         right_groups=right_groups(spans),

@@ -122,10 +122,8 @@ class Loaded:
 
     @property
     def versions(self) -> tuple[ast.Version, ...]:
-        """The versions in force: the ruleset's own, else those of the ruleset it extends."""
-        if self.ruleset.node.versions or self.base is None:
-            return self.ruleset.node.versions
-        return self.base.node.versions
+        """The versions in force, as the plan evaluates them (those of the ruleset extended)."""
+        return self.ruleset.plan.versions
 
 
 # ───────────────────────────── citations → paragraphs ─────────────────────────────
@@ -310,9 +308,7 @@ class RulesetPage:
         return field
 
     def _course(self) -> list[nodes.Node]:
-        course = self.node.course
-        if course is None and self.loaded.base is not None:
-            course = self.loaded.base.node.course
+        course = self.loaded.ruleset.plan.course  # its own, else the base's
         if course is None:
             return []
         sec = _section("Forløb", _slug(f"forloeb-{self.node.name}"))

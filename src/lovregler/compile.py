@@ -17,7 +17,7 @@ the generated source.
 
 >>> from lovregler.api import load_ruleset
 >>> src = compile_plan(load_ruleset("kontanthjælp_aktivitetsparat").plan).source
->>> "def r0(c, sc, ob, ri, va):" in src
+>>> "def r0(S, c, sc, ob, ri, va):" in src
 True
 """
 
@@ -37,60 +37,7 @@ from .errors import CheckError, Diagnostic, EvaluationError, SourcePos
 from .history import History
 from .plan import Plan, RuleSpan
 from .results import Result
-from .timecalc import INF, from_date
-
-RUNTIME_NAMES = [
-    "Ctx",
-    "Scope",
-    "Span",
-    "INF",
-    "P",
-    "events",
-    "event_day",
-    "event_on",
-    "shorter",
-    "continues",
-    "exists",
-    "shift",
-    "age",
-    "end_of_month",
-    "everything",
-    "negate",
-    "fact_tl",
-    "age_tl",
-    "since_tl",
-    "between_tl",
-    "period_tl",
-    "latest_tl",
-    "from_day",
-    "after_lasting",
-    "threshold",
-    "threshold_triggers",
-    "taken_over",
-    "TAKEN_OVER",
-    "period_start",
-    "floor_from",
-    "single",
-    "chain",
-    "windows",
-    "due_after",
-    "met_events",
-    "met_earlier",
-    "keep_rights",
-    "when_periods",
-    "right_until",
-    "week_values",
-    "started_courses",
-    "period_keys_tl",
-    "attr_until",
-    "chain_events",
-    "first_per_day",
-    "held_once",
-    "next_after",
-    "hverdag",
-    "birthday",
-    "Result",
-]
+from .timecalc import INF, from_date, to_date
 
 
 class Gen:
@@ -102,7 +49,9 @@ class Gen:
         self.line_map: dict[int, SourcePos] = {}
         self.consts: list[str] = []
         self.const_ids: dict[str, str] = {}
-        self.preds: dict[tuple[str, str], str] = {}
+        self.preds: dict[str, str] = {}
+        self.functions: dict[str, str] = {}  # rule body -> the function that runs it
+        self.function_of: dict[int, str] = {}  # span index -> its rule function
         # timelines already computed into a local variable of the rule function
         self.bound: dict[object, str] = {}
 
@@ -129,12 +78,11 @@ class Gen:
         if not conds:
             return repr(etype), "None"
         body = " and ".join(f"({self.cond(x, 'e', etype)})" for x in conds)
-        key = (etype, body)
-        if key not in self.preds:
+        if body not in self.preds:  # one function per condition, whatever event it tests
             name = f"p{len(self.preds)}"
-            self.preds[key] = name
+            self.preds[body] = name
             self.consts.append(f"def {name}(c, e):\n    return {body}")
-        return repr(etype), self.preds[key]
+        return repr(etype), self.preds[body]
 
     # ── conditions ──
     def operand(self, op: ast.Operand, ev: str | None, etype: str | None) -> str:
@@ -315,17 +263,32 @@ class Gen:
 
     # ── rules ──
     def rule(self, span: RuleSpan) -> None:
-        """One function per rule span: ``r{i}(c, sc, ob, ri, va)`` appends its entries."""
+        """One function per distinct rule body: ``r{i}(S, c, sc, ob, ri, va)`` appends the
+        entries of span ``S``; spans whose bodies are identical (a rule unchanged but for its
+        documentation across versions) share the function of the first."""
         r = span.rule
-        self.emit(f"def r{span.index}(c, sc, ob, ri, va):  # {r.id!r}", r.pos)
-        self.emit(f"    S = S{span.index}", r.pos)
+        outer_lines, outer_map = self.lines, self.line_map
+        self.lines, self.line_map = [], {}
         if r.kind == "obligation":
             self.obligation(span)
         elif r.kind == "right":
             self.right(span)
         else:
             self.value(span)
-        self.emit("")
+        body, body_map = self.lines, self.line_map
+        self.lines, self.line_map = outer_lines, outer_map
+        key = "\n".join(body)
+        if key not in self.functions:
+            self.functions[key] = f"r{span.index}"
+            self.emit(f"def r{span.index}(S, c, sc, ob, ri, va):  # {r.id!r}", r.pos)
+            for number, line in enumerate(body, 1):
+                self.emit(line, body_map.get(number))
+            self.emit("")
+        self.function_of[span.index] = self.functions[key]
+
+    def rule_call(self, span: RuleSpan) -> str:
+        """The call of a span's rule function, up to its other arguments: ``r3(S5, ``."""
+        return f"{self.function_of[span.index]}(S{span.index}, "
 
     def body(self, line: str, pos: SourcePos | None) -> None:
         self.emit(f"    {line}", pos)
@@ -436,13 +399,13 @@ class Gen:
                 etype, pred = self.pred(trig.date.pattern)
                 ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi, {trig.date.which == 'latest'})"
             self.body(f"found = [] if d is None else [(d, {ev})]", pos)
-        cond = self.cond(r.condition) if r.condition is not None else "True"
+        cond = f" and {self.cond(r.condition)}" if r.condition is not None else ""
         # a chain starts from its first trigger even before the span (its links there carry
         # the chain unlisted); any other instance needs its trigger inside the span (C1)
         inside = "t <= S.end" if r.repeat is not None else "S.start <= t <= S.end"
         self.body(
             f"trig = [(t, ev) for t, ev in found if {inside} and t <= c.as_of "
-            f"and sc.lo <= t <= sc.course_end and {cond}]",
+            f"and sc.lo <= t <= sc.course_end{cond}]",
             r.condition.pos if r.condition else pos,
         )
 
@@ -456,10 +419,10 @@ class Gen:
             )
             return
         trig = r.right_from
-        cond = self.cond(r.condition) if r.condition is not None else "True"
+        cond = f" and {self.cond(r.condition)}" if r.condition is not None else ""
         if isinstance(r.trigger, ast.EachEvent):
             self.triggered_starts(r)
-            cond = "True"  # tested per triggering event
+            cond = ""  # tested per triggering event
         elif isinstance(trig, ast.EachEvent):
             etype, pred = self.pred(trig.pattern)
             self.body(
@@ -488,7 +451,7 @@ class Gen:
         self.body("periods = []", r.pos)
         self.body("for t, ev in starts:", r.pos)
         self.body(
-            f"    if {lo} <= t <= {hi} and (sc.per_citizen or sc.lo <= t <= sc.course_end) and {cond}:",
+            f"    if {_day(lo)} <= t <= {_day(hi)} and (sc.per_citizen or sc.lo <= t <= sc.course_end){cond}:{_dates(lo, hi)}",
             r.pos,
         )
         if isinstance(r.right_for, ast.AttrLength):
@@ -513,14 +476,17 @@ class Gen:
         assert isinstance(r.trigger, ast.EachEvent) and isinstance(r.right_from, ast.AtDate)
         etype, pred = self.pred(r.trigger.pattern)
         date = r.right_from.date
-        cond = self.cond(r.condition) if r.condition is not None else "True"
         reached = " and d <= c.as_of" if isinstance(date, ast.Threshold) else ""
         self.body("starts = []", r.trigger.pos)
         self.body(
             f"for t, ev in first_per_day(events(c, {etype}, {pred}, sc.lo, sc.hi)):",
             r.trigger.pos,
         )
-        self.body(f"    d = {self.date(date)} if {cond} else None", r.right_from.pos)
+        if r.condition is None:
+            self.body(f"    d = {self.date(date)}", r.right_from.pos)
+        else:
+            cond = self.cond(r.condition)
+            self.body(f"    d = {self.date(date)} if {cond} else None", r.right_from.pos)
         self.body(f"    if d is not None{reached}:", r.right_from.pos)
         self.body("        starts.append((d, ev))", r.right_from.pos)
 
@@ -549,8 +515,9 @@ class Gen:
 
     def negated(self, expr: ast.Timeline) -> ast.Timeline | None:
         """X, when ``expr`` is »ikke X« (through named timelines), else None."""
-        if isinstance(expr, ast.TlName) and expr.name in self.plan.timelines:
-            return self.negated(self.plan.timelines[expr.name])
+        named = self.plan.names.timeline(expr.name) if isinstance(expr, ast.TlName) else None
+        if named is not None and named.definition is not None:
+            return self.negated(named.definition.timeline)
         return expr.timeline if isinstance(expr, ast.TlNot) else None
 
     # ── the module ──
@@ -583,26 +550,20 @@ class Gen:
         evaluate_map = self.line_map
         header = [
             f"# Generated by lovregler from ruleset {self.plan.name!r}. Do not edit.",
-            "# Names and texts from the rule file appear only as quoted literals.",
-            f"from lovregler.runtime import {', '.join(n for n in RUNTIME_NAMES if n not in ('P', 'Result', 'hverdag', 'birthday'))}",
-            "from lovregler import periods as P",
-            "from lovregler.results import Result",
-            "from lovregler.timecalc import hverdag, birthday",
-            "",
-            "def _cmp(a, op, b):",
-            "    if a is None or b is None:",
-            "        return False",
-            "    return {'=': a == b, '!=': a != b}[op] if op in ('=', '!=') else _ORD[op](a, b)",
-            "",
-            "_ORD = {'<': lambda a, b: a < b, '<=': lambda a, b: a <= b, '>': lambda a, b: a > b, '>=': lambda a, b: a >= b}",
+            "# Names and texts from the rule file appear only as quoted literals; day numbers",
+            "# count from 0001-01-01 = 1 (the date is in a comment beside each).",
+            "# Every other name is lovregler.runtime's (its __all__): this code only calls.",
+            "from lovregler.runtime import *  # noqa: F403",
             "",
         ]
         consts = "\n".join(self.consts).splitlines()
         spans = [
-            f"S{s.index} = Span({s.start}, {s.end}, {_versions(s)!r}, INFOS[{s.index}])"
+            f"S{s.index} = Span({_day(s.start)}, {_day(s.end)}, {_versions(s)!r}, INFOS[{s.index}])"
+            f"{_dates(s.start, s.end)}"
             for s in self.plan.spans
         ]
-        out = header + consts + [""] + spans + [f"FIRST_DAY = {self.plan.first_day}", ""]
+        first = f"FIRST_DAY = {self.plan.first_day}{_dates(self.plan.first_day)}"
+        out = header + consts + [""] + spans + [first, ""]
         offset = len(out)
         self.line_map = {offset + k: v for k, v in body_map.items()}
         out += rules
@@ -629,9 +590,12 @@ class Gen:
         for s in per_citizen:
             # an obligation's triggers lie in the span, on or before as_of; a right or value
             # may be determined before it begins
-            guard = f"as_of >= {s.start}" if s.rule.kind == "obligation" else "True"
-            self.emit(f"    if {guard}:", s.rule.pos)
-            self.emit(f"        r{s.index}(c, everyone, ob, ri, va)", s.rule.pos)
+            call = f"{self.rule_call(s)}c, everyone, ob, ri, va)"
+            if s.rule.kind == "obligation":
+                self.emit(f"    if as_of >= {s.start}:{_dates(s.start)}", s.rule.pos)
+                self.emit(f"        {call}", s.rule.pos)
+            else:
+                self.emit(f"    {call}", s.rule.pos)
         if per_course:
             self.emit(f"    first = max({self.plan.first_day}, c.birth)")
             self.emit("    for cs, ce in courses:")
@@ -641,7 +605,8 @@ class Gen:
             if r.kind == "obligation":
                 # listed triggers lie in [max(cs, span start), min(ce, as_of, span end)]; the
                 # forløb keeps its real start (C1) unless the rule declares a transition
-                self.emit(f"        if cs <= {s.end} and {s.start} <= hi:", r.pos)
+                ends = f"cs <= {s.end} and " if s.end < INF else ""
+                self.emit(f"        if {ends}{s.start} <= hi:{_dates(s.start, s.end)}", r.pos)
                 if s.transition:
                     self.emit(f"            lo = cs if cs > {s.start} else {s.start}", r.pos)
                 else:
@@ -649,7 +614,10 @@ class Gen:
             else:
                 self.emit("        if first <= hi:", r.pos)
                 self.emit("            lo = cs if cs > first else first", r.pos)
-            self.emit(f"            r{s.index}(c, Scope(cs, ce, lo, hi, False), ob, ri, va)", r.pos)
+            self.emit(
+                f"            {self.rule_call(s)}c, Scope(cs, ce, lo, hi, False), ob, ri, va)",
+                r.pos,
+            )
         if self.plan.right_groups:
             groups = ", ".join(f"INFOS[{i}]: {g}" for i, g in self.plan.right_groups.items())
             self.emit(f"    ri = held_once(ri, {{{groups}}})")
@@ -686,7 +654,22 @@ def compare(left: str, op: str, right: str, right_is_literal: bool) -> str:
         return f"({left} == {right})"
     if right_is_literal:
         return f"((_v := {left}) is not None and _v {op} {right})"
-    return f"_cmp({left}, {op!r}, {right})"
+    return f"compare({left}, {op!r}, {right})"
+
+
+def _day(day: int) -> str:
+    """A day number as code: ``INF`` for the open end."""
+    return "INF" if day >= INF else str(day)
+
+
+def _dates(*days: int) -> str:
+    """A comment with the dates of day numbers, for the reader of generated code.
+
+    >>> _dates(735234, INF)
+    '  # 2014-01-01 – (åben)'
+    """
+    shown = [to_date(d).isoformat() if 1 <= d < INF else "(åben)" for d in days]
+    return f"  # {' – '.join(shown)}"
 
 
 def _bounds(v: ast.Validity | None) -> tuple[int, int]:

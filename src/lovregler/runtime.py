@@ -10,7 +10,9 @@ with day sets and linear scans; the property tests hold the two together.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from . import periods as P
 from .history import Event, History
@@ -20,6 +22,7 @@ from .results import (
     OVERDUE,
     PENDING,
     Obligation,
+    Result,
     Right,
     RuleInfo,
     Value,
@@ -31,8 +34,85 @@ from .results import (
 from .timecalc import INF, add_duration, birthday, hverdag, iso_week_monday
 from .vocabulary import PeriodDecl, Vocabulary
 
+# Every name generated code may use (it does ``from lovregler.runtime import *``): the
+# compiler emits calls of these and nothing else, so this list is the generated code's API.
+__all__ = [
+    "Ctx",
+    "Scope",
+    "Span",
+    "INF",
+    "P",
+    "Result",
+    "events",
+    "event_day",
+    "event_on",
+    "shorter",
+    "continues",
+    "exists",
+    "shift",
+    "age",
+    "end_of_month",
+    "negate",
+    "fact_tl",
+    "age_tl",
+    "since_tl",
+    "between_tl",
+    "period_tl",
+    "latest_tl",
+    "from_day",
+    "after_lasting",
+    "threshold",
+    "threshold_triggers",
+    "floor_from",
+    "single",
+    "chain",
+    "windows",
+    "due_after",
+    "met_events",
+    "met_earlier",
+    "keep_rights",
+    "when_periods",
+    "right_until",
+    "week_values",
+    "started_courses",
+    "period_keys_tl",
+    "attr_until",
+    "chain_events",
+    "first_per_day",
+    "held_once",
+    "next_after",
+    "hverdag",
+    "birthday",
+    "compare",
+    "taken_over",
+    "TAKEN_OVER",
+    "period_start",
+]
+
 Pred = Callable[["Ctx", Event], bool] | None
 Timeline = P.Timeline
+
+
+def compare(a: object, op: str, b: object) -> bool:
+    """``a op b`` for two values of a rule's condition, false when either is absent (None),
+    as in the reference interpreter.
+
+    >>> compare(3, "<", 5), compare(None, "=", None), compare("a", "!=", "b")
+    (True, False, True)
+    """
+    if a is None or b is None:
+        return False
+    return _COMPARE[op](a, b)
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 class Ctx:

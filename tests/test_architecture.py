@@ -7,10 +7,15 @@ too (it is a cycle all the same; only imports under ``if TYPE_CHECKING:`` are le
 from __future__ import annotations
 
 import ast
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
+import pytest
+
 import lovregler
+from lovregler import ast as A
 
 PACKAGE = Path(lovregler.__file__).parent
 MAX_LINES = 600
@@ -150,3 +155,66 @@ def test_no_module_is_too_long() -> None:
     too_long = {name for name, n in lengths.items() if n > MAX_LINES}
     assert too_long - STILL_LONG == set(), {n: lengths[n] for n in too_long - STILL_LONG}
     assert STILL_LONG - too_long == set(), "split: remove them from STILL_LONG"
+
+
+# ───────────────────────────── every AST node class is handled by every stage ─────────────
+def _members(union: object) -> set[type]:
+    return set(typing.get_args(union)) or {union}  # type: ignore[arg-type]
+
+
+def _expression_nodes() -> set[type]:
+    """The node classes a rule is made of: conditions, operands, sets, dates, timelines,
+    triggers and the three kinds of rule — each stage must say what it does with each."""
+    unions = (A.BoolExpr, A.Operand, A.ValueSet, A.DateExpr, A.Timeline, A.Trigger, A.Rule)
+    return set().union(*(_members(u) for u in unions))
+
+
+# The other node classes: the structure around the expressions (files, rulesets, docs,
+# vocabularies, examples), which each stage reads field by field.
+STRUCTURE = {
+    "AttrDeclNode", "AttrLength", "Course", "DateDef", "Deadline", "Docs", "Duration",
+    "EnumDeclNode", "EventDeclNode", "EventWords", "Example", "ExampleEvent", "Excerpt",
+    "Expect", "Expectation", "FactDeclNode", "MetBy", "Module", "Noun", "Pattern",
+    "PatternDef", "PeriodDeclNode", "PeriodWords", "Rate", "Ruleset", "SetDef", "Source",
+    "TimelineDef", "Transition", "TypeRef", "Validity", "Version", "VocabularyNode",
+    "WeekValue", "Words",
+}  # fmt: skip
+
+
+def test_every_node_class_is_an_expression_or_structure() -> None:
+    # a new node class must be put in a union (then every stage must handle it) or here
+    classes = {
+        name
+        for name, obj in vars(A).items()
+        if isinstance(obj, type) and attrs.has(obj) and obj.__module__ == A.__name__
+    }
+    expressions = {cls.__name__ for cls in _expression_nodes()}
+    assert classes - {c for c in classes if c.startswith("_")} == expressions | STRUCTURE
+
+
+def _named_in(module: str) -> set[str]:
+    """The ``ast.X`` names a module's source refers to."""
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    return {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "ast"
+    }
+
+
+@pytest.mark.parametrize("stage", ["compile", "interpret", "prose"])
+def test_every_expression_node_is_handled_by_each_evaluator_and_prose(stage: str) -> None:
+    # each of these dispatches on the node class and ends in a TypeError: a class it does
+    # not name is a case it forgot, found here instead of by a user at run time
+    missing = {cls.__name__ for cls in _expression_nodes()} - _named_in(stage)
+    assert missing == set(), f"{stage} does not handle {sorted(missing)}"
+
+
+def test_every_expression_node_is_handled_by_the_checker() -> None:
+    from lovregler import check
+
+    handled = set(check._HANDLERS) | set(check.VISITED_THROUGH)
+    assert _expression_nodes() - handled == set()
+    assert set(check._HANDLERS) & set(check.VISITED_THROUGH) == set()

@@ -428,12 +428,15 @@ def test_cases_cover_every_construct() -> None:
     assert wanted - seen == set()
 
 
+RULE = "id title holder per_citizen overrides validity condition transition stray docs"
+
 # The fields prose.py says something about. A field added to the AST must be put into words
 # (and added here), or the docs would silently leave out part of what a rule computes.
 SAID = {
-    "Rule": "kind id title holder per_citizen overrides validity trigger deadline met_by repeat "
-    "suspend condition right_from right_until right_until_next right_for right_when week_value "
-    "transition docs",
+    # (stray clauses never reach prose: the checker rejects a rule that has any)
+    "ObligationRule": f"{RULE} trigger deadline met_by repeat suspend",
+    "RightRule": f"{RULE} trigger right_from right_until right_until_next right_for right_when",
+    "ValueRule": f"{RULE} week_value",
     "Deadline": "after at convention",
     "MetBy": "pattern count also_earlier since",
     "Threshold": "timeline amount more_than window counted_from counted_after reset_by recurring",

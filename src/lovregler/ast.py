@@ -17,6 +17,7 @@ Three kinds of expression appear inside rules:
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 import attrs
 
@@ -635,39 +636,77 @@ class Transition:
 
 
 @attrs.frozen(kw_only=True)
-class Rule:
-    """An obligation (``pligt``), right (``ret``) or value (``værdi``).
+class _RuleBase:
+    """What every rule has: an id and title, who holds it, when it is in force, a condition
+    (``hvis``), its documentation, and a declared transition (``overgang …``; the checker
+    accepts one on an obligation of a forløb only). ``per_citizen`` rules ignore the forløb.
 
-    Obligations use ``trigger``/``deadline``/``met_by``/``repeat``/``suspend``/``condition``;
-    rights use ``right_from``/``right_until``/``right_until_next``/``right_for``/``right_when``;
-    values use ``week_value``. ``transition`` is a declared transition (obligations of a
-    forløb only). ``per_citizen`` rules ignore the forløb. ``right_for`` may be an
-    :class:`AttrLength` (``varer varighed_år år``): the length is read from the event that
-    started the right (``fra hver <mønster>`` / ``fra første <mønster>``).
+    ``stray`` names the clauses written in the rule that belong to another kind of rule
+    (``opfyldes af`` in a right): the parser keeps the rule, the checker reports them.
     """
 
-    kind: str  # "obligation" | "right" | "value"
     id: str
     title: str
     holder: str = "jobcenter"
     per_citizen: bool = False
     overrides: bool = False
     validity: Validity | None = None
+    condition: BoolExpr | None = None
+    transition: Transition | None = None
+    stray: tuple[str, ...] = ()
+    docs: Docs = Docs()
+    pos: SourcePos = _pos()
+
+
+@attrs.frozen(kw_only=True)
+class ObligationRule(_RuleBase):
+    """An obligation (``pligt``): triggered (``udløses af``), due (``frist``), met by events
+    (``opfyldes af``), perhaps recurring (``gentages``) and suspended (``suspenderes når``).
+    The checker makes sure ``met_by`` is there, and ``deadline`` unless counted in windows."""
+
+    kind: ClassVar[str] = "obligation"
     trigger: Trigger | None = None
     deadline: Deadline | None = None
     met_by: MetBy | None = None
     repeat: Duration | None = None
     suspend: Timeline | None = None
-    condition: BoolExpr | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RightRule(_RuleBase):
+    """A right (``ret``): a period from ``right_from`` to ``right_until`` (or the day before
+    the next ``right_until_next`` event, or for ``right_for``), or the days ``right_when``
+    holds. ``trigger`` (``udløst af hver <mønster>``): ``right_from`` is found per event.
+    ``right_for`` may be an :class:`AttrLength` (``varer varighed_år år``): the length is read
+    from the event that started the right."""
+
+    kind: ClassVar[str] = "right"
+    trigger: Trigger | None = None
     right_from: Trigger | None = None
     right_until: DateExpr | None = None
     right_until_next: Pattern | None = None
     right_for: Duration | AttrLength | None = None
     right_when: Timeline | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ValueRule(_RuleBase):
+    """A value over time (``værdi``): a number per ISO week (``week_value``, the checker
+    makes sure it is there)."""
+
+    kind: ClassVar[str] = "value"
     week_value: WeekValue | None = None
-    transition: Transition | None = None
-    docs: Docs = Docs()
-    pos: SourcePos = _pos()
+
+
+Rule = ObligationRule | RightRule | ValueRule
+"""A rule of a ruleset: an obligation, a right or a value, each its own node class."""
+
+RULE_CLASSES: dict[str, type[ObligationRule] | type[RightRule] | type[ValueRule]] = {
+    "obligation": ObligationRule,
+    "right": RightRule,
+    "value": ValueRule,
+}
+"""The node class of each kind of rule, by the name results use (``RuleInfo.kind``)."""
 
 
 # ───────────────────────────── definitions, course, versions ─────────────────────────────

@@ -956,6 +956,40 @@ _HANDLERS: dict[type, Callable[[CheckContext, Any, Scope], None]] = {
 }
 
 
+# The expression and rule nodes the checker has no handler for: it visits their children
+# (an »og«, a date shift) and has nothing to say about the node itself; an operand or a set
+# is checked by the handler of the condition it stands in (_bool_compare, _bool_in); a rule
+# by the rule passes (_check_rule_shape). Every node class is here or in _HANDLERS.
+VISITED_THROUGH: tuple[type, ...] = (
+    ast.EachEvent,
+    ast.AtDate,
+    ast.NameRef,
+    ast.Literal,
+    ast.AgeAt,
+    ast.SetRef,
+    ast.BoolAnd,
+    ast.BoolOr,
+    ast.BoolNot,
+    ast.BoolExists,
+    ast.DateLit,
+    ast.DateShift,
+    ast.EndOfMonth,
+    ast.Birthday,
+    ast.EventDate,
+    ast.PeriodStart,
+    ast.SetLit,
+    ast.TlAnd,
+    ast.TlOr,
+    ast.TlNot,
+    ast.TlSince,
+    ast.TlAge,
+    ast.TlAfterLasting,
+    ast.ObligationRule,
+    ast.RightRule,
+    ast.ValueRule,
+)
+
+
 # ───────────────────────────── definition graph ─────────────────────────────
 _REF_KINDS: dict[type, type] = {
     ast.DateRef: ast.DateDef,
@@ -1298,7 +1332,7 @@ def _transition_problems(ctx: CheckContext, rule: ast.Rule) -> Iterator[tuple[st
             f"overgangen i '{rule.id}' har ingen hjemmel",
             "skriv lovens overgangsbestemmelse efter »hjemmel«, fx »Lov nr. … af … § …, stk. …«",
         )
-    if rule.kind != "obligation":
+    if not isinstance(rule, ast.ObligationRule):
         yield (
             f"en overgang hører til en pligt, ikke til {_KIND_WORDS_RULE[rule.kind]} '{rule.id}'",
             "en ret, der løber, når versionen træder i kraft, beholder sin rigtige startdag",
@@ -1317,7 +1351,7 @@ def _transition_problems(ctx: CheckContext, rule: ast.Rule) -> Iterator[tuple[st
         )
 
 
-def _triggered_by_course_start(rule: ast.Rule) -> bool:
+def _triggered_by_course_start(rule: ast.ObligationRule) -> bool:
     """The trigger is the forløb's start itself, or count periods counted from it."""
     trigger = rule.trigger
     if isinstance(trigger, ast.CountWindows):
@@ -1339,13 +1373,11 @@ def _check_rule_shape(ctx: CheckContext, rule: ast.Rule) -> None:
             f"ukendt ansvarlig '{rule.holder}'",
             _suggest(rule.holder, HOLDERS, "ansvarlig er jobcenter eller kommune"),
         )
-    allowed = {"obligation": _OBLIGATION_ONLY, "right": _RIGHT_ONLY, "value": ("week_value",)}[
-        rule.kind
-    ]
-    if _triggered_right(rule):
-        allowed = (*allowed, "trigger")  # »udløses af hver …«: »fra« is found per event
+    stray = set(rule.stray)  # clauses of another kind of rule, left out by the parser
+    if isinstance(rule, ast.RightRule) and rule.trigger is not None and not _triggered_right(rule):
+        stray.add("trigger")  # only »udløses af hver …« belongs to a right: »fra« per event
     for field in (*_OBLIGATION_ONLY, *_RIGHT_ONLY, "week_value"):
-        if getattr(rule, field) is not None and field not in allowed:
+        if field in stray:
             ctx.error(
                 pos,
                 f"{word} '{rule.id}' har en klausul, der ikke hører til en {_RULE_NOUNS[rule.kind]}",
@@ -1371,22 +1403,22 @@ _CLAUSE_HINTS = {
 }
 
 
-def _triggered_by_itself(rule: ast.Rule) -> bool:
+def _triggered_by_itself(rule: ast.ObligationRule) -> bool:
     """A frist counted from the trigger date, with nothing that says what the trigger is."""
     deadline_from_trigger = rule.deadline is not None and rule.deadline.after is not None
-    return rule.kind == "obligation" and deadline_from_trigger and rule.trigger is None
+    return deadline_from_trigger and rule.trigger is None
 
 
 def _missing_clauses(rule: ast.Rule) -> Iterator[tuple[str, str]]:
-    if rule.kind == "obligation":
+    if isinstance(rule, ast.ObligationRule):
         yield from _obligation_gaps(rule)
-    elif rule.kind == "right":
+    elif isinstance(rule, ast.RightRule):
         yield from _right_gaps(rule)
     elif rule.week_value is None:
         yield "siger ikke, hvordan værdien findes", "tilføj »ugenummer for uger med … satser …«"
 
 
-def _obligation_gaps(rule: ast.Rule) -> Iterator[tuple[str, str]]:
+def _obligation_gaps(rule: ast.ObligationRule) -> Iterator[tuple[str, str]]:
     if rule.met_by is None:
         yield "siger ikke, hvad der opfylder den", "tilføj fx »opfyldes af samtale«"
     elif rule.met_by.count < 1:
@@ -1412,10 +1444,10 @@ def _obligation_gaps(rule: ast.Rule) -> Iterator[tuple[str, str]]:
 
 def _triggered_right(rule: ast.Rule) -> bool:
     """A right »udløst af hver <mønster>«: its »fra« is a date found for each such event."""
-    return rule.kind == "right" and isinstance(rule.trigger, ast.EachEvent)
+    return isinstance(rule, ast.RightRule) and isinstance(rule.trigger, ast.EachEvent)
 
 
-def _right_gaps(rule: ast.Rule) -> Iterator[tuple[str, str]]:
+def _right_gaps(rule: ast.RightRule) -> Iterator[tuple[str, str]]:
     if rule.right_from is None and rule.right_when is None:
         yield "siger ikke, hvornår den gælder", "tilføj »fra …« eller »når …«"
     if _triggered_right(rule) and (
@@ -1436,12 +1468,10 @@ def _right_gaps(rule: ast.Rule) -> Iterator[tuple[str, str]]:
 def _check_rule_exprs(ctx: CheckContext, rule: ast.Rule) -> None:
     no_course = "reglen gælder per borger" if rule.per_citizen else None
     scope = Scope(no_course=no_course, no_trigger=_TRIGGER_ONLY)
-    for field in attrs.fields(ast.Rule):
+    for field in attrs.fields(type(rule)):
         value = getattr(rule, field.name)
         if field.name in ("docs", "pos") or not attrs.has(type(value)):
             continue
-        if field.name == "trigger" and _triggered_by_itself(rule):
-            continue  # reported once, as a missing trigger, by _missing_clauses
         # udløsningsdagen means something only where an instance exists: its deadline and
         # condition, the »fra« of a right triggered by an event, and the day from which an
         # event meets it (»opfyldes af … fra og med …«)
@@ -1450,9 +1480,11 @@ def _check_rule_exprs(ctx: CheckContext, rule: ast.Rule) -> None:
         )
         inner = attrs.evolve(scope, no_trigger=None) if lifted else scope
         _visit(ctx, value, inner)
-    _require_length(ctx, rule.repeat, "gentagelsen")
-    _require_length(ctx, rule.right_for, "rettens længde")
-    if rule.week_value is not None and rule.week_value.rates:
+    if isinstance(rule, ast.ObligationRule):
+        _require_length(ctx, rule.repeat, "gentagelsen")
+    elif isinstance(rule, ast.RightRule):
+        _require_length(ctx, rule.right_for, "rettens længde")
+    elif rule.week_value is not None and rule.week_value.rates:
         _check_rates(ctx, rule.week_value)
 
 

@@ -28,12 +28,13 @@ import hashlib
 import marshal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import CodeType
+from typing import TypeVar
 
 from . import ast, cache
 from . import runtime as R
-from .errors import CheckError, Diagnostic, EvaluationError, SourcePos
+from .errors import CheckError, Diagnostic, EvaluationError, LovreglerError, SourcePos
 from .history import History
 from .plan import Plan, RuleSpan
 from .results import Result
@@ -91,17 +92,20 @@ class Gen:
             return repr(op.value)
         if isinstance(op, ast.AgeAt):
             return f"age(c, {self.date(op.date)})"
-        if ev is not None and self.plan.names.is_attribute(op.name, etype):
-            return f"{ev}.attrs.get({op.name!r})"
-        return f"c.facts.get({op.name!r})"
+        if isinstance(op, ast.NameRef):  # an attribute of the event, else a fact
+            if ev is not None and self.plan.names.is_attribute(op.name, etype):
+                return f"{ev}.attrs.get({op.name!r})"
+            return f"c.facts.get({op.name!r})"
+        raise TypeError(f"ukendt operand {op!r}")
 
     def members(self, values: ast.ValueSet) -> str:
         """A frozenset constant for a set literal or a named set."""
-        items = (
-            self.plan.names.set_values(values.name)
-            if isinstance(values, ast.SetRef)
-            else [v.value for v in values.values]
-        )
+        if isinstance(values, ast.SetRef):
+            items: Iterable[object] = self.plan.names.set_values(values.name)
+        elif isinstance(values, ast.SetLit):
+            items = [v.value for v in values.values]
+        else:
+            raise TypeError(f"ukendt mængde {values!r}")
         return self.const(f"frozenset({sorted(items, key=repr)!r})")
 
     def cond(self, expr: ast.BoolExpr, ev: str | None = None, etype: str | None = None) -> str:
@@ -269,12 +273,12 @@ class Gen:
         r = span.rule
         outer_lines, outer_map = self.lines, self.line_map
         self.lines, self.line_map = [], {}
-        if r.kind == "obligation":
-            self.obligation(span)
-        elif r.kind == "right":
-            self.right(span)
+        if isinstance(r, ast.ObligationRule):
+            self.obligation(r, span)
+        elif isinstance(r, ast.RightRule):
+            self.right(r, span)
         else:
-            self.value(span)
+            self.value(r, span)
         body, body_map = self.lines, self.line_map
         self.lines, self.line_map = outer_lines, outer_map
         key = "\n".join(body)
@@ -293,10 +297,8 @@ class Gen:
     def body(self, line: str, pos: SourcePos | None) -> None:
         self.emit(f"    {line}", pos)
 
-    def obligation(self, span: RuleSpan) -> None:
-        r = span.rule
-        met = r.met_by
-        assert met is not None
+    def obligation(self, r: ast.ObligationRule, span: RuleSpan) -> None:
+        met = checked(r.met_by)
         etype, pred = self.pred(met.pattern)
         susp = f"lambda t: P.contains({self.timeline(r.suspend)}, t)" if r.suspend else "None"
         self.body(f"susp = {susp}", r.suspend.pos if r.suspend else r.pos)
@@ -329,10 +331,10 @@ class Gen:
         if due.startswith("due_after("):
             due = self.const(due)  # no per-citizen state: build it once
         self.body(f"due = {due}", r.deadline.pos if r.deadline else r.pos)
-        self.triggers(span)
-        if r.repeat is not None and _plain_chain(r):
-            assert r.deadline is not None and r.deadline.after is not None  # _plain_chain
-            d, rp = r.deadline.after, r.repeat
+        self.triggers(r, span)
+        plain = _plain_chain(r)
+        if r.repeat is not None and plain is not None:
+            d, rp = plain, r.repeat
             self.body("if trig:", r.pos)
             self.body("    t, ev = trig[0]", r.pos)
             self.body(
@@ -363,9 +365,8 @@ class Gen:
         self.body("    if o is not None:", r.pos)
         self.body("        ob.append(o)", r.pos)
 
-    def due_fn(self, r: ast.Rule) -> str:
-        d = r.deadline
-        assert d is not None
+    def due_fn(self, r: ast.ObligationRule) -> str:
+        d = checked(r.deadline)
         if d.after is not None:
             return f"due_after({d.after.months}, {d.after.days}, {d.convention!r})"
         code = self.date(d.at, deadline=True)
@@ -373,9 +374,8 @@ class Gen:
             code = f"(lambda x: None if x is None else hverdag(x))({code})"
         return f"lambda t: {code}"
 
-    def triggers(self, span: RuleSpan) -> None:
+    def triggers(self, r: ast.ObligationRule, span: RuleSpan) -> None:
         """``trig``: the (day, event) triggers inside the span, the scope and as_of."""
-        r = span.rule
         trig = r.trigger
         pos = trig.pos if trig else r.pos
         if isinstance(trig, ast.EachEvent):
@@ -409,8 +409,7 @@ class Gen:
             r.condition.pos if r.condition else pos,
         )
 
-    def right(self, span: RuleSpan) -> None:
-        r = span.rule
+    def right(self, r: ast.RightRule, span: RuleSpan) -> None:
         lo, hi = _bounds(r.validity)
         if r.right_when is not None:
             self.body(
@@ -434,8 +433,7 @@ class Gen:
                 f"starts = [(x, None) for x in threshold_triggers(c, {args}, {trig.date.recurring}) if x <= c.as_of]",
                 trig.pos,
             )
-        else:
-            assert isinstance(trig, ast.AtDate)
+        elif isinstance(trig, ast.AtDate):
             self.body("t = None", trig.pos)
             self.body(f"d = {self.date(trig.date)}", trig.pos)
             ev = "None"
@@ -444,6 +442,8 @@ class Gen:
                 ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi, {trig.date.which == 'latest'})"
             # an open end (a forløb still running) is no day a right can start on
             self.body(f"starts = [] if d is None or d >= INF else [(d, {ev})]", trig.pos)
+        else:
+            checked(None)  # a right's »fra« is a date or »hver <mønster>« (checked)
         nxt = "None"
         if r.right_until_next is not None:
             etype, pred = self.pred(r.right_until_next)
@@ -469,7 +469,7 @@ class Gen:
             )
         self.body("ri.extend(keep_rights(S, periods, FIRST_DAY))", r.pos)
 
-    def triggered_starts(self, r: ast.Rule) -> None:
+    def triggered_starts(self, r: ast.RightRule) -> None:
         """``starts`` of a right »udløst af hver <mønster>«: for each triggering event (one
         per day), if the condition holds on its day ``t``, the »fra« date found from ``t``;
         a threshold only once it is reached by as_of (catalogue C5)."""
@@ -490,10 +490,8 @@ class Gen:
         self.body(f"    if d is not None{reached}:", r.right_from.pos)
         self.body("        starts.append((d, ev))", r.right_from.pos)
 
-    def value(self, span: RuleSpan) -> None:
-        r = span.rule
-        wv = r.week_value
-        assert wv is not None
+    def value(self, r: ast.ValueRule, span: RuleSpan) -> None:
+        wv = checked(r.week_value)
         rates = tuple((x.value, x.up_to) for x in wv.rates)
         self.body(f"a = {self.timeline(wv.timeline)}", wv.pos)
         self.bound = {wv.timeline: "a"}  # the self-support timeline often repeats it
@@ -527,8 +525,7 @@ class Gen:
             return "[]"
         if course.timeline is not None:
             return f"list({self.timeline(course.timeline)})"
-        assert course.start is not None
-        etype, pred = self.pred(course.start)
+        etype, pred = self.pred(checked(course.start))
         length = "None"
         if isinstance(course.length, ast.Duration):
             length = f"('fixed', {course.length.months}, {course.length.days})"
@@ -624,19 +621,31 @@ class Gen:
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
 
 
-def _plain_chain(r: ast.Rule) -> bool:
-    """A recurring obligation :func:`runtime.chain_events` can run: met by the first matching
-    event, "N efter" due dates in the standard convention, never suspended."""
+def _plain_chain(r: ast.ObligationRule) -> ast.Duration | None:
+    """The "N efter" of a recurring obligation :func:`runtime.chain_events` can run (met by
+    the first matching event, due dates in the standard convention, never suspended), else
+    None."""
     d, met = r.deadline, r.met_by
-    return (
+    plain = (
         d is not None
-        and d.after is not None
         and d.convention == "standard"
         and r.suspend is None
         and met is not None
         and met.count == 1
         and not met.also_earlier
     )
+    return d.after if plain and d is not None else None
+
+
+_T = TypeVar("_T")
+
+
+def checked(value: _T | None) -> _T:
+    """A clause the checker has made sure of (a pligt's »opfyldes af«, …): here it is there,
+    and a plan built from an unchecked ruleset fails loudly instead of compiling nonsense."""
+    if value is None:
+        raise LovreglerError("regelsættet er ikke kontrolleret: en regel mangler en klausul")
+    return value
 
 
 def compare(left: str, op: str, right: str, right_is_literal: bool) -> str:

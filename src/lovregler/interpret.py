@@ -129,15 +129,19 @@ class Citizen:
         if isinstance(op, ast.AgeAt):
             day = self.date(op.date, inst)
             return None if day is None else age_on(self.birth, day)
-        if ev is not None and self.plan.names.is_attribute(op.name, ev.type):
-            return ev.attrs.get(op.name)
-        return self.history.facts.get(op.name)
+        if isinstance(op, ast.NameRef):  # an attribute of the event, else a fact
+            if ev is not None and self.plan.names.is_attribute(op.name, ev.type):
+                return ev.attrs.get(op.name)
+            return self.history.facts.get(op.name)
+        raise TypeError(f"ukendt operand {op!r}")
 
     def members(self, values: ast.ValueSet) -> frozenset[object]:
         """The values of a set literal or a named set."""
         if isinstance(values, ast.SetRef):
             return self.plan.names.set_values(values.name)
-        return frozenset(v.value for v in values.values)
+        if isinstance(values, ast.SetLit):
+            return frozenset(v.value for v in values.values)
+        raise TypeError(f"ukendt mængde {values!r}")
 
     def truth(self, expr: ast.BoolExpr, ev: Event | None, inst: Instance | None) -> bool:
         """Evaluate a condition on an event (``ev``) and/or a rule instance."""
@@ -557,6 +561,30 @@ class Citizen:
 
 
 # ───────────────────────────── rules ─────────────────────────────
+def _obligation(span: RuleSpan) -> ast.ObligationRule:
+    """The obligation a span evaluates (the evaluator dispatched on the rule's class)."""
+    rule = span.rule
+    if not isinstance(rule, ast.ObligationRule):
+        raise TypeError(f"{rule.id} er ikke en pligt")
+    return rule
+
+
+def _right(span: RuleSpan) -> ast.RightRule:
+    """The right a span evaluates."""
+    rule = span.rule
+    if not isinstance(rule, ast.RightRule):
+        raise TypeError(f"{rule.id} er ikke en ret")
+    return rule
+
+
+def _value(span: RuleSpan) -> ast.ValueRule:
+    """The value a span evaluates."""
+    rule = span.rule
+    if not isinstance(rule, ast.ValueRule):
+        raise TypeError(f"{rule.id} er ikke en værdi")
+    return rule
+
+
 class Interpreter:
     """Evaluate a plan by walking its AST (slow, simple, the oracle)."""
 
@@ -573,9 +601,9 @@ class Interpreter:
         values: list[Value] = []
         for span in self.plan.spans:
             for scope in self.scopes(c, span, courses):
-                if span.rule.kind == "obligation":
+                if isinstance(span.rule, ast.ObligationRule):
                     obligations += self.obligations(c, span, scope)
-                elif span.rule.kind == "right":
+                elif isinstance(span.rule, ast.RightRule):
                     rights += self.rights(c, span, scope)
                 else:
                     values += self.values(c, span, scope)
@@ -611,7 +639,7 @@ class Interpreter:
             yield Scope(c.lo, INF, c.lo, c.as_of, True)
             return
         for start, end in courses:
-            if span.rule.kind != "obligation":
+            if not isinstance(span.rule, ast.ObligationRule):
                 lo = max(start, self.plan.first_day, c.lo)
             elif end < span.start or start > span.end or span.start > c.as_of:
                 continue  # no trigger of this forløb can lie in the span
@@ -623,7 +651,7 @@ class Interpreter:
     # ── obligations ──
     def obligations(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[Obligation]:
         """The instances of one obligation in one scope."""
-        rule = span.rule
+        rule = _obligation(span)
         if isinstance(rule.trigger, ast.CountWindows):
             return list(self.windows(c, span, scope, rule.trigger))
         if rule.repeat is not None:
@@ -637,7 +665,7 @@ class Interpreter:
 
     def _taken_note(self, c: Citizen, span: RuleSpan, scope: Scope, t: int) -> str:
         """The explanation's first words when a new version took the instance over (C5)."""
-        trig = span.rule.trigger
+        trig = _obligation(span).trigger
         if not span.takes_over or t != span.start or not isinstance(trig, ast.AtDate):
             return ""
         if not isinstance(trig.date, ast.Threshold):
@@ -650,7 +678,7 @@ class Interpreter:
     ) -> list[tuple[int, Event | None]]:
         """Trigger days (with the triggering event, if any) inside the span and the scope;
         with ``listed=False`` also those before the span (a chain's unlisted links)."""
-        rule = span.rule
+        rule = _obligation(span)
         base = Instance(scope)
         trig = rule.trigger
         found: list[tuple[int, Event | None]] = []
@@ -703,7 +731,7 @@ class Interpreter:
         return same_day[-1] if expr.which == "latest" else same_day[0]
 
     def due(
-        self, c: Citizen, rule: ast.Rule, t: int, scope: Scope, first: bool = True
+        self, c: Citizen, rule: ast.ObligationRule, t: int, scope: Scope, first: bool = True
     ) -> int | None:
         """The due date of an instance triggered on ``t``."""
         deadline = rule.deadline
@@ -723,7 +751,7 @@ class Interpreter:
     def met(
         self,
         c: Citizen,
-        rule: ast.Rule,
+        rule: ast.ObligationRule,
         scope: Scope,
         t: int,
         due: int,
@@ -758,7 +786,7 @@ class Interpreter:
         ]
         return cands[met_by.count - 1].day if len(cands) >= met_by.count else None
 
-    def suspended(self, c: Citizen, rule: ast.Rule, scope: Scope, due: int) -> bool:
+    def suspended(self, c: Citizen, rule: ast.ObligationRule, scope: Scope, due: int) -> bool:
         """The rule says it does not run on the due date."""
         return rule.suspend is not None and due in c.timeline(rule.suspend, Instance(scope, due))
 
@@ -779,7 +807,7 @@ class Interpreter:
         version = span.version_on(t)
         if version is None:
             return None
-        status = status_of(met, due, c.as_of, self.suspended(c, span.rule, scope, due))
+        status = status_of(met, due, c.as_of, self.suspended(c, _obligation(span), scope, due))
         if transition:
             note = course_note(scope.course_start, scope.lo, span.info.transition_citation)
         return Obligation(span.info, version, t, due, status, met, c.as_of, note, transition)
@@ -788,11 +816,11 @@ class Interpreter:
         self, c: Citizen, span: RuleSpan, scope: Scope, t: int, ev: Event | None, note: str = ""
     ) -> Obligation | None:
         """One instance triggered on ``t`` (by ``ev``, which cannot meet it)."""
-        due = self.due(c, span.rule, t, scope)
+        due = self.due(c, _obligation(span), t, scope)
         if due is None:
             return None
         met = self.on_time_if_suspended(
-            c, span, scope, self.met(c, span.rule, scope, t, due, False, ev), due
+            c, span, scope, self.met(c, _obligation(span), scope, t, due, False, ev), due
         )
         return self.make(c, span, scope, t, due, met, note, transition=scope.transitional)
 
@@ -801,7 +829,7 @@ class Interpreter:
     ) -> int | None:
         """A suspended instance is met only by an event on or before its due date (C5)."""
         late = met is not None and met > due
-        return None if late and self.suspended(c, span.rule, scope, due) else met
+        return None if late and self.suspended(c, _obligation(span), scope, due) else met
 
     def chain(self, c: Citizen, span: RuleSpan, scope: Scope) -> Iterator[Obligation]:
         """A recurring obligation: each instance is triggered by the event that met the
@@ -815,14 +843,14 @@ class Interpreter:
         t, ev = first[0]
         strict, is_first, note = ev is not None, True, ""
         while t <= min(c.as_of, span.end, scope.course_end):
-            due = self.due(c, span.rule, t, scope, is_first)
+            due = self.due(c, _obligation(span), t, scope, is_first)
             if due is None:
                 return
-            met = self.met(c, span.rule, scope, t, due, strict, None)
+            met = self.met(c, _obligation(span), scope, t, due, strict, None)
             met = self.on_time_if_suspended(c, span, scope, met, due)
             if not scope.per_citizen and due > scope.course_end and met is None:
                 return  # lapsed with the forløb
-            suspended = self.suspended(c, span.rule, scope, due)
+            suspended = self.suspended(c, _obligation(span), scope, due)
             if t >= span.start:
                 inst = self.make(c, span, scope, t, due, met, note, scope.transitional and is_first)
                 if inst is None:
@@ -857,20 +885,20 @@ class Interpreter:
                 return
             if start < span.start:
                 continue
-            met = self._count_in(c, span.rule, scope, start, end)
+            met = self._count_in(c, _obligation(span), scope, start, end)
             if scope.course_end < end and met is None:
                 continue
             version = span.version_on(start)
             if version is None:
                 continue
-            status = status_of(met, end, c.as_of, self.suspended(c, span.rule, scope, end))
+            status = status_of(met, end, c.as_of, self.suspended(c, _obligation(span), scope, end))
             note = window_note(k, origin, transition)
             yield Obligation(
                 span.info, version, start, end, status, met, c.as_of, note, bool(transition)
             )
 
     def _count_in(
-        self, c: Citizen, rule: ast.Rule, scope: Scope, start: int, end: int
+        self, c: Citizen, rule: ast.ObligationRule, scope: Scope, start: int, end: int
     ) -> int | None:
         assert rule.met_by is not None
         inst = Instance(scope, start)
@@ -882,7 +910,7 @@ class Interpreter:
         """The periods of a right in one scope. A right belongs to the version in force on its
         first day; one that began before the ruleset's first version belongs to that version
         (the law in force takes over a right already running), keeping its real start."""
-        rule = span.rule
+        rule = _right(span)
         if rule.right_when is not None:
             periods = self.when_periods(c, span, scope)
         else:
@@ -909,7 +937,7 @@ class Interpreter:
     def when_periods(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[tuple[int, int]]:
         """Maximal periods on which the condition holds, within the forløb and the rule's
         period of force; per citizen, built only up to as_of (until open if it holds then)."""
-        rule = span.rule
+        rule = _right(span)
         assert rule.right_when is not None
         days = c.timeline(rule.right_when, Instance(scope))
         lo, hi = self._rule_bounds(rule)
@@ -934,7 +962,7 @@ class Interpreter:
         """Periods starting on trigger days: for a length, until a date, until the day before
         the next matching event, else to the forløb's end (per citizen: open). A right that
         starts on a threshold day starts only once the threshold is reached by as_of."""
-        rule = span.rule
+        rule = _right(span)
         trig = rule.right_from
         base = Instance(scope)
         starts: list[tuple[int, Event | None]]
@@ -968,7 +996,7 @@ class Interpreter:
         """A right »udløst af hver <mønster>«: for each such event E (the first of its day),
         if the condition holds with udløsningsdagen = E's day, the right runs from the »fra«
         date found from that day (a threshold only once reached by as_of)."""
-        rule = span.rule
+        rule = _right(span)
         assert isinstance(rule.trigger, ast.EachEvent) and isinstance(rule.right_from, ast.AtDate)
         date = rule.right_from.date
         lo, hi = self._rule_bounds(rule)
@@ -992,7 +1020,7 @@ class Interpreter:
         return out
 
     def until(
-        self, c: Citizen, rule: ast.Rule, scope: Scope, start: int, ev: Event | None = None
+        self, c: Citizen, rule: ast.RightRule, scope: Scope, start: int, ev: Event | None = None
     ) -> int:
         """The last day of a right that began on ``start`` (INF when open). A length read from
         an attribute (``varer varighed_år år``) is that of the event ``ev`` that started it."""
@@ -1020,7 +1048,7 @@ class Interpreter:
     # ── values ──
     def values(self, c: Citizen, span: RuleSpan, scope: Scope) -> list[Value]:
         """A value per ISO week by benefit-week number, reported as runs of equal values."""
-        wv = span.rule.week_value
+        wv = _value(span).week_value
         assert wv is not None
         days = c.timeline(wv.timeline, Instance(scope))
         selfs = None if wv.self_support is None else c.timeline(wv.self_support, Instance(scope))

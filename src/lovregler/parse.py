@@ -480,13 +480,16 @@ class ToAst(Transformer):  # type: ignore[type-arg]
         self._merge_trigger(fields, implied)
         if kind == "obligation":
             _default_trigger(fields)
-        return ast.Rule(
-            kind=kind,
+        cls = ast.RULE_CLASSES[kind]
+        own = {f.name for f in attrs.fields(cls)}
+        stray = tuple(key for key in fields if key not in own)  # reported by the checker
+        return cls(  # type: ignore[misc]
             id=_nfc(name),
+            stray=stray,
             title=_string(title),  # type: ignore[arg-type]
             docs=docs,
             pos=self.p(meta),
-            **fields,  # type: ignore[arg-type]
+            **{key: value for key, value in fields.items() if key in own},  # type: ignore[arg-type]
         )
 
     def _merge_trigger(self, fields: dict[str, object], implied: object) -> None:

@@ -170,13 +170,19 @@ def describe_trigger(
 
 
 def _info(rule: ast.Rule, citation: str, file: str, ctx: prose.ProseContext) -> RuleInfo:
-    deadline = rule.deadline
+    deadline = rule.deadline if isinstance(rule, ast.ObligationRule) else None
+    met_by = rule.met_by if isinstance(rule, ast.ObligationRule) else None
+    trigger: ast.Trigger | None = None
+    if isinstance(rule, ast.ObligationRule):
+        trigger = rule.trigger
+    elif isinstance(rule, ast.RightRule):
+        trigger = rule.trigger or rule.right_from
     text = ""
     if deadline is not None and deadline.after is not None:
         text = f"{deadline.after.unit_text} efter"
         if deadline.convention == "hverdag":
             text += " (flyttet til næste hverdag)"
-    elif isinstance(rule.trigger, ast.CountWindows):
+    elif isinstance(trigger, ast.CountWindows):
         text = "periodens sidste dag"
     return RuleInfo(
         id=rule.id,
@@ -185,10 +191,10 @@ def _info(rule: ast.Rule, citation: str, file: str, ctx: prose.ProseContext) -> 
         holder=rule.holder,
         citation=citation,
         interpretations=rule.docs.interpretations,
-        met_word=describe_met(rule.met_by.pattern, ctx) if rule.met_by else "hændelse",
+        met_word=describe_met(met_by.pattern, ctx) if met_by else "hændelse",
         deadline_text=text,
-        trigger_text=describe_trigger(rule.trigger or rule.right_from, ctx),
-        count=rule.met_by.count if rule.met_by else 1,
+        trigger_text=describe_trigger(trigger, ctx),
+        count=met_by.count if met_by else 1,
         file=file,
         line=rule.pos.line,
         transition_citation=rule.transition.citation if rule.transition else "",

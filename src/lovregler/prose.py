@@ -106,8 +106,8 @@ class ProseContext:
         In a right, the trigger date is the right's first day; in an obligation, the day the
         obligation is triggered.
         """
-        word = "rettens første dag" if rule.kind == "right" else "udløsningsdagen"
-        if rule.kind == "right" and isinstance(rule.trigger, ast.EachEvent):
+        word = "rettens første dag" if isinstance(rule, ast.RightRule) else "udløsningsdagen"
+        if isinstance(rule, ast.RightRule) and isinstance(rule.trigger, ast.EachEvent):
             word = "udløsningsdagen"  # the day of the event that triggered the right
         return attrs.evolve(self, per_citizen=rule.per_citizen, trigger_word=word)
 
@@ -265,6 +265,8 @@ def value_set_phrase(values: ast.ValueSet, ctx: ProseContext = DEFAULT_CONTEXT) 
         if not isinstance(found, ast.SetDef):
             return f"en af værdierne i »{values.name}«"
         values = found.values
+    if not isinstance(values, ast.SetLit):
+        raise TypeError(f"no prose for the set {values!r}")
     return join_or(literal_phrase(v, ctx) for v in values.values)
 
 
@@ -766,9 +768,9 @@ def _tl_fact(tl: ast.TlFact, ctx: ProseContext) -> str:
 def describe_rule(rule: ast.Rule, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
     """The Danish prose for a rule: what it computes, in one or a few sentences."""
     ctx = ctx.for_rule(rule)
-    if rule.kind == "obligation":
+    if isinstance(rule, ast.ObligationRule):
         sentences = _obligation(rule, ctx)
-    elif rule.kind == "right":
+    elif isinstance(rule, ast.RightRule):
         sentences = _right(rule, ctx)
     else:
         sentences = _value(rule, ctx)
@@ -821,7 +823,7 @@ def validity_phrase(v: ast.Validity) -> str:
 _SIMPLE_ANCHORS = (ast.CourseStart, ast.CourseEnd, ast.DateLit, ast.EventDate, ast.Birthday)
 
 
-def _obligation(rule: ast.Rule, ctx: ProseContext) -> list[str]:
+def _obligation(rule: ast.ObligationRule, ctx: ProseContext) -> list[str]:
     action = action_phrase(rule.met_by, ctx) if rule.met_by else "opfylde pligten"
     holder = rule.holder
     sentences: list[str] = []
@@ -861,7 +863,7 @@ def _is_simple_anchor(expr: ast.DateExpr) -> bool:
 
 
 def _windows_sentence(
-    rule: ast.Rule, trigger: ast.CountWindows, action: str, ctx: ProseContext
+    rule: ast.ObligationRule, trigger: ast.CountWindows, action: str, ctx: ProseContext
 ) -> str:
     length = duration_phrase(trigger.length)
     anchor = date_phrase(trigger.anchor, ctx)
@@ -887,7 +889,7 @@ def _trigger_anchor(trigger: ast.Trigger | None, ctx: ProseContext) -> str:
     return f"starten af hver periode på {duration_phrase(trigger.length)}"
 
 
-def _deadline_phrase(rule: ast.Rule, ctx: ProseContext) -> str:
+def _deadline_phrase(rule: ast.ObligationRule, ctx: ProseContext) -> str:
     deadline = rule.deadline
     if deadline is None:
         anchor = _trigger_anchor(rule.trigger, ctx)
@@ -903,7 +905,7 @@ def _deadline_phrase(rule: ast.Rule, ctx: ProseContext) -> str:
     return text
 
 
-def _repeat(rule: ast.Rule, ctx: ProseContext) -> str:
+def _repeat(rule: ast.ObligationRule, ctx: ProseContext) -> str:
     if rule.repeat is None:
         return ""
     if rule.met_by is not None:
@@ -920,7 +922,7 @@ def _repeat(rule: ast.Rule, ctx: ProseContext) -> str:
     )
 
 
-def _obligation_notes(rule: ast.Rule, ctx: ProseContext) -> list[str]:
+def _obligation_notes(rule: ast.ObligationRule, ctx: ProseContext) -> list[str]:
     notes = []
     deadline = rule.deadline
     if deadline is not None and deadline.convention != "standard":
@@ -999,7 +1001,7 @@ def _right_name(rule: ast.Rule) -> str:
     return f"»{title}«"
 
 
-def _right(rule: ast.Rule, ctx: ProseContext) -> list[str]:
+def _right(rule: ast.RightRule, ctx: ProseContext) -> list[str]:
     if isinstance(rule.trigger, ast.EachEvent):
         return _triggered_right(rule, rule.trigger, ctx)
     text = f"Borgeren har ret til {_right_name(rule)}"
@@ -1015,7 +1017,7 @@ def _right(rule: ast.Rule, ctx: ProseContext) -> list[str]:
     return sentences
 
 
-def _triggered_right(rule: ast.Rule, trigger: ast.EachEvent, ctx: ProseContext) -> list[str]:
+def _triggered_right(rule: ast.RightRule, trigger: ast.EachEvent, ctx: ProseContext) -> list[str]:
     """A right »udløst af hver <mønster>«: each such event may start it; one that is running
     is not started again (catalogue C5)."""
     each = pattern_phrase(trigger.pattern, ctx, form="each")
@@ -1036,9 +1038,8 @@ def _right_from(trigger: ast.Trigger, ctx: ProseContext) -> str:
     return f"i hver periode på {length} regnet fra {date_phrase(trigger.anchor, ctx)}"
 
 
-def _right_span(rule: ast.Rule, ctx: ProseContext) -> str:
-    assert rule.right_from is not None
-    start = _right_from(rule.right_from, ctx)
+def _right_span(rule: ast.RightRule, ctx: ProseContext) -> str:
+    start = _right_from(rule.right_from, ctx) if rule.right_from else ""
     cap = "" if rule.per_citizen else " (dog højst til forløbets sidste dag)"
     if rule.right_for is not None:
         if isinstance(rule.right_for, ast.AttrLength):
@@ -1062,7 +1063,7 @@ def _next(np: str) -> str:
     return f"næste {np}"
 
 
-def _value(rule: ast.Rule, ctx: ProseContext) -> list[str]:
+def _value(rule: ast.ValueRule, ctx: ProseContext) -> list[str]:
     wv = rule.week_value
     if wv is None:
         return [f"Værdien »{rule.title}« har ingen beregning."]

@@ -284,6 +284,8 @@ def estimate_triggers(
 def _trigger_of(
     rule: ast.Rule, due: datetime.date, candidates: list[datetime.date]
 ) -> datetime.date | None:
+    if not isinstance(rule, ast.ObligationRule):
+        return None  # only an obligation has a due date
     if isinstance(rule.trigger, ast.CountWindows):
         return _window_start(rule.trigger.length, due, candidates)
     convention = rule.deadline.convention if rule.deadline else "standard"

@@ -444,7 +444,7 @@ SAID = {
     "EventDate": "which pattern bound bound_date",
     "Course": "title timeline start length end",
     "WeekValue": "timeline gap lookback rates counted_from self_support",
-    "TlName": "name key where first resolved",
+    "TlName": "name key where first",
     "TlLatest": "event attr op value values",
     "TlFact": "fact op value values",
     "BoolContinues": "period key where date",

@@ -64,7 +64,7 @@ class Literal:
 
 @attrs.frozen(kw_only=True)
 class NameRef:
-    """A name in a condition: an event attribute or a fact (resolved by the checker)."""
+    """A name in a condition: an event attribute or a fact (:meth:`lovregler.semantics.Names.is_attribute`)."""
 
     name: str
     pos: SourcePos = _pos()
@@ -345,10 +345,8 @@ DateExpr = (
 @attrs.frozen(kw_only=True)
 class TlName:
     """A period kind (``ydelse kontanthjælp{målgruppe = aktivitetsparat}``), a named
-    timeline, or a boolean fact — resolved by the checker into ``resolved``.
-
-    ``resolved`` is ``"period"``, ``"timeline"`` or ``"fact"`` after checking. ``where`` is
-    tested on the latest start event on or before the day; with ``first`` (``sygdom begyndt
+    timeline, or a boolean fact — which one, :meth:`lovregler.semantics.Names.timeline`
+    says (every stage asks it). ``where`` is tested on the latest start event on or before the day; with ``first`` (``sygdom begyndt
     med {ansat}``) on the period's first start event, so the whole period holds or none of it
     (catalogue C5: touching sick spells are one spell, with the ``ansat`` of its first
     ``sygemelding``).
@@ -358,7 +356,6 @@ class TlName:
     key: str | None = None
     where: BoolExpr | None = None
     first: bool = False
-    resolved: str | None = attrs.field(default=None, eq=False)
     pos: SourcePos = _pos()
 
 

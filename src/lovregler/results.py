@@ -52,8 +52,6 @@ FULFILLED_LATE = Status.FULFILLED_LATE
 OVERDUE = Status.OVERDUE
 SUSPENDED = Status.SUSPENDED
 
-STATUSES = tuple(s.value for s in Status)
-
 _fromordinal = datetime.date.fromordinal
 
 STATUS_DA = {

@@ -129,10 +129,10 @@ class Gen:
             return f"shorter(c, {ev}, {d.months}, {d.days})" if ev else "False"
         if isinstance(expr, ast.BoolContinues):
             _, pred = self.period_pred(expr.period, expr.where)
-            return f"continues(c, {expr.period!r}, {expr.key!r}, {pred}, {self.date(expr.date)})"
+            return f"continues(c, period={expr.period!r}, key={expr.key!r}, pred={pred}, day={self.date(expr.date)})"
         if isinstance(expr, ast.BoolExists):
             etype2, pred = self.pred(expr.pattern)
-            return f"exists(c, {etype2}, {pred}, {self.date(expr.start)}, {self.date(expr.end)})"
+            return f"exists(c, etype={etype2}, pred={pred}, lo={self.date(expr.start)}, hi={self.date(expr.end)})"
         raise TypeError(f"ukendt betingelse {expr!r}")
 
     def period_pred(self, period: str, where: ast.BoolExpr | None) -> tuple[str, str]:
@@ -156,7 +156,7 @@ class Gen:
         if isinstance(expr, ast.EventDate):
             etype, pred = self.pred(expr.pattern)
             ref = self.date(expr.bound_date, deadline)
-            return f"event_day(c, {expr.which!r}, {etype}, {pred}, sc.lo, sc.hi, {expr.bound!r}, {ref})"
+            return f"event_day(c, which={expr.which!r}, etype={etype}, pred={pred}, lo=sc.lo, hi=sc.hi, bound={expr.bound!r}, ref={ref})"
         if isinstance(expr, ast.DateShift):
             d = expr.duration
             return f"shift({self.date(expr.base, deadline)}, {d.months}, {d.days}, {expr.sign})"
@@ -305,14 +305,14 @@ class Gen:
         if isinstance(r.trigger, ast.CountWindows):
             w = r.trigger
             self.body(
-                f"ob.extend(windows(c, S, sc, {self.date(w.anchor)}, {w.length.months}, "
-                f"{w.length.days}, {etype}, {pred}, {met.count}, susp))",
+                f"ob.extend(windows(c, S, sc, anchor={self.date(w.anchor)}, months={w.length.months}, "
+                f"days={w.length.days}, etype={etype}, pred={pred}, count={met.count}, susp=susp))",
                 w.pos,
             )
             return
         if met.also_earlier:
             self.body(
-                f"met = lambda t, due, strict, ev: met_earlier(c, {etype}, {pred}, sc, due)",
+                f"met = lambda t, due, strict, ev: met_earlier(c, etype={etype}, pred={pred}, sc=sc, due=due)",
                 met.pos,
             )
         elif met.since is not None:
@@ -324,7 +324,7 @@ class Gen:
             )
         else:
             self.body(
-                f"met = lambda t, due, strict, ev: met_events(c, {etype}, {pred}, sc, t, {met.count}, strict, ev)",
+                f"met = lambda t, due, strict, ev: met_events(c, etype={etype}, pred={pred}, sc=sc, t=t, count={met.count}, strict=strict, exclude=ev)",
                 met.pos,
             )
         due = self.due_fn(r)
@@ -338,18 +338,21 @@ class Gen:
             self.body("if trig:", r.pos)
             self.body("    t, ev = trig[0]", r.pos)
             self.body(
-                f"    ob.extend(chain_events(c, S, sc, t, ev is not None, ({d.months}, {d.days}), "
-                f"({rp.months}, {rp.days}), {etype}, {pred}))",
+                f"    ob.extend(chain_events(c, S, sc, t, strict=ev is not None, first=({d.months}, {d.days}), "
+                f"following=({rp.months}, {rp.days}), etype={etype}, pred={pred}))",
                 r.pos,
             )
             return
         if r.repeat is not None:
             rp, conv = r.repeat, r.deadline.convention if r.deadline else "standard"
-            self.body(f"nxt = {self.const(f'due_after({rp.months}, {rp.days}, {conv!r})')}", rp.pos)
+            nxt = f"due_after(months={rp.months}, days={rp.days}, convention={conv!r})"
+            self.body(f"nxt = {self.const(nxt)}", rp.pos)
             self.body("if trig:", r.pos)
             self.body("    t, ev = trig[0]", r.pos)
             self.body(
-                "    ob.extend(chain(c, S, sc, t, ev is not None, due, nxt, met, susp))", r.pos
+                "    ob.extend(chain(c, S, sc, t, strict=ev is not None, first_due=due, "
+                "next_due=nxt, met_fn=met, susp=susp))",
+                r.pos,
             )
             return
         self.body("for t, ev in trig:", r.pos)
@@ -359,16 +362,19 @@ class Gen:
             and isinstance(r.trigger.date, ast.Threshold)
         ):
             note = "TAKEN_OVER if t not in crossed else ''"
-            self.body(f"    o = single(c, S, sc, t, ev, due, met, susp, {note})", r.pos)
+            self.body(
+                f"    o = single(c, S, sc, t, ev, due_fn=due, met_fn=met, susp=susp, note={note})",
+                r.pos,
+            )
         else:
-            self.body("    o = single(c, S, sc, t, ev, due, met, susp)", r.pos)
+            self.body("    o = single(c, S, sc, t, ev, due_fn=due, met_fn=met, susp=susp)", r.pos)
         self.body("    if o is not None:", r.pos)
         self.body("        ob.append(o)", r.pos)
 
     def due_fn(self, r: ast.ObligationRule) -> str:
         d = checked(r.deadline)
         if d.after is not None:
-            return f"due_after({d.after.months}, {d.after.days}, {d.convention!r})"
+            return f"due_after(months={d.after.months}, days={d.after.days}, convention={d.convention!r})"
         code = self.date(d.at, deadline=True)
         if d.convention == "hverdag":
             code = f"(lambda x: None if x is None else hverdag(x))({code})"
@@ -397,7 +403,7 @@ class Gen:
             ev = "None"
             if isinstance(trig.date, ast.EventDate):
                 etype, pred = self.pred(trig.date.pattern)
-                ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi, {trig.date.which == 'latest'})"
+                ev = f"event_on(c, etype={etype}, pred={pred}, day=d, lo=sc.lo, hi=sc.hi, latest={trig.date.which == 'latest'})"
             self.body(f"found = [] if d is None else [(d, {ev})]", pos)
         cond = f" and {self.cond(r.condition)}" if r.condition is not None else ""
         # a chain starts from its first trigger even before the span (its links there carry
@@ -439,7 +445,7 @@ class Gen:
             ev = "None"
             if isinstance(trig.date, ast.EventDate):
                 etype, pred = self.pred(trig.date.pattern)
-                ev = f"event_on(c, {etype}, {pred}, d, sc.lo, sc.hi, {trig.date.which == 'latest'})"
+                ev = f"event_on(c, etype={etype}, pred={pred}, day=d, lo=sc.lo, hi=sc.hi, latest={trig.date.which == 'latest'})"
             # an open end (a forløb still running) is no day a right can start on
             self.body(f"starts = [] if d is None or d >= INF else [(d, {ev})]", trig.pos)
         else:
@@ -447,7 +453,7 @@ class Gen:
         nxt = "None"
         if r.right_until_next is not None:
             etype, pred = self.pred(r.right_until_next)
-            nxt = f"next_after(c, {etype}, {pred}, t, ev, sc.hi)"
+            nxt = f"next_after(c, etype={etype}, pred={pred}, t=t, after=ev, hi=sc.hi)"
         self.body("periods = []", r.pos)
         self.body("for t, ev in starts:", r.pos)
         self.body(
@@ -463,7 +469,7 @@ class Gen:
             length = f"({r.right_for.months}, {r.right_for.days})" if r.right_for else "None"
             self.body(
                 # an »indtil« threshold not reached by as_of is extrapolated, as a due date (C5)
-                f"        periods.append((t, right_until(sc, t, {length}, {self.date(r.right_until, True)}, {nxt}, "
+                f"        periods.append((t, right_until(sc, t, length={length}, end={self.date(r.right_until, True)}, next_day={nxt}, has_end="
                 f"{r.right_until is not None})))",
                 r.pos,
             )
@@ -506,8 +512,8 @@ class Gen:
         self.bound = {}
         counted = "None" if wv.counted_from is None else str(from_date(wv.counted_from))
         self.body(
-            f"va.extend(week_values(c, S, a, {others}, {counted}, "
-            f"{wv.gap}, {wv.lookback}, {rates!r}))",
+            f"va.extend(week_values(c, S, a, not_self={others}, counted_from={counted}, "
+            f"gap={wv.gap}, lookback={wv.lookback}, rates={rates!r}))",
             wv.pos,
         )
 
@@ -532,7 +538,10 @@ class Gen:
         elif isinstance(course.length, ast.AttrLength):
             length = f"('attr', {course.length.attr!r}, {course.length.unit!r})"
         end_type, end_pred = self.pred(course.end) if course.end else ("None", "None")
-        return f"started_courses(c, {etype}, {pred}, {length}, {end_type}, {end_pred})"
+        return (
+            f"started_courses(c, etype={etype}, pred={pred}, length={length}, "
+            f"end_type={end_type}, end_pred={end_pred})"
+        )
 
     def module(self) -> str:
         """The whole generated module."""
@@ -575,7 +584,10 @@ class Gen:
         pos = self.plan.course.pos if self.plan.course else None
         self.emit("def evaluate(history, as_of):")
         self.emit("    c = Ctx(history, as_of, VOCAB)")
-        self.emit("    sc = Scope(0, INF, 0, as_of, False)  # courses may read the scope")
+        self.emit(
+            "    sc = Scope(course_start=0, course_end=INF, lo=0, hi=as_of, per_citizen=False)"
+            "  # courses may read the scope"
+        )
         self.emit(f"    courses = c.courses = {self.courses()}", pos)
         self.emit("    ob, ri, va = [], [], []")
         per_course = [
@@ -583,7 +595,10 @@ class Gen:
         ]
         per_citizen = [s for s in self.plan.spans if s not in per_course]
         if per_citizen:
-            self.emit("    everyone = Scope(c.birth, INF, c.birth, as_of, True)")
+            self.emit(
+                "    everyone = Scope(course_start=c.birth, course_end=INF, lo=c.birth, hi=as_of, "
+                "per_citizen=True)"
+            )
         for s in per_citizen:
             # an obligation's triggers lie in the span, on or before as_of; a right or value
             # may be determined before it begins

@@ -132,18 +132,18 @@ def test_no_import_cycles() -> None:
 # fails when one of them has become short enough, so the list only shrinks.
 STILL_LONG: set[str] = {
     "lovregler.ast",
-    "lovregler.batch",
+    "lovregler.caseload.batch",
     "lovregler.check",
     "lovregler.compile",
     "lovregler.history",
     "lovregler.interpret",
     "lovregler.parse",
     "lovregler.prose",
-    "lovregler.report",
+    "lovregler.caseload.report",
     "lovregler.runtime",
     "lovregler.sphinxext",
-    "lovregler.synth",
-    "lovregler.tables",
+    "lovregler.caseload.synth",
+    "lovregler.caseload.tables",
 }
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from lovregler.batch import TABLES, BatchConfig, evaluate_chunk, main_batch, run_batch
-from lovregler.synth import synth, write_jsonl, write_tables
-from lovregler.tables import RawRecord
+from lovregler.caseload.batch import TABLES, BatchConfig, evaluate_chunk, main_batch, run_batch
+from lovregler.caseload.synth import synth, write_jsonl, write_tables
+from lovregler.caseload.tables import RawRecord
 from vocab_fixture import VOCABULARY
 
 AS_OF = datetime.date(2018, 12, 31)

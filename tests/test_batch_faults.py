@@ -21,8 +21,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from lovregler.batch import COMPLETE_MARKER, TABLES, BatchConfig, BatchFailed, run_batch
-from lovregler.synth import synth, write_jsonl
+from lovregler.caseload.batch import COMPLETE_MARKER, TABLES, BatchConfig, BatchFailed, run_batch
+from lovregler.caseload.synth import synth, write_jsonl
 from test_batch import FirstTalk, _citizen
 
 AS_OF = datetime.date(2015, 4, 1)
@@ -137,7 +137,10 @@ def test_a_failed_rerun_leaves_the_previous_output_as_it_was(tmp_path: Path) -> 
 
     def records():  # a source that fails half-way (a network drive going away)
         yield from [
-            r for r in __import__("lovregler.tables").tables.read_caseload(_caseload(tmp_path))
+            r
+            for r in __import__("lovregler.caseload.tables").caseload.tables.read_caseload(
+                _caseload(tmp_path)
+            )
         ][:3]
         raise OSError("input gone")
 
@@ -165,7 +168,7 @@ limit = int(sys.argv[1])
 if limit:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 sys.path.insert(0, sys.argv[2])
-from lovregler.batch import main_batch
+from lovregler.caseload.batch import main_batch
 sys.exit(main_batch(sys.argv[3:]))
 """
 
@@ -300,7 +303,7 @@ def test_a_huge_id_costs_its_size_not_gigabytes(tmp_path: Path) -> None:
     script = """
 import resource, sys
 sys.path.insert(0, sys.argv[1])
-from lovregler.batch import main_batch
+from lovregler.caseload.batch import main_batch
 code = main_batch(sys.argv[2:])
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 sys.exit(code)

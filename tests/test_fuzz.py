@@ -114,7 +114,7 @@ def test_a_mutated_json_line_loads_or_is_a_history_error(line: bytes) -> None:
     )
 )
 def test_a_batch_of_mutated_lines_has_one_row_per_line(lines: list[bytes]) -> None:
-    from lovregler.batch import BatchConfig, run_batch
+    from lovregler.caseload.batch import BatchConfig, run_batch
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "c.jsonl"

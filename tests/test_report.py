@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lovregler.batch import schemas
-from lovregler.report import (
+from lovregler.caseload.batch import schemas
+from lovregler.caseload.report import (
     STATUSES,
     days_late_distribution,
     figures,
@@ -237,8 +237,8 @@ def test_cli_writes_the_report_and_the_figures(outdir: Path, tmp_path: Path, cap
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every bundled ruleset over 150 synthetic citizens, evaluated at the caseload's horizon."""
     from lovregler.api import bundled_rulesets
-    from lovregler.batch import BatchConfig, run_batch
-    from lovregler.synth import HORIZON, synth, write_jsonl
+    from lovregler.caseload.batch import BatchConfig, run_batch
+    from lovregler.caseload.synth import HORIZON, synth, write_jsonl
 
     folder = tmp_path_factory.mktemp("batch")
     write_jsonl(list(synth(150, seed=13)), folder / "caseload.jsonl")

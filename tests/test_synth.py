@@ -12,8 +12,7 @@ import json
 
 import pytest
 
-from lovregler.history import History
-from lovregler.synth import (
+from lovregler.caseload.synth import (
     HORIZON,
     SNAPSHOT,
     main_synth,
@@ -22,6 +21,7 @@ from lovregler.synth import (
     synth_parallel,
     write_jsonl,
 )
+from lovregler.history import History
 from vocab_fixture import VOCABULARY
 
 SEED = 2015

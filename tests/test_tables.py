@@ -10,11 +10,16 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-import lovregler.tables as tables
+import lovregler.caseload.tables as tables
+from lovregler.caseload.synth import synth, write_jsonl
+from lovregler.caseload.tables import (
+    count_citizens,
+    read_caseload,
+    read_caseload_chunks,
+    write_tables,
+)
 from lovregler.errors import HistoryError
 from lovregler.history import History
-from lovregler.synth import synth, write_jsonl
-from lovregler.tables import count_citizens, read_caseload, read_caseload_chunks, write_tables
 from vocab_fixture import VOCABULARY
 
 

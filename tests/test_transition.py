@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from lovregler import load_ruleset
-from lovregler.batch import BatchConfig, run_batch
+from lovregler.caseload.batch import BatchConfig, run_batch
 from lovregler.examples import run_examples
 from lovregler.results import Result
 from strategies import as_of_dates, kontanthjælp_histories

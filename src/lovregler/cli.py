@@ -298,7 +298,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the embedded data: the whole caseload when the batch tools are
     installed, else every bundled ruleset's examples evaluated and shown."""
-    main_demo = _optional("demo", "main_demo")
+    main_demo = _optional("caseload.demo", "main_demo")
     if main_demo is not None:
         return int(main_demo([]))
     for name in bundled_rulesets():
@@ -395,9 +395,9 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="kør hovedjobbet på de indbyggede data")
     d.set_defaults(func=cmd_demo)
     for name, module, fn in (
-        ("synth", "synth", "main_synth"),
-        ("batch", "batch", "main_batch"),
-        ("report", "report", "main_report"),
+        ("synth", "caseload.synth", "main_synth"),
+        ("batch", "caseload.batch", "main_batch"),
+        ("report", "caseload.report", "main_report"),
     ):
         # Imported only when run: the batch stack (pandas, dask) is slow to import.
         s = sub.add_parser(name, help=f"se lovregler {name} --help", add_help=False)

@@ -216,8 +216,8 @@ def _ruleset_figures(
 @functools.cache
 def _ruleset_title(name: str) -> str:
     """The Danish title of a bundled ruleset (its name when it is not bundled)."""
-    from . import api
-    from .errors import LovreglerError
+    from .. import api
+    from ..errors import LovreglerError
 
     try:
         return api.load_ruleset(name).title or name

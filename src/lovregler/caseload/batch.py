@@ -1,6 +1,6 @@
 """Batch evaluation of a whole caseload: ``lovregler batch``.
 
-The caseload is read as a stream (:mod:`lovregler.tables`), cut into chunks of citizens, and
+The caseload is read as a stream (:mod:`lovregler.caseload.tables`), cut into chunks of citizens, and
 each chunk is evaluated against every chosen ruleset by :func:`evaluate_chunk`, on local
 processes (``engine="local"``) or on a Dask cluster (``engine="dask"``). Both engines write
 the chunks' rows in chunk order, so they produce the same tables, row for row:
@@ -13,7 +13,7 @@ A bad citizen never stops the batch: its problem becomes an ``errors`` row. Memo
 bounded by the number of chunks in flight, not by the size of the caseload.
 
 For an event log the main process only groups the log and hands out row ranges
-(:class:`~lovregler.tables.TablePart`): each worker reads its own rows from disk and builds
+(:class:`~lovregler.caseload.tables.TablePart`): each worker reads its own rows from disk and builds
 the histories, so that the main process, which also hosts a local Dask scheduler and writes
 the output, does no per-citizen work.
 """
@@ -47,8 +47,8 @@ import attrs
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import HistoryError, LovreglerError
-from .history import valid_id
+from ..errors import HistoryError, LovreglerError
+from ..history import valid_id
 from .tables import (
     MAX_RECORD_BYTES,
     RawRecord,
@@ -251,7 +251,7 @@ def _ruleset(spec: Any) -> RulesetLike:
             module, _, attribute = spec.partition(":")
             _LOADED[spec] = getattr(importlib.import_module(module), attribute)
         else:
-            from .api import load_ruleset
+            from ..api import load_ruleset
 
             _LOADED[spec] = load_ruleset(spec)
     return _LOADED[spec]
@@ -263,7 +263,7 @@ Chunk = Sequence[RawRecord] | TablePart
 def evaluate_chunk(chunk: Chunk, config: BatchConfig) -> dict[str, pa.Table]:
     """Evaluate a chunk of citizens against every ruleset: one table per output.
 
-    A :class:`~lovregler.tables.TablePart` is turned into records here, in the worker.
+    A :class:`~lovregler.caseload.tables.TablePart` is turned into records here, in the worker.
     Never raises for a bad citizen: its problems become ``errors`` rows.
     """
     rulesets = [_ruleset(spec) for spec in config.rulesets]
@@ -304,7 +304,7 @@ class _Citizen:
 
     def histories(self, obj: object, rulesets: Sequence[RulesetLike]) -> dict[object, Any]:
         """The validated history per vocabulary (rulesets usually share one)."""
-        from .history import History
+        from ..history import History
 
         out: dict[object, Any] = {}
         failed: set[object] = set()
@@ -463,7 +463,7 @@ def _entries(result: Any, explain: bool) -> tuple[list[dict], list[dict], list[d
     and the Danish explanations that ``to_dict()`` builds (unless ``explain``); any other
     result object is read through its ``to_dict()`` (contract §2).
     """
-    from .results import Result
+    from ..results import Result
 
     if isinstance(result, Result):
         return (
@@ -862,7 +862,7 @@ def run_batch(
 ) -> BatchSummary:
     """Evaluate a caseload and write the five output tables to ``outdir``.
 
-    ``source`` is a caseload path (see :func:`lovregler.tables.read_caseload`) or records.
+    ``source`` is a caseload path (see :func:`lovregler.caseload.tables.read_caseload`) or records.
     ``workers`` defaults to every local core; the worker processes start fresh (forkserver
     or spawn), so a script that calls this must do so under ``if __name__ == "__main__":``.
     ``progress`` shows a rich progress bar
@@ -949,7 +949,7 @@ def _source_chunks(
 ) -> Iterator[Chunk]:
     """The caseload in chunks of ``config.chunk_size`` citizens.
 
-    An event log caseload comes as row ranges (:class:`~lovregler.tables.TablePart`) that
+    An event log caseload comes as row ranges (:class:`~lovregler.caseload.tables.TablePart`) that
     the workers read themselves; for a remote cluster (``remote``), which may not see this
     machine's files, the records are built here and sent instead.
     """
@@ -1017,7 +1017,7 @@ def _parse_date(text: str) -> datetime.date:
 def _ruleset_names(values: Sequence[str]) -> tuple[str, ...]:
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
     if "all" in names:
-        from .api import bundled_rulesets
+        from ..api import bundled_rulesets
 
         return tuple(bundled_rulesets())
     return tuple(names)

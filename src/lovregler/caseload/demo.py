@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import LovreglerError
+from ..errors import LovreglerError
 
 __all__ = ["main_demo"]
 
@@ -37,7 +37,7 @@ def main_demo(argv: Sequence[str] | None = None) -> int:
 
 def run_demo_args(args: argparse.Namespace) -> int:
     """Run synth → batch → report from parsed arguments and print where the report is."""
-    from .api import bundled_rulesets
+    from ..api import bundled_rulesets
     from .batch import BatchConfig, run_batch
     from .report import write_report
     from .synth import HORIZON, synth_parallel, write_caseload

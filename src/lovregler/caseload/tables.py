@@ -30,8 +30,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .errors import HistoryError
-from .history import leading_id, parse_json, valid_id
+from ..errors import HistoryError
+from ..history import leading_id, parse_json, valid_id
 
 __all__ = [
     "ATTRIBUTE_TYPES",

@@ -5,7 +5,7 @@ Cases (inputs from :mod:`benchmarks.data`, seeded, so every run times the same w
 1. **kbh_kontanthjælp_aktivitetsparat**: a validated history in memory → its result objects,
    by the compiled evaluator, the hand-written one (:mod:`benchmarks.handwritten`) and the
    reference interpreter (on fewer citizens: it is slow). Ratios are taken in this run.
-2. **accumulation window**: :func:`lovregler.periods.first_window_reach` (154 kommune-paid days
+2. **accumulation window**: :func:`lovregler.evaluate.periods.first_window_reach` (154 kommune-paid days
    exceeded in 9 måneder, catalogue §7) on five-year sick-spell timelines, against a naive
    per-day rescan (:mod:`benchmarks.windows`).
 3. **refusion** (if ``rulesets/refusion.lov`` is bundled): citizens with benefit periods across
@@ -39,8 +39,8 @@ from rich.table import Table
 
 from lovregler import load_ruleset
 from lovregler.api import bundled_rulesets
+from lovregler.evaluate.periods import first_window_reach
 from lovregler.history import parse_json
-from lovregler.periods import first_window_reach
 
 from . import data
 from .batch import batch_steps

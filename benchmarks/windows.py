@@ -1,13 +1,13 @@
 """The naive way to find the day an accumulation window first reaches a count.
 
-:func:`lovregler.periods.first_window_reach` jumps from day to day with prefix sums over the
+:func:`lovregler.evaluate.periods.first_window_reach` jumps from day to day with prefix sums over the
 intervals. The obvious alternative, here as the baseline, walks t one day at a time and
 recounts the window (t − window, t] over every interval each day.
 """
 
 from __future__ import annotations
 
-from lovregler.periods import Timeline
+from lovregler.evaluate.periods import Timeline
 from lovregler.timecalc import add_duration
 
 

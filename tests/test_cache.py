@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from lovregler import api, cache, compile, parse
+from lovregler import api, cache, parse
+from lovregler.evaluate import compile
 
 RULESET = "kontanthjælp_aktivitetsparat"
 

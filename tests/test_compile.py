@@ -10,8 +10,8 @@ import pytest
 
 from lovregler import load_ruleset
 from lovregler.api import bundled_dir
-from lovregler.compile import compile_plan
 from lovregler.errors import EvaluationError, RuleSyntaxError
+from lovregler.evaluate.compile import compile_plan
 from lovregler.parse import parse_text
 
 EVIL_TEXT = '\'"); __import__("os")._exit(3); ("\\\n"""'
@@ -137,12 +137,12 @@ def _free_names(source: str) -> set[str]:
 
 @pytest.mark.parametrize("name", ["kontanthjælp_aktivitetsparat", "sygedagpenge", "refusion"])
 def test_generated_code_only_calls_what_the_runtime_exports(name: str) -> None:
-    from lovregler import runtime
+    from lovregler.evaluate import runtime
 
     source = compile_plan(load_ruleset(name).plan).source
     # INFOS and VOCAB are handed in by Compiled (the rule documentation and the vocabulary)
     assert _free_names(source) <= set(runtime.__all__) | {"INFOS", "VOCAB"}
-    assert "from lovregler.runtime import *" in source
+    assert "from lovregler.evaluate.runtime import *" in source
     assert "and True" not in source
     assert "_cmp" not in source and "def first_day_after" not in source
 

@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from fuzzing import fuzz_settings, mutated_histories, mutated_lines, rule_files
 from lovregler import api
 from lovregler.errors import HistoryError, LovreglerError, RuleFileError
+from lovregler.evaluate.plan import build_plan
 from lovregler.history import History
 from lovregler.parse import parse_text
-from lovregler.plan import build_plan
 from strategies import any_histories, kontanthjælp_histories
 
 AS_OF = st.sampled_from(["2015-06-30", "2017-12-31", "2020-03-01"])

@@ -1,4 +1,4 @@
-"""Tests for lovregler.periods: hand-worked examples, then every function against a naive
+"""Tests for lovregler.evaluate.periods: hand-worked examples, then every function against a naive
 day-set model (a timeline is the set of its days up to a horizon H)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lovregler.periods import (
+from lovregler.evaluate.periods import (
     EMPTY,
     Timeline,
     _widest_window,

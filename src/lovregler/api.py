@@ -37,9 +37,9 @@ from .errors import (
     RulesetNotFound,
     SourcePos,
 )
+from .evaluate.plan import Plan, build_plan
 from .history import History
 from .parse import grammar_text, parse_file
-from .plan import Plan, build_plan
 from .results import Entry, Result
 from .timecalc import INF
 from .vocabulary import Vocabulary, from_ast
@@ -270,7 +270,7 @@ class Ruleset:
 
     def interpret(self, history: History | dict[str, object], as_of: datetime.date | str) -> Result:
         """The same as :meth:`evaluate`, by the reference interpreter (slow; for checking)."""
-        from .interpret import Interpreter
+        from .evaluate.interpret import Interpreter
 
         day = parse_as_of(as_of)
         if not isinstance(history, History):
@@ -333,7 +333,7 @@ def parse_as_of(value: object) -> datetime.date:
 
 
 def _compiled(plan: Plan) -> Callable[[History, int], Result]:
-    from .compile import compile_plan
+    from .evaluate.compile import compile_plan
 
     return compile_plan(plan).evaluate
 

@@ -264,7 +264,7 @@ def cmd_lsp(args: argparse.Namespace) -> int:
 
 def cmd_compile(args: argparse.Namespace) -> int:
     """Check and compile a ruleset; with --show, print the generated Python."""
-    from .compile import compile_plan
+    from .evaluate.compile import compile_plan
 
     rs = load_ruleset(args.ruleset)
     compiled = compile_plan(rs.plan)

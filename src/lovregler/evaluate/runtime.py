@@ -2,7 +2,7 @@
 
 Generated code (``compile.py``) resolves every name at compile time and calls these helpers
 with constants and small predicate functions. Everything here works on int day numbers and
-interval tuples (:mod:`lovregler.periods`); events are looked up per type with binary search.
+interval tuples (:mod:`lovregler.evaluate.periods`); events are looked up per type with binary search.
 The reference interpreter (``interpret.py``) implements the same semantics independently,
 with day sets and linear scans; the property tests hold the two together.
 """
@@ -14,9 +14,8 @@ import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from . import periods as P
-from .history import Event, History
-from .results import (
+from ..history import Event, History
+from ..results import (
     FULFILLED,
     FULFILLED_LATE,
     OVERDUE,
@@ -31,10 +30,11 @@ from .results import (
     status_of,
     window_note,
 )
-from .timecalc import INF, add_duration, birthday, hverdag, iso_week_monday
-from .vocabulary import PeriodDecl, Vocabulary
+from ..timecalc import INF, add_duration, birthday, hverdag, iso_week_monday
+from ..vocabulary import PeriodDecl, Vocabulary
+from . import periods as P
 
-# Every name generated code may use (it does ``from lovregler.runtime import *``): the
+# Every name generated code may use (it does ``from lovregler.evaluate.runtime import *``): the
 # compiler emits calls of these and nothing else, so this list is the generated code's API.
 __all__ = [
     "Ctx",
@@ -372,7 +372,7 @@ def shift(day: int | None, months: int, days: int, sign: int = 1) -> int | None:
 
 def age(c: Ctx, day: int | None) -> int | None:
     """Completed years on ``day``."""
-    from .timecalc import age_on
+    from ..timecalc import age_on
 
     return None if day is None else age_on(c.birth, day)
 
@@ -388,7 +388,7 @@ def period_start(a: Timeline, day: int | None) -> int | None:
 
 def end_of_month(day: int | None) -> int | None:
     """The last day of the calendar month (None stays None)."""
-    from .timecalc import end_of_month as eom
+    from ..timecalc import end_of_month as eom
 
     return None if day is None else eom(day)
 

@@ -20,7 +20,7 @@ from functools import lru_cache
 from itertools import accumulate
 from operator import itemgetter
 
-from lovregler.timecalc import INF, add_duration
+from ..timecalc import INF, add_duration
 
 __all__ = [
     "Timeline",

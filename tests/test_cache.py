@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lovregler import api, cache, parse
+from lovregler import api, cache, lark_parser
 from lovregler.evaluate import compile
 
 RULESET = "kontanthjælp_aktivitetsparat"
@@ -27,7 +27,7 @@ def _forget() -> None:
     """Drop every in-process cache, so that the next load goes to disk."""
     api._parsed.cache_clear()
     api._load.cache_clear()
-    parse.parser.cache_clear()
+    lark_parser.parser.cache_clear()
     cache._checked_root.cache_clear()
     cache._read_key.cache_clear()
 
@@ -98,11 +98,11 @@ def test_planted_grammar_cache_is_not_executed(cache_dir: Path, tmp_path: Path) 
     # Lark's own cache name (what older versions used) and every name under grammar/.
     (cache_dir / "grammar").mkdir(parents=True)
     (cache_dir / f"grammar-{lark.__version__}.cache").write_bytes(payload)
-    parse.parser()  # builds and signs the real entry
+    lark_parser.parser()  # builds and signs the real entry
     for entry in (cache_dir / "signed" / "grammar").iterdir():
         _plant(cache_dir, "grammar", entry.name, payload)
     _forget()
-    assert parse.parser() is not None
+    assert lark_parser.parser() is not None
     assert not marker.exists()
 
 

@@ -32,12 +32,15 @@ def test_a_bundled_ruleset_has_no_diagnostics() -> None:
 
 def test_hover_on_an_attribute_in_a_condition_shows_that_events_attribute() -> None:
     shown = hover(DOC, *_at(TEXT, "vurdering{klar_til_tilbud = falsk}", 12))
-    assert shown == "```lovregler\nvurdering { klar_til_tilbud: sandhedsværdi }\n```"
+    assert shown == (
+        "```lovregler\nvurdering { klar_til_tilbud: sandhedsværdi kaldet "
+        '"borgeren er klar til tilbud" / "borgeren ikke er klar til tilbud" }\n```'
+    )
 
 
 def test_hover_on_an_attribute_of_an_example_event_is_not_the_period_of_that_name() -> None:
     shown = hover(DOC, *_at(TEXT, "ydelse_start ydelse=kontanthjælp", 14))
-    assert shown == "```lovregler\nydelse_start { ydelse: ydelse }\n```"
+    assert shown == '```lovregler\nydelse_start { ydelse: ydelse kaldet "ydelsen" }\n```'
 
 
 def test_hover_on_a_value_shows_its_enum() -> None:

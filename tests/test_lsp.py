@@ -175,7 +175,10 @@ async def test_hover_on_an_event_and_a_pattern_gives_their_declarations(
         types.HoverParams(text_document=doc, position=_position(text, "opfyldes af samtale", 13))
     )
     assert event is not None and isinstance(event.contents, types.MarkupContent)
-    assert 'hændelse samtale "en samtale holdt af jobcentret" {' in event.contents.value
+    assert (
+        'hændelse samtale "en samtale holdt af jobcentret"\n'
+        '  kaldet "en samtale" / "samtaler" handling "holde {np} med borgeren" {'
+    ) in event.contents.value
     pattern = await client.text_document_hover_async(
         types.HoverParams(
             text_document=doc, position=_position(text, "opfyldes af kvalificerende_tilbud", 14)

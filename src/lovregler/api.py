@@ -39,7 +39,8 @@ from .errors import (
 )
 from .evaluate.plan import Plan, build_plan
 from .history import History
-from .parse import grammar_text, parse_file
+from .lark_parser import grammar_text
+from .parse import parse_file
 from .results import Entry, Result
 from .timecalc import INF
 from .vocabulary import Vocabulary, from_ast

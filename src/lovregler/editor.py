@@ -33,7 +33,8 @@ from .check import (
 )
 from .errors import Diagnostic, LovreglerError, RuleSyntaxError, SourcePos
 from .keywords import DANISH, ENGLISH, file_language, keyword_table
-from .parse import parse_text, parser
+from .lark_parser import parser
+from .parse import parse_text
 from .prose import ProseContext, describe_rule
 from .vocabulary import Vocabulary
 

@@ -34,7 +34,8 @@ from lark.exceptions import UnexpectedInput
 
 from .errors import LovreglerError
 from .keywords import keyword_table
-from .parse import grammar_text, parse_text
+from .lark_parser import grammar_text
+from .parse import parse_text
 
 BLOCKS = frozenset(
     {

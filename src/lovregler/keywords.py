@@ -87,7 +87,7 @@ def _is_word(text: str) -> bool:
 @functools.cache
 def keyword_table() -> dict[str, Keyword]:
     """Every keyword terminal of the grammar, by terminal name."""
-    from .parse import parser
+    from .lark_parser import parser
 
     lark = parser()
     spelled: dict[str, list[str]] = {}
@@ -117,7 +117,7 @@ def keyword_table() -> dict[str, Keyword]:
 
 def _written_alternatives(terminal: str) -> list[str]:
     """The words of a terminal's ``/…/ | /…/`` alternatives in the order the grammar writes them."""
-    from .parse import grammar_text
+    from .lark_parser import grammar_text
 
     line = re.search(rf"^{re.escape(terminal)}(?:\.\d+)?:(.*)$", grammar_text(), re.MULTILINE)
     if line is None:
@@ -171,7 +171,7 @@ def describe_terminal(name: str, language: str = DANISH) -> str | None:
     if keyword is not None:
         words = keyword.words(language)
         return f"»{words[0]}«" if words else None
-    from .parse import parser
+    from .lark_parser import parser
 
     term = next((t for t in parser().terminals if t.name == name), None)
     if term is not None and term.pattern.type == "str":

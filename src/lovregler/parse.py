@@ -13,65 +13,20 @@ known mistakes (``SYNTAX_EXAMPLES``) labelled with friendly Danish messages.
 from __future__ import annotations
 
 import datetime
-import functools
-import hashlib
-import io
 import unicodedata
-from importlib import resources
 from pathlib import Path
 from typing import NoReturn
 
 import attrs
 import lark
-from lark import Lark, Token, Transformer, v_args
+from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 from lark.tree import Meta
 
-from . import ast, cache
+from . import ast
 from .errors import Diagnostic, RuleSyntaxError, SourcePos
+from .lark_parser import parser
 from .syntax_errors import position, syntax_diagnostic
-
-GRAMMAR_FILE = "lovregler.lark"
-
-
-@functools.cache
-def grammar_text() -> str:
-    """The grammar source, from the installed package data."""
-    return resources.files("lovregler.grammar").joinpath(GRAMMAR_FILE).read_text("utf-8")
-
-
-_PARSER_OPTIONS: dict[str, object] = {
-    "parser": "lalr",
-    "lexer": "contextual",
-    "strict": True,
-    "propagate_positions": True,
-    "maybe_placeholders": True,
-}
-
-
-@functools.cache
-def parser() -> Lark:
-    """The one Lark parser of this process (LALR, contextual lexer, strict, cached).
-
-    Lark's own file cache is a pickle under a predictable name; instead the parse tables are
-    kept in this user's authenticated cache (:mod:`lovregler.cache`), so a planted file is
-    never unpickled.
-    """
-    name = hashlib.sha256(
-        f"{lark.__version__}\0{sorted(_PARSER_OPTIONS.items())}\0{grammar_text()}".encode()
-    ).hexdigest()
-    data = cache.load("grammar", f"{name}.lark")
-    if data is not None:
-        try:
-            return Lark.load(io.BytesIO(data))
-        except Exception:  # a stale entry (another Lark) is rebuilt below
-            pass
-    built = Lark(grammar_text(), **_PARSER_OPTIONS)  # type: ignore[arg-type]
-    buffer = io.BytesIO()
-    built.save(buffer)
-    cache.store("grammar", f"{name}.lark", buffer.getvalue())
-    return built
-
 
 _UNIT_TO_DURATION = {"days": (0, 1), "weeks": (0, 7), "months": (1, 0), "years": (12, 0)}
 

@@ -813,7 +813,7 @@ def keyword_pairs(grammar: str | None = None) -> list[tuple[str, str, str]]:
     >>> ("forløbets start", "course start", "course_start") in keyword_pairs()
     True
     """
-    from .parse import grammar_text
+    from .lark_parser import grammar_text
 
     grammar = grammar or grammar_text()
     terminals = _terminals(grammar)

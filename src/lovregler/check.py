@@ -24,12 +24,7 @@ import attrs
 
 from . import ast
 from .errors import Diagnostic, SourcePos, did_you_mean, source_lines
-from .semantics import (  # noqa: F401 (resolve_* re-exported for callers of the checker)
-    Names,
-    find_definition,
-    resolve_pattern,
-    resolve_timeline_name,
-)
+from .semantics import Names, find_definition
 from .vocabulary import AttrType, EventType, PeriodDecl, Vocabulary
 
 HOLDERS = ("jobcenter", "kommune")

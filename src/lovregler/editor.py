@@ -7,9 +7,9 @@ check`` would. The other functions answer the questions of a language server fro
 (:func:`complete`), where a name is declared (:func:`definition`) and what the file contains
 (:func:`symbols`). :mod:`lovregler.lsp` speaks the protocol around them.
 
-Names are resolved with the checker's own resolvers (:func:`~lovregler.check.find_definition`,
-:func:`~lovregler.check.resolve_pattern`, :func:`~lovregler.check.resolve_timeline_name`),
-so the editor and the checker never disagree about what a name means.
+Names are resolved by :class:`~lovregler.semantics.Names` (:attr:`Document.names`), the one
+resolver the checker, the evaluators and the prose use, so the editor and the checker never
+disagree about what a name means.
 """
 
 from __future__ import annotations
@@ -23,19 +23,13 @@ from lark.exceptions import UnexpectedInput
 
 from . import ast
 from .api import available_rule_files, find_rule_file, load_vocabulary, parse_cached
-from .check import (
-    all_rules,
-    check_module,
-    check_ruleset_names,
-    find_definition,
-    resolve_pattern,
-    resolve_timeline_name,
-)
+from .check import all_rules, check_module, check_ruleset_names
 from .errors import Diagnostic, LovreglerError, RuleSyntaxError, SourcePos
 from .keywords import DANISH, ENGLISH, file_language, keyword_table
 from .lark_parser import parser
 from .parse import parse_text
 from .prose import ProseContext, describe_rule
+from .semantics import Names
 from .vocabulary import Vocabulary
 
 _WORD = re.compile(r"[^\W\d]\w*")
@@ -98,6 +92,11 @@ class Document:
         """The ruleset the file's ruleset extends, if found."""
         rs = self.ruleset
         return next((b for b in self.bases if rs is not None and b.name == rs.extends), None)
+
+    @property
+    def names(self) -> Names:
+        """The names of the file's ruleset (over its base) and vocabulary, resolved."""
+        return Names(self.ruleset, self.base, self.vocabulary)
 
 
 # ───────────────────────────── analysis ─────────────────────────────
@@ -254,11 +253,12 @@ def _rule_hover(doc: Document, rule: ast.Rule) -> str:
 def _definition_named(doc: Document, name: str) -> ast.Definition | None:
     if doc.ruleset is None:
         return None
+    names = doc.names
     return (
-        find_definition(name, ast.PatternDef, doc.ruleset, doc.base)
-        or find_definition(name, ast.SetDef, doc.ruleset, doc.base)
-        or find_definition(name, ast.TimelineDef, doc.ruleset, doc.base)
-        or find_definition(name, ast.DateDef, doc.ruleset, doc.base)
+        names.definition(name, ast.PatternDef)
+        or names.definition(name, ast.SetDef)
+        or names.definition(name, ast.TimelineDef)
+        or names.definition(name, ast.DateDef)
     )
 
 
@@ -333,12 +333,12 @@ def _event_before(doc: Document, before: str) -> str | None:
 
 def _event_of(doc: Document, name: str) -> str | None:
     """The event type a pattern name, or a period's name, stands for (the checker's way)."""
-    assert doc.ruleset is not None and doc.vocabulary is not None
-    kind = resolve_timeline_name(name, doc.ruleset, doc.base, doc.vocabulary)
-    if kind == "period":
-        return doc.vocabulary.periods[name].start
-    event, _ = resolve_pattern(name, doc.ruleset, doc.base)
-    return event if event in doc.vocabulary.events else None
+    names = doc.names
+    timeline = names.timeline(name)
+    if timeline.period is not None:
+        return timeline.period.start
+    event = names.pattern(name).event
+    return event if names.event(event) is not None else None
 
 
 # ───────────────────────────── completion ─────────────────────────────

@@ -201,3 +201,34 @@ def file_language(source: str) -> str:
         elif word in english and word not in danish:
             score -= 1
     return ENGLISH if score < 0 else DANISH
+
+
+def keyword_pairs() -> list[tuple[str, str]]:
+    """(Danish, English) for every keyword of the grammar, as its rules pair them, sorted by
+    the Danish words: what the language reference's table of keywords shows.
+
+    >>> ("forløbets start", "course start") in keyword_pairs()
+    True
+    >>> ("hændelse", "event") in keyword_pairs()
+    True
+    """
+    from .lark_parser import parser
+
+    table = keyword_table()
+    groups: dict[tuple[str, object], list[str]] = {}
+    for rule in parser().rules:
+        expansion = rule.expansion
+        if len(expansion) == 1 and expansion[0].is_term and expansion[0].name in table:
+            groups.setdefault((rule.origin.name, rule.alias), []).append(expansion[0].name)
+    rows: set[tuple[str, str]] = set()
+    paired: set[str] = set()
+    for names in groups.values():
+        danish = [w for n in names for w in table[n].danish]
+        english = [w for n in names for w in table[n].english]
+        if danish and english:
+            paired.update(names)
+            rows.add((", ".join(dict.fromkeys(danish)), ", ".join(dict.fromkeys(english))))
+    for name, keyword in table.items():  # one terminal spelled both ways (a regex alternation)
+        if name not in paired and keyword.danish and keyword.english:
+            rows.add((", ".join(keyword.danish), ", ".join(keyword.english)))
+    return sorted(rows, key=lambda row: row[0].casefold())

@@ -43,6 +43,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import api, ast, prose, sitesearch
 from . import timeline_svg as tsvg
 from .errors import LovreglerError
+from .keywords import keyword_pairs
 from .parse import parse_text
 
 logger = logging.getLogger(__name__)
@@ -774,83 +775,13 @@ class ExampleDirective(SphinxDirective):
 
 
 # ───────────────────────────── keywords, from the grammar ─────────────────────────────
-_RULE = re.compile(r"^(?P<name>_?[a-z]\w*):\s*(?P<body>[^/]+)$")
-_TERMINAL = re.compile(r"^(?P<name>_?[A-Z][A-Z0-9_]*)\.\d+:\s*(?P<body>.+)$")
-_ALIAS = re.compile(r"\((?P<body>[^)]*)\)\s*->\s*(?P<name>\w+)")
-_ONLY_ALTS = re.compile(r'\s*(?:(?:"[^"]+"|_?[A-Z][A-Z0-9_]*)\s*\|?\s*)+')
-_ALT = re.compile(r'"(?P<word>[^"]+)"|(?P<term>_?[A-Z][A-Z0-9_]*)')
-
-
-def _regex_words(regex: str) -> str:
-    # /after\s+each\s+fulfil(l)?ment\b/ → "after each fulfilment"
-    text = regex.replace("\\s+", " ").replace("\\s*", " ").replace("\\b", "")
-    text = text.replace("(l)?", "").replace("\\.?", ".").replace("\\.", ".")
-    return text.strip()
-
-
-def _terminals(grammar: str) -> dict[str, list[str]]:
-    found = {}
-    for line in grammar.splitlines():
-        m = _TERMINAL.match(line.strip())
-        if m:
-            found[m["name"]] = [_regex_words(r) for r in re.findall(r"/([^/]+)/", m["body"])]
-    return found
-
-
-def _spell(body: str, terminals: dict[str, list[str]]) -> list[str]:
-    words = []
-    for m in _ALT.finditer(body):
-        if m["word"]:
-            words.append(m["word"])
-        else:
-            words.extend(terminals.get(m["term"], []))
-    return words
-
-
-def keyword_pairs(grammar: str | None = None) -> list[tuple[str, str, str]]:
-    """(Danish, English, grammar rule) for every keyword of the grammar, Danish first.
-
-    >>> ("forløbets start", "course start", "course_start") in keyword_pairs()
-    True
-    """
-    from .lark_parser import grammar_text
-
-    grammar = grammar or grammar_text()
-    terminals = _terminals(grammar)
-    pairs: dict[str, tuple[str, str, str]] = {}
-    for raw in grammar.splitlines():
-        line = raw.split("//")[0].strip()
-        for m in _ALIAS.finditer(line):
-            _add_pair(pairs, m["name"], _spell(m["body"], terminals))
-        rule = _RULE.match(line)
-        # a keyword rule is nothing but alternatives of words and keyword terminals
-        if rule and _ONLY_ALTS.fullmatch(rule["body"]):
-            _add_pair(pairs, rule["name"], _spell(rule["body"], terminals))
-        term = _TERMINAL.match(line)
-        if term and not term["name"].endswith(("_0", "_1")):
-            _add_pair(pairs, term["name"], terminals[term["name"]])
-    return sorted(pairs.values(), key=lambda p: p[0].casefold())
-
-
-def _add_pair(pairs: dict[str, tuple[str, str, str]], name: str, words: list[str]) -> None:
-    # Only words: punctuation (name_list) and patterns (DATE) are not keywords.
-    if not words or any("\\" in w or not re.search(r"[^\W\d_]", w) for w in words):
-        return
-    if len(words) == 1 and name != "_version":
-        return  # a helper terminal (the Danish half of a pair), listed under its pair
-    half = max(1, len(words) // 2)
-    danish, english = ", ".join(words[:half]), ", ".join(words[half:]) or words[0]
-    pairs[name] = (danish, english, name.strip("_").lower())
-
-
 class KeywordsDirective(SphinxDirective):
     """``.. lovregel-noegleord::`` — a table of every keyword, Danish and English."""
 
     def run(self) -> list[nodes.Node]:
-        """One row per keyword, read from the grammar the parser uses."""
-        # The grammar's own token names (value_kw ...) mean nothing to a reader: words only.
-        rows = [(da, en) for da, en, _ in keyword_pairs()]
-        return [_table(("Dansk", "English"), rows, "lovregel-noegleord")]
+        """One row per keyword, from the keyword table of the compiled grammar
+        (:func:`lovregler.keywords.keyword_pairs`), the one the parser and the editor use."""
+        return [_table(("Dansk", "English"), keyword_pairs(), "lovregel-noegleord")]
 
 
 # ───────────────────────────── generated pages, CSS, setup ─────────────────────────────

@@ -14,9 +14,9 @@ import unicodedata
 from typing import Any
 
 from lovregler.api import load_vocabulary
+from lovregler.caseload.synth import synth
 from lovregler.errors import HistoryError
 from lovregler.history import History, _Loader, _schema
-from lovregler.synth import synth
 
 
 def _checked(obj: Any, vocabulary: Any, lenient: bool = False) -> History | str:

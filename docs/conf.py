@@ -1,7 +1,7 @@
 """Sphinx configuration of the lovregler site.
 
 The legal pages are Danish and rendered straight from the rule files by
-``lovregler.sphinxext``: one page per file in ``rulesets/`` is generated into ``regelsaet/`` at
+``lovregler.site.sphinxext``: one page per file in ``rulesets/`` is generated into ``regelsaet/`` at
 every build, so the site cannot miss or drift from a ruleset.
 """
 
@@ -18,7 +18,7 @@ copyright = "lovregler"  # noqa: A001 - the name Sphinx expects
 language = "da"
 
 extensions = [
-    "lovregler.sphinxext",
+    "lovregler.site.sphinxext",
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",  # the API page's examples (pytest runs them)
     "sphinx.ext.napoleon",
@@ -38,7 +38,7 @@ html_theme = "alabaster"
 # Our own sidebar search field: Sphinx's has the placeholder "Search" written in English.
 templates_path = ["_templates"]
 # Sphinx fetches each result page for its summary, which a browser forbids for pages opened
-# from disk (an error per result); lovregler.sitesearch adds a short text from a script file.
+# from disk (an error per result); lovregler.site.sitesearch adds a short text from a script file.
 html_show_search_summary = False
 html_title = "lovregler — reglerne i klart sprog"
 html_theme_options = {

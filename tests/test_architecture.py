@@ -141,7 +141,7 @@ STILL_LONG: set[str] = {
     "lovregler.prose",
     "lovregler.caseload.report",
     "lovregler.evaluate.runtime",
-    "lovregler.sphinxext",
+    "lovregler.site.sphinxext",
     "lovregler.caseload.synth",
     "lovregler.caseload.tables",
 }

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from lovregler import api, ast
-from lovregler.sphinxext import Paragraph, citation_node, excerpt_node, paragraphs
+from lovregler.site.sphinxext import Paragraph, citation_node, excerpt_node, paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -224,7 +224,7 @@ def _broken_site(tmp_path: Path, directive: str, rule_file: str | None = None) -
     (src / "conf.py").write_text(
         textwrap.dedent(
             """
-            extensions = ["lovregler.sphinxext"]
+            extensions = ["lovregler.site.sphinxext"]
             language = "da"
             lovregler_ruleset_dirs = ["regler"]
             lovregler_generate_pages = False
@@ -314,7 +314,7 @@ def test_examples_in_the_docs_parse_and_check(doc: str, tmp_path: Path) -> None:
     from lovregler.api import load_ruleset
     from lovregler.examples import example_report
     from lovregler.parse import parse_text
-    from lovregler.sphinxext import load_path
+    from lovregler.site.sphinxext import load_path
 
     checked = 0
     for i, block in enumerate(_code_blocks(ROOT / "docs" / doc)):

@@ -1,12 +1,12 @@
 """A Sphinx extension that renders rulesets straight from their rule files.
 
-In ``conf.py``: ``extensions = ["lovregler.sphinxext"]``. Then
+In ``conf.py``: ``extensions = ["lovregler.site.sphinxext"]``. Then
 
 * ``.. lovregel:: kontanthjælp_aktivitetsparat`` renders a whole ruleset: its purpose, legal
   source, validity and versions, the forløb; per rule the Danish title, the generated prose
   (:mod:`lovregler.prose`), the citation, the interpretation notes and the law excerpt side by
   side, and the version(s) the rule belongs to; rules an extending ruleset inherits or
-  overrides, shown as such; each example as a timeline picture (:mod:`lovregler.timeline_svg`)
+  overrides, shown as such; each example as a timeline picture (:mod:`lovregler.site.timeline_svg`)
   with its history and expected results in tables;
 * ``.. lovregel-paragraffer::`` renders an index of every rule by paragraph (§) of the law;
 * ``.. lovregel-oversigt::`` lists the bundled rulesets.
@@ -40,11 +40,12 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import api, ast, prose, sitesearch
+from .. import api, ast, prose
+from ..errors import LovreglerError
+from ..keywords import keyword_pairs
+from ..parse import parse_text
+from . import sitesearch
 from . import timeline_svg as tsvg
-from .errors import LovreglerError
-from .keywords import keyword_pairs
-from .parse import parse_text
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ DEFINITION_KIND_DA: dict[type, str] = {
     ast.TimelineDef: "tidslinje",
     ast.DateDef: "dato",
 }
-PAGE_MARK = ".. Genereret af lovregler.sphinxext ud fra rulesets/ — redigér ikke."
+PAGE_MARK = ".. Genereret af lovregler.site.sphinxext ud fra rulesets/ — redigér ikke."
 
 
 # ───────────────────────────── finding and loading ─────────────────────────────

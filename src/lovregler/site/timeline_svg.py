@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from . import ast, prose, timecalc
-from .vocabulary import PeriodDecl
+from .. import ast, prose, timecalc
+from ..vocabulary import PeriodDecl
 
 STATUS_COLOURS = {
     "fulfilled": "#2e7d32",

@@ -2,7 +2,7 @@
 
 Sphinx's own search drops numbers (``92`` is never indexed or looked up) and splits ``§ 92``
 into nothing at all, so a reviewer who searches for the paragraph finds no page. This module,
-set up by :mod:`lovregler.sphinxext`:
+set up by :mod:`lovregler.site.sphinxext`:
 
 * registers a Danish search language (Danish stemming and stop words, as Sphinx's) that also
   indexes every paragraph reference as a token — ``§ 92`` → ``§92``, ``§ 74 c`` → ``§74`` and

@@ -416,10 +416,13 @@ class Gen:
         )
 
     def right(self, r: ast.RightRule, span: RuleSpan) -> None:
+        """A right's function returns its periods (start, until); the caller keeps those
+        whose first day lies in its span (:meth:`right_call`), so spans of one unchanged
+        rule in consecutive versions can share one computation per forløb."""
         lo, hi = _bounds(r.validity)
         if r.right_when is not None:
             self.body(
-                f"ri.extend(keep_rights(S, when_periods(c, sc, {self.timeline(r.right_when)}, {lo}, {hi}), FIRST_DAY))",
+                f"return when_periods(c, sc, {self.timeline(r.right_when)}, {lo}, {hi})",
                 r.right_when.pos,
             )
             return
@@ -473,7 +476,7 @@ class Gen:
                 f"{r.right_until is not None})))",
                 r.pos,
             )
-        self.body("ri.extend(keep_rights(S, periods, FIRST_DAY))", r.pos)
+        self.body("return periods", r.pos)
 
     def triggered_starts(self, r: ast.RightRule) -> None:
         """``starts`` of a right »udløst af hver <mønster>«: for each triggering event (one
@@ -603,6 +606,8 @@ class Gen:
             # an obligation's triggers lie in the span, on or before as_of; a right or value
             # may be determined before it begins
             call = f"{self.rule_call(s)}c, everyone, ob, ri, va)"
+            if s.rule.kind == "right":
+                call = f"ri.extend(keep_rights(S{s.index}, {call}, FIRST_DAY))"
             if s.rule.kind == "obligation":
                 self.emit(f"    if as_of >= {s.start}:{_dates(s.start)}", s.rule.pos)
                 self.emit(f"        {call}", s.rule.pos)
@@ -612,6 +617,7 @@ class Gen:
             self.emit(f"    first = max({self.plan.first_day}, c.birth)")
             self.emit("    for cs, ce in courses:")
             self.emit("        hi = ce if ce < as_of else as_of")
+        computed: dict[str, str] = {}  # rule function -> the local holding its periods
         for s in per_course:
             r = s.rule
             if r.kind == "obligation":
@@ -626,6 +632,9 @@ class Gen:
             else:
                 self.emit("        if first <= hi:", r.pos)
                 self.emit("            lo = cs if cs > first else first", r.pos)
+            if r.kind == "right":
+                self.per_course_right(s, computed)
+                continue
             self.emit(
                 f"            {self.rule_call(s)}c, Scope(cs, ce, lo, hi, False), ob, ri, va)",
                 r.pos,
@@ -634,6 +643,20 @@ class Gen:
             groups = ", ".join(f"INFOS[{i}]: {g}" for i, g in self.plan.right_groups.items())
             self.emit(f"    ri = held_once(ri, {{{groups}}})")
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
+
+    def per_course_right(self, s: RuleSpan, computed: dict[str, str]) -> None:
+        """Keep a right's periods for span ``s``. Every per-forløb right runs under the same
+        guard and scope, so a rule function already called in this forløb (the same rule in
+        an earlier version) is not called again: its periods are reused."""
+        fn = self.function_of[s.index]
+        local = computed.get(fn)
+        if local is None:
+            local = computed[fn] = f"P{len(computed)}"
+            self.emit(
+                f"            {local} = {self.rule_call(s)}c, Scope(cs, ce, lo, hi, False), ob, ri, va)",
+                s.rule.pos,
+            )
+        self.emit(f"            ri.extend(keep_rights(S{s.index}, {local}, FIRST_DAY))", s.rule.pos)
 
 
 def _plain_chain(r: ast.ObligationRule) -> ast.Duration | None:

@@ -128,6 +128,7 @@ class Ctx:
         "_by_type",
         "_periods",
         "short",
+        "own",
         "courses",
     )
 
@@ -143,6 +144,8 @@ class Ctx:
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
         # "kortere end" per (event, duration): several rules ask it of the same offers
         self.short: dict[tuple[int, int, int], bool] = {}
+        # each event's own period, per (start type, key): built in one pass when first asked
+        self.own: dict[tuple[str, object], dict[int, tuple[int, int]]] = {}
         # the ruleset's forløb, set by the generated evaluate (a threshold that a new version
         # takes over asks whether one is running on the version's first day)
         self.courses: list[tuple[int, int]] = []
@@ -320,23 +323,38 @@ def _own_period_of(c: Ctx, decl: PeriodDecl, ev: Event) -> tuple[int, int] | Non
     (catalogue C5: an offer is judged on its own ``tilbud_start`` and ``tilbud_slut``; two
     offers that touch are not joined). Same-day events are taken in history order."""
     key = ev.attrs.get(decl.key) if decl.key else None
+    ckey = (decl.start, key)
+    own = c.own.get(ckey)
+    if own is None:  # one pass gives every event of this key its period
+        own = c.own[ckey] = _own_periods_of_key(c, decl, key)
+    return own.get(ev.index)
+
+
+def _own_periods_of_key(c: Ctx, decl: PeriodDecl, key: object) -> dict[int, tuple[int, int]]:
+    """Event index → (start, end) of the own period it belongs to, for every start and end
+    event of one key; events outside a period are absent."""
     marks = [
         e
         for e in c.of_type(decl.start)[1] + c.of_type(decl.end)[1]
         if (e.attrs.get(decl.key) if decl.key else None) == key
     ]
     marks.sort(key=lambda e: (e.day, e.seq or 0, e.index))
+    out: dict[int, tuple[int, int]] = {}
     start: int | None = None
-    mine = False
+    members: list[int] = []
     for e in marks:
         if e.type == decl.start and start is None:
-            start, mine = e.day, False
-        mine = mine or e is ev
+            start, members = e.day, []
+        if start is not None:
+            members.append(e.index)
         if e.type == decl.end and start is not None:
-            if mine:
-                return start, e.day
+            for idx in members:
+                out[idx] = (start, e.day)
             start = None
-    return (start, INF) if start is not None and mine else None
+    if start is not None:
+        for idx in members:
+            out[idx] = (start, INF)
+    return out
 
 
 def continues(c: Ctx, period: str, key: object, pred: Pred, day: int | None) -> bool:

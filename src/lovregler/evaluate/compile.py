@@ -617,34 +617,36 @@ class Gen:
             self.emit(f"    first = max({self.plan.first_day}, c.birth)")
             self.emit("    for cs, ce in courses:")
             self.emit("        hi = ce if ce < as_of else as_of")
+            # the two scopes every span of this forløb sees (built once, not per rule call;
+            # drivers only read them): from the forløb's start, and from the ruleset's first
+            # day or the citizen's birth if later
+            self.emit("        whole = Scope(cs, ce, cs, hi, False)")
+            self.emit("        from_first = Scope(cs, ce, cs if cs > first else first, hi, False)")
         computed: dict[str, str] = {}  # rule function -> the local holding its periods
         for s in per_course:
             r = s.rule
+            scope = "whole"
             if r.kind == "obligation":
                 # listed triggers lie in [max(cs, span start), min(ce, as_of, span end)]; the
                 # forløb keeps its real start (C1) unless the rule declares a transition
                 ends = f"cs <= {s.end} and " if s.end < INF else ""
                 self.emit(f"        if {ends}{s.start} <= hi:{_dates(s.start, s.end)}", r.pos)
                 if s.transition:
-                    self.emit(f"            lo = cs if cs > {s.start} else {s.start}", r.pos)
-                else:
-                    self.emit("            lo = cs", r.pos)
+                    lo = f"cs if cs > {s.start} else {s.start}"
+                    scope = f"Scope(cs, ce, {lo}, hi, False)"
             else:
                 self.emit("        if first <= hi:", r.pos)
-                self.emit("            lo = cs if cs > first else first", r.pos)
+                scope = "from_first"
             if r.kind == "right":
-                self.per_course_right(s, computed)
+                self.per_course_right(s, scope, computed)
                 continue
-            self.emit(
-                f"            {self.rule_call(s)}c, Scope(cs, ce, lo, hi, False), ob, ri, va)",
-                r.pos,
-            )
+            self.emit(f"            {self.rule_call(s)}c, {scope}, ob, ri, va)", r.pos)
         if self.plan.right_groups:
             groups = ", ".join(f"INFOS[{i}]: {g}" for i, g in self.plan.right_groups.items())
             self.emit(f"    ri = held_once(ri, {{{groups}}})")
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
 
-    def per_course_right(self, s: RuleSpan, computed: dict[str, str]) -> None:
+    def per_course_right(self, s: RuleSpan, scope: str, computed: dict[str, str]) -> None:
         """Keep a right's periods for span ``s``. Every per-forløb right runs under the same
         guard and scope, so a rule function already called in this forløb (the same rule in
         an earlier version) is not called again: its periods are reused."""
@@ -653,7 +655,7 @@ class Gen:
         if local is None:
             local = computed[fn] = f"P{len(computed)}"
             self.emit(
-                f"            {local} = {self.rule_call(s)}c, Scope(cs, ce, lo, hi, False), ob, ri, va)",
+                f"            {local} = {self.rule_call(s)}c, {scope}, ob, ri, va)",
                 s.rule.pos,
             )
         self.emit(f"            ri.extend(keep_rights(S{s.index}, {local}, FIRST_DAY))", s.rule.pos)

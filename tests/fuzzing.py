@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 from lovregler.api import load_vocabulary
-from lovregler.lark_parser import grammar_text
+from lovregler.syntax.lark_parser import grammar_text
 
 #: ``make fuzz`` sets this: many more examples, no deadline.
 LONG = bool(os.environ.get("LOVREGLER_FUZZ"))

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from lovregler import api, cache, lark_parser
+from lovregler import api, cache
 from lovregler.evaluate import compile
+from lovregler.syntax import lark_parser
 
 RULESET = "kontanthjælp_aktivitetsparat"
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from lovregler import ast
 from lovregler.check import (
     RULESET_PASSES,
     VOCABULARY_PASSES,
@@ -29,9 +28,10 @@ from lovregler.check import (
     walk,
 )
 from lovregler.errors import Diagnostic, RuleSyntaxError, SourcePos
-from lovregler.parse import decode, parse_file, parse_text
 from lovregler.semantics import find_definition, resolve_pattern, resolve_timeline_name
-from lovregler.vocabulary import from_ast
+from lovregler.semantics.vocabulary import from_ast
+from lovregler.syntax import ast
+from lovregler.syntax.parse import decode, parse_file, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -12,7 +12,7 @@ from lovregler import load_ruleset
 from lovregler.api import bundled_dir
 from lovregler.errors import EvaluationError, RuleSyntaxError
 from lovregler.evaluate.compile import compile_plan
-from lovregler.parse import parse_text
+from lovregler.syntax.parse import parse_text
 
 EVIL_TEXT = '\'"); __import__("os")._exit(3); ("\\\n"""'
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from lovregler import api, ast
+from lovregler import api
 from lovregler.site.sphinxext import Paragraph, citation_node, excerpt_node, paragraphs
+from lovregler.syntax import ast
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -313,8 +314,8 @@ def _code_blocks(path: Path) -> list[str]:
 def test_examples_in_the_docs_parse_and_check(doc: str, tmp_path: Path) -> None:
     from lovregler.api import load_ruleset
     from lovregler.examples import example_report
-    from lovregler.parse import parse_text
     from lovregler.site.sphinxext import load_path
+    from lovregler.syntax.parse import parse_text
 
     checked = 0
     for i, block in enumerate(_code_blocks(ROOT / "docs" / doc)):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from lovregler.cli import main
 from lovregler.errors import RuleSyntaxError
 from lovregler.fmt import _parser, format_text
-from lovregler.parse import decode, parse_text
+from lovregler.syntax.parse import decode, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_FILES = sorted((ROOT / "rulesets").glob("*.lov"))

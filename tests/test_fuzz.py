@@ -27,7 +27,7 @@ from lovregler import api
 from lovregler.errors import HistoryError, LovreglerError, RuleFileError
 from lovregler.evaluate.plan import build_plan
 from lovregler.history import History
-from lovregler.parse import parse_text
+from lovregler.syntax.parse import parse_text
 from strategies import any_histories, kontanthjælp_histories
 
 AS_OF = st.sampled_from(["2015-06-30", "2017-12-31", "2020-03-01"])

@@ -10,7 +10,7 @@ from pygments import lex
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Comment, Keyword, Name, Number, String
 
-from lovregler.highlight import LovreglerLexer, textmate_grammar
+from lovregler.syntax.highlight import LovreglerLexer, textmate_grammar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,7 +67,7 @@ def test_statuses_and_constants_have_their_own_kinds() -> None:
 def test_the_vscode_grammar_is_the_generated_one() -> None:
     path = ROOT / "editors" / "vscode" / "syntaxes" / "lovregler.tmLanguage.json"
     # after a change of keywords in the grammar:
-    # python -m lovregler.highlight > editors/vscode/syntaxes/lovregler.tmLanguage.json
+    # python -m lovregler.syntax.highlight > editors/vscode/syntaxes/lovregler.tmLanguage.json
     assert json.loads(path.read_text("utf-8")) == textmate_grammar(), "regenerate the grammar"
 
 

@@ -17,7 +17,7 @@ from lovregler.cli import main
 from lovregler.errors import HistoryError, LovreglerError, RuleSyntaxError, render_caret
 from lovregler.examples import run_examples
 from lovregler.history import History, iter_jsonl
-from lovregler.parse import parse_text
+from lovregler.syntax.parse import parse_text
 from vocab_fixture import VOCABULARY
 
 FIXTURES = Path(__file__).parent / "fixtures"

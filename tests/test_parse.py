@@ -6,9 +6,9 @@ import unicodedata
 
 import pytest
 
-from lovregler import ast
 from lovregler.errors import RuleSyntaxError
-from lovregler.parse import parse_text
+from lovregler.syntax import ast
+from lovregler.syntax.parse import parse_text
 
 DANSK = """
 importer ordforråd

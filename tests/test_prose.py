@@ -9,8 +9,9 @@ from pathlib import Path
 import attrs
 import pytest
 
-from lovregler import ast, prose
-from lovregler.parse import parse_file, parse_text
+from lovregler import prose
+from lovregler.syntax import ast
+from lovregler.syntax.parse import parse_file, parse_text
 
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 

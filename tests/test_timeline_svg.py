@@ -6,8 +6,8 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from lovregler.parse import parse_file, parse_text
 from lovregler.site import timeline_svg as T
+from lovregler.syntax.parse import parse_file, parse_text
 
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 SVG = "{http://www.w3.org/2000/svg}"

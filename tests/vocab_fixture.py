@@ -7,7 +7,14 @@ value, fact and integer range there, nothing more.
 
 from __future__ import annotations
 
-from lovregler.vocabulary import AttrDecl, AttrType, EventType, FactDecl, PeriodDecl, Vocabulary
+from lovregler.semantics.vocabulary import (
+    AttrDecl,
+    AttrType,
+    EventType,
+    FactDecl,
+    PeriodDecl,
+    Vocabulary,
+)
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "ydelse": (

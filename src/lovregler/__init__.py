@@ -6,10 +6,11 @@ The public surface (documented in ``docs/api.rst``)::
     rs = load_ruleset("kontanthjælp_aktivitetsparat")
     result = rs.evaluate(citizen_dict, as_of="2015-09-01")   # a Result, in dates
 
-The pipeline, one module per stage::
+The pipeline, one package per stage (see ``docs/contributing.rst``)::
 
-    grammar/lovregler.lark ─► parse.py ─► ast.py ─► check.py ─► compile.py ─► runtime (timecalc, periods)
-                                                         └──────► interpret.py (reference oracle)
+    grammar/lovregler.lark ─► syntax ─► semantics ─► check ─► evaluate (plan, compile, runtime)
+                                                           ├─► evaluate.interpret (reference oracle)
+                                                           └─► prose ─► site
 
 ``load_ruleset`` (in ``api.py``) is the front object that ties the stages together.
 """

@@ -24,8 +24,7 @@ from pathlib import Path
 
 import attrs
 
-from . import ast, cache
-from . import parse as _parse_module
+from . import cache
 from .check import check_imports, check_ruleset, check_vocabulary
 from .errors import (
     ArgumentError,
@@ -39,11 +38,13 @@ from .errors import (
 )
 from .evaluate.plan import Plan, build_plan
 from .history import History
-from .lark_parser import grammar_text
-from .parse import parse_file
 from .results import Entry, Result
+from .semantics.vocabulary import Vocabulary, from_ast
+from .syntax import ast
+from .syntax import parse as _parse_module
+from .syntax.lark_parser import grammar_text
+from .syntax.parse import parse_file
 from .timecalc import INF
-from .vocabulary import Vocabulary, from_ast
 
 VOCABULARY_NAME = "ordforråd"
 

@@ -221,7 +221,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     """Lay rule files out canonically, in place; with --check, print a diff and exit 1 for
     every file that is not canonical (and change nothing)."""
     from .fmt import diff, format_text
-    from .parse import decode
+    from .syntax.parse import decode
 
     status = 0
     for path in _format_files(args.paths):

@@ -21,16 +21,16 @@ from pathlib import Path
 import attrs
 from lark.exceptions import UnexpectedInput
 
-from . import ast
 from .api import available_rule_files, find_rule_file, load_vocabulary, parse_cached
 from .check import all_rules, check_module, check_ruleset_names
 from .errors import Diagnostic, LovreglerError, RuleSyntaxError, SourcePos
-from .keywords import DANISH, ENGLISH, file_language, keyword_table
-from .lark_parser import parser
-from .parse import parse_text
 from .prose import ProseContext, describe_rule
-from .semantics import Names
-from .vocabulary import Vocabulary
+from .semantics.resolve import Names
+from .semantics.vocabulary import Vocabulary
+from .syntax import ast
+from .syntax.keywords import DANISH, ENGLISH, file_language, keyword_table
+from .syntax.lark_parser import parser
+from .syntax.parse import parse_text
 
 _WORD = re.compile(r"[^\W\d]\w*")
 _STATUSES = {

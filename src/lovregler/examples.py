@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 
 import attrs
 
-from . import ast
 from .api import Ruleset
 from .errors import HistoryError, SourcePos
 from .history import History
 from .results import STATUS_DA, Result, iso
+from .syntax import ast
 
 Evaluate = Callable[[History, datetime.date], Result]
 

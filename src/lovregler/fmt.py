@@ -33,9 +33,9 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from .errors import LovreglerError
-from .keywords import keyword_table
-from .lark_parser import grammar_text
-from .parse import parse_text
+from .syntax.keywords import keyword_table
+from .syntax.lark_parser import grammar_text
+from .syntax.parse import parse_text
 
 BLOCKS = frozenset(
     {

@@ -1,6 +1,6 @@
 """Check a parsed rule file against the vocabulary: every mistake of a file in one run.
 
-The checker reads the AST of :mod:`lovregler.ast` and the :class:`~lovregler.vocabulary.Vocabulary`
+The checker reads the AST of :mod:`lovregler.syntax.ast` and the :class:`~lovregler.semantics.vocabulary.Vocabulary`
 and returns a list of :class:`~lovregler.errors.Diagnostic` — it never raises on a bad rule
 file, so an editor or ``lovregler check`` can show all problems at once. Each pass is a small
 plain function that appends to a shared :class:`CheckContext`; the two entry points run them in
@@ -22,10 +22,10 @@ from typing import Any
 
 import attrs
 
-from . import ast
-from .errors import Diagnostic, SourcePos, did_you_mean, source_lines
-from .semantics import Names, find_definition
-from .vocabulary import AttrType, EventType, PeriodDecl, Vocabulary
+from ..errors import Diagnostic, SourcePos, did_you_mean, source_lines
+from ..semantics.resolve import Names, find_definition
+from ..semantics.vocabulary import AttrType, EventType, PeriodDecl, Vocabulary
+from ..syntax import ast
 
 HOLDERS = ("jobcenter", "kommune")
 """Who can hold an obligation (``ansvarlig``)."""
@@ -455,7 +455,7 @@ def check_vocabulary(
 ) -> list[Diagnostic]:
     """All problems of an ``ordforråd`` declaration, sorted by position.
 
-    >>> from lovregler.parse import parse_text
+    >>> from lovregler.syntax.parse import parse_text
     >>> m = parse_text('ordforråd o "O" hændelse samtale "s" { form: samtaleform }')
     >>> [d.message for d in check_vocabulary(m.vocabularies[0], m.source)]
     ["hændelsen 'samtale' mangler sine danske ord", "attributten 'form' mangler sine danske ord", "ukendt opregning 'samtaleform' for 'form'"]
@@ -1741,8 +1741,8 @@ def check_ruleset(
     ``passes`` are the passes to run (all of :data:`RULESET_PASSES` unless a caller, such as
     a unit test of one pass, wants fewer).
 
-    >>> from lovregler.parse import parse_text
-    >>> from lovregler.vocabulary import from_ast
+    >>> from lovregler.syntax.parse import parse_text
+    >>> from lovregler.semantics.vocabulary import from_ast
     >>> vocab = from_ast(parse_text('ordforråd o "O" hændelse samtale "s"').vocabularies[0])
     >>> m = parse_text('importer o  ordning a "A"  pligt p "P" frist 1 uge efter første samtle '
     ...                'opfyldes af samtale hjemmel "Lov § 1"')
@@ -1770,7 +1770,7 @@ def check_imports(module: ast.Module, available: Iterable[str]) -> list[Diagnost
     """Every ``importer NAME`` names a rule file that exists (``available``: the names of the
     ``.lov`` files beside the file and the bundled ones).
 
-    >>> from lovregler.parse import parse_text
+    >>> from lovregler.syntax.parse import parse_text
     >>> m = parse_text("importer ordforraad", "f.lov")
     >>> [(str(d.pos), d.message, d.hint) for d in check_imports(m, ["ordforråd", "fleksjob"])]
     [('f.lov:1:10', "der findes ingen regelfil 'ordforraad.lov'", "mente du 'ordforråd'?")]

@@ -5,7 +5,7 @@ the rule says what the law says. The prose is therefore generated from exactly t
 evaluator runs — never from the rule's title or notes — and must say what the rule computes:
 the deadline, the recurrence, the count window, the condition, the suspension.
 
->>> from lovregler.parse import parse_text
+>>> from lovregler.syntax.parse import parse_text
 >>> m = parse_text('ordning a "A" pligt p "P" frist 1 uge efter forløbets start opfyldes af samtale')
 >>> describe_rule(m.rulesets[0].rules[0])
 'Jobcentret skal holde en samtale med borgeren senest 1 uge efter forløbets start.'
@@ -25,10 +25,10 @@ from typing import TypeVar
 
 import attrs
 
-from . import ast
-from .semantics import Names, bundled_names
-from .vocabulary import Vocabulary
-from .vocabulary import from_ast as vocabulary_from_ast
+from ..semantics.resolve import Names, bundled_names
+from ..semantics.vocabulary import Vocabulary
+from ..semantics.vocabulary import from_ast as vocabulary_from_ast
+from ..syntax import ast
 
 _D = TypeVar("_D", ast.SetDef, ast.PatternDef, ast.TimelineDef, ast.DateDef)
 

@@ -33,9 +33,9 @@ from typing import Literal, TypeVar
 
 import attrs
 
-from . import ast
-from .errors import UNKNOWN_POS, SourcePos
-from .parse import parse_file
+from ..errors import UNKNOWN_POS, SourcePos
+from ..syntax import ast
+from ..syntax.parse import parse_file
 from .vocabulary import EventType, FactDecl, PeriodDecl, Vocabulary
 from .vocabulary import from_ast as vocabulary_from_ast
 

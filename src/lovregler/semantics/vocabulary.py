@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 from attrs import field, frozen
 
-from . import ast
-from .errors import UNKNOWN_POS, SourcePos
+from ..errors import UNKNOWN_POS, SourcePos
+from ..syntax import ast
 
 
 @frozen

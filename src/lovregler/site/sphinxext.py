@@ -40,10 +40,11 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .. import api, ast, prose
+from .. import api, prose
 from ..errors import LovreglerError
-from ..keywords import keyword_pairs
-from ..parse import parse_text
+from ..syntax import ast
+from ..syntax.keywords import keyword_pairs
+from ..syntax.parse import parse_text
 from . import sitesearch
 from . import timeline_svg as tsvg
 
@@ -781,7 +782,7 @@ class KeywordsDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """One row per keyword, from the keyword table of the compiled grammar
-        (:func:`lovregler.keywords.keyword_pairs`), the one the parser and the editor use."""
+        (:func:`lovregler.syntax.keywords.keyword_pairs`), the one the parser and the editor use."""
         return [_table(("Dansk", "English"), keyword_pairs(), "lovregel-noegleord")]
 
 

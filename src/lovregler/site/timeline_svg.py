@@ -24,8 +24,9 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from .. import ast, prose, timecalc
-from ..vocabulary import PeriodDecl
+from .. import prose, timecalc
+from ..semantics.vocabulary import PeriodDecl
+from ..syntax import ast
 
 STATUS_COLOURS = {
     "fulfilled": "#2e7d32",

@@ -21,7 +21,7 @@ from typing import ClassVar
 
 import attrs
 
-from .errors import UNKNOWN_POS, SourcePos
+from ..errors import UNKNOWN_POS, SourcePos
 
 
 def _pos() -> SourcePos:

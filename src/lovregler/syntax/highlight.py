@@ -1,13 +1,13 @@
 """Syntax highlighting of rule files: a Pygments lexer and a TextMate grammar.
 
-Both are built from the one keyword table of :mod:`lovregler.keywords` (itself read from the
+Both are built from the one keyword table of :mod:`lovregler.syntax.keywords` (itself read from the
 grammar), so a keyword added to the language is highlighted everywhere at once:
 
 * :class:`LovreglerLexer` is registered as the Pygments lexer ``lovregler`` (entry point
   ``pygments.lexers``); the docs site's rule examples (``.. lovregel-eksempel::``) and
   ``.. code-block:: lovregler`` blocks use it;
 * :func:`textmate_grammar` is the VS Code grammar in ``editors/vscode/syntaxes/``, written by
-  ``python -m lovregler.highlight > editors/vscode/syntaxes/lovregler.tmLanguage.json`` (a test
+  ``python -m lovregler.syntax.highlight > editors/vscode/syntaxes/lovregler.tmLanguage.json`` (a test
   keeps the file equal to it).
 """
 

@@ -1,7 +1,7 @@
 """The grammar and its Lark parser: loaded once per process, the parse tables cached.
 
 The syntax stage's first step, on its own so that everything that reads the grammar (the
-parser in :mod:`lovregler.parse`, the keyword table of :mod:`lovregler.keywords`, the
+parser in :mod:`lovregler.syntax.parse`, the keyword table of :mod:`lovregler.syntax.keywords`, the
 formatter, the highlighters) can do so without importing the parser's error handling.
 """
 
@@ -15,7 +15,7 @@ from importlib import resources
 import lark
 from lark import Lark
 
-from . import cache
+from .. import cache
 
 __all__ = ["GRAMMAR_FILE", "grammar_text", "parser"]
 

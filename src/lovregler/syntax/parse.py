@@ -3,7 +3,7 @@
 The grammar (``grammar/lovregler.lark``) is loaded once per process with Lark's LALR parser,
 the contextual lexer, ``strict=True`` (a conflict in the grammar is an error, not a silent
 choice) and a grammar cache (:mod:`lovregler.cache`). A :class:`ToAst` transformer turns
-the parse tree into the frozen nodes of :mod:`lovregler.ast`, each with its source position.
+the parse tree into the frozen nodes of :mod:`lovregler.syntax.ast`, each with its source position.
 
 Syntax errors become :class:`~lovregler.errors.RuleSyntaxError` with file:line:col, the
 source line, a caret and a hint. The hint comes from Lark's ``match_examples``: a table of
@@ -23,8 +23,8 @@ from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 from lark.tree import Meta
 
+from ..errors import Diagnostic, RuleSyntaxError, SourcePos
 from . import ast
-from .errors import Diagnostic, RuleSyntaxError, SourcePos
 from .lark_parser import parser
 from .syntax_errors import position, syntax_diagnostic
 
@@ -126,7 +126,7 @@ _DOC_KINDS = ("citation", "purpose", "interpretation")
 
 @v_args(inline=True, meta=True)
 class ToAst(Transformer):  # type: ignore[type-arg]
-    """Build :mod:`lovregler.ast` nodes from Lark's tree, with positions."""
+    """Build :mod:`lovregler.syntax.ast` nodes from Lark's tree, with positions."""
 
     def __init__(self, file: str):
         super().__init__()

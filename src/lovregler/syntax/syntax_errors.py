@@ -9,7 +9,7 @@ When Lark cannot read a rule file, :func:`syntax_diagnostic` turns its exception
 4. a misspelled keyword: the words at and just before the error are compared (by edit
    distance) with the keywords of the file's language, and a candidate is suggested only if
    the file, with it in place, parses past the error — so the suggestion is valid *there*;
-5. a known mistake from the table of examples in :mod:`lovregler.parse`;
+5. a known mistake from the table of examples in :mod:`lovregler.syntax.parse`;
 6. otherwise a list of what may come next, in keywords of the file's language and Danish
    words (»frist«, et navn, en dato), never the grammar's internal token names.
 
@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .errors import Diagnostic, Fix, SourcePos
+from ..errors import Diagnostic, Fix, SourcePos
 from .keywords import DANISH, describe_terminal, file_language, keyword_table
 
 TYPOGRAPHIC_QUOTES = {"»": "«", "«": "»", "“": "”", "”": "”", "„": "“", "‘": "’", "’": "’"}

@@ -138,11 +138,8 @@ STILL_LONG: set[str] = {
     "lovregler.history",
     "lovregler.evaluate.interpret",
     "lovregler.syntax.parse",
-    "lovregler.caseload.report",
     "lovregler.evaluate.runtime",
-    "lovregler.site.sphinxext",
     "lovregler.caseload.synth",
-    "lovregler.caseload.tables",
 }
 
 

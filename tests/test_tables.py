@@ -10,7 +10,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-import lovregler.caseload.tables as tables
+import lovregler.caseload.table_grouping as table_grouping
 from lovregler.caseload.synth import synth, write_jsonl
 from lovregler.caseload.tables import (
     count_citizens,
@@ -186,7 +186,7 @@ def test_parts_read_by_row_range_give_the_same_records(tmp_path, monkeypatch) ->
     for size in (1, 7, 60):
         assert _parts_records(tmp_path / "g", size, tmp_path / f"s{size}") == expected
     # Row groups too large to read a part of: the log is rewritten in the scratch folder.
-    monkeypatch.setattr(tables, "_MAX_GROUP_ROWS", 99)
+    monkeypatch.setattr(table_grouping, "_MAX_GROUP_ROWS", 99)
     (tmp_path / "big").mkdir()
     parts = list(read_caseload_chunks(tmp_path / "g", 7, tmp_path / "big"))
     assert parts[0].events.startswith(str(tmp_path / "big"))

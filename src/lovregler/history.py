@@ -3,7 +3,7 @@
 A history is loaded once and read many times, so the model is cheap to read: dates are int
 day numbers (``datetime.date.toordinal()``), events are sorted by day once at load time, and
 every declared fact is present. Loading checks the whole data contract (``contract.md`` §1)
-against a :class:`~lovregler.vocabulary.Vocabulary` and raises a
+against a :class:`~lovregler.semantics.vocabulary.Vocabulary` and raises a
 :class:`~lovregler.errors.HistoryError` naming the citizen, the event index and the field.
 
 For example (``vocabulary`` is the project's declaration)::
@@ -34,8 +34,8 @@ import attrs
 from attrs import field as _field  # Event.attrs shadows the module name in its body
 
 from .errors import HistoryError, did_you_mean
+from .semantics.vocabulary import AttrDecl, AttrType, FactDecl, PeriodDecl, Vocabulary
 from .timecalc import INF  # one "open end" day number for the whole runtime (periods.py too)
-from .vocabulary import AttrDecl, AttrType, FactDecl, PeriodDecl, Vocabulary
 
 __all__ = [
     "INF",

@@ -32,10 +32,11 @@ from collections.abc import Callable, Iterable
 from types import CodeType
 from typing import TypeVar
 
-from .. import ast, cache
+from .. import cache
 from ..errors import CheckError, Diagnostic, EvaluationError, LovreglerError, SourcePos
 from ..history import History
 from ..results import Result
+from ..syntax import ast
 from ..timecalc import INF, from_date, to_date
 from . import runtime as R
 from .plan import Plan, RuleSpan

@@ -29,9 +29,10 @@ from collections.abc import Iterator
 
 import attrs
 
-from .. import ast
 from ..history import Event, History, periods_of
 from ..results import Obligation, Result, Right, Value, course_note, iso, status_of, window_note
+from ..semantics.vocabulary import PeriodDecl
+from ..syntax import ast
 from ..timecalc import (
     INF,
     add_duration,
@@ -42,7 +43,6 @@ from ..timecalc import (
     hverdag,
     iso_week_monday,
 )
-from ..vocabulary import PeriodDecl
 from .plan import Plan, RuleSpan
 
 HORIZON_DAYS = 6000  # how far past as_of an open period is followed (about 16 years)

@@ -17,12 +17,13 @@ from collections.abc import Mapping
 
 import attrs
 
-from .. import ast, prose
+from .. import prose
 from ..errors import LovreglerError
 from ..results import RuleInfo
 from ..semantics import Names
+from ..semantics.vocabulary import Vocabulary
+from ..syntax import ast
 from ..timecalc import INF, from_date
-from ..vocabulary import Vocabulary
 
 # Far past: a validity with no start. Day 1 is 0001-01-01.
 MIN_DAY = 1

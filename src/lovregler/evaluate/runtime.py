@@ -30,8 +30,8 @@ from ..results import (
     status_of,
     window_note,
 )
+from ..semantics.vocabulary import PeriodDecl, Vocabulary
 from ..timecalc import INF, add_duration, birthday, hverdag, iso_week_monday
-from ..vocabulary import PeriodDecl, Vocabulary
 from . import periods as P
 
 # Every name generated code may use (it does ``from lovregler.evaluate.runtime import *``): the

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..prose.words import MONTHS
+
 # ---------------------------------------------------------------- formatting (Danish)
 
 NBSP = "\u00a0"
@@ -44,26 +46,10 @@ def _esc(text: Any) -> str:
     return html.escape(str(text))
 
 
-_MONTHS_DA = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-
-
 def _month_da(month: str) -> str:
     """``'2017-12'`` → ``'december 2017'``."""
     year, number = month.split("-")
-    return f"{_MONTHS_DA[int(number) - 1]}{NBSP}{year}"
+    return f"{MONTHS[int(number) - 1]}{NBSP}{year}"
 
 
 def _name(title: str, ident: str) -> str:

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from lovregler.api import Ruleset
 from lovregler.history import Event, History
+from lovregler.prose.explanations import PREVIOUS_MET, window_note
 from lovregler.results import (
     FULFILLED,
     FULFILLED_LATE,
@@ -33,7 +34,6 @@ from lovregler.results import (
     RuleInfo,
     Status,
     iso,
-    window_note,
 )
 
 LAB2015 = (
@@ -369,7 +369,7 @@ class Handwritten:
                 o = self.instance(c, f, "samtale_hver_tredje_måned", t, due, met, note)
                 assert o is not None
                 out.append(o)
-            t, note = met, "Forrige opfyldelse"
+            t, note = met, PREVIOUS_MET
 
     # ── rights ──
     def rights(self, c: Citizen, f: Forløb, out: list[Right]) -> None:

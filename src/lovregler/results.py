@@ -219,32 +219,6 @@ class RuleInfo:
     transition_citation: str = ""  # the hjemmel of a declared transition, "" when none
 
 
-def course_note(course_start: int, transition_day: int, citation: str) -> str:
-    """The opening of an explanation for an instance of a declared transition: the forløb's
-    real start, then the day it is treated as begun (the caller appends the trigger date).
-
-    >>> course_note(734869, 735234, "Lov nr. 1 § 9")
-    'Forløbet begyndte 2013-01-01 og løb, da reglen trådte i kraft 2014-01-01; efter overgangsreglen (Lov nr. 1 § 9) regnes det som begyndt'
-    """
-    return (
-        f"Forløbet begyndte {iso(course_start)} og løb, da reglen trådte i kraft "
-        f"{iso(transition_day)}; efter overgangsreglen ({citation}) regnes det som begyndt"
-    )
-
-
-def window_note(k: int, anchor: str | None, transition: str = "") -> str:
-    """The opening of an explanation for count period ``k`` (1-based) counted from ``anchor``
-    (ISO text; e.g. the forløb's real start; after ``transition``, the day it is treated as
-    begun). The caller turns the anchor into text once for all its periods.
-
-    >>> window_note(3, "2013-05-01")
-    'Periode 3 regnet fra 2013-05-01 begyndte'
-    """
-    if transition:
-        return f"{transition} {anchor}. Periode {k} regnet derfra begyndte"
-    return f"Periode {k} regnet fra {anchor} begyndte"
-
-
 # Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an
 # evaluation builds many of these (see benchmarks/README.md). Treat them as values.
 # The evaluators fill the ``*_day`` slots with int day numbers; the dates are properties.

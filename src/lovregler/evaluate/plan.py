@@ -19,6 +19,7 @@ import attrs
 
 from .. import prose
 from ..errors import LovreglerError
+from ..prose.explanations import deadline_words, explained_event, trigger_words
 from ..results import RuleInfo
 from ..semantics import Names
 from ..semantics.vocabulary import Vocabulary
@@ -139,35 +140,9 @@ def _version_rules(
     return out
 
 
-def describe_met(pattern: ast.Pattern, ctx: prose.ProseContext = prose.DEFAULT_CONTEXT) -> str:
-    """The words an explanation uses for what meets an obligation: the event in Danish and
-    the condition that qualifies it (``samtale``, ``start på et tilbud (hvor …)``)."""
-    return prose.explained_event(pattern, ctx)
-
-
 def prose_context(names: Names) -> prose.ProseContext:
     """The prose context of a ruleset, for the words of its explanations (compile time)."""
     return prose.ProseContext(names=names)
-
-
-def describe_trigger(
-    trigger: ast.Trigger | None, ctx: prose.ProseContext = prose.DEFAULT_CONTEXT
-) -> str:
-    """The opening words of an explanation for an instance's trigger."""
-    if isinstance(trigger, ast.EachEvent):
-        return f"Udløst af {describe_met(trigger.pattern, ctx)}"
-    if isinstance(trigger, ast.CountWindows):
-        return f"Periode på {trigger.length.unit_text} begyndte"
-    if isinstance(trigger, ast.AtDate):
-        date = trigger.date
-        if isinstance(date, ast.CourseStart):
-            return "Forløbet startede"
-        if isinstance(date, ast.EventDate):
-            word = "Første" if date.which == "first" else "Seneste"
-            return f"{word} {describe_met(date.pattern, ctx)}"
-        if isinstance(date, ast.Threshold):
-            return "Tærsklen blev nået"
-    return "Udløst"
 
 
 def _info(rule: ast.Rule, citation: str, file: str, ctx: prose.ProseContext) -> RuleInfo:
@@ -178,13 +153,6 @@ def _info(rule: ast.Rule, citation: str, file: str, ctx: prose.ProseContext) -> 
         trigger = rule.trigger
     elif isinstance(rule, ast.RightRule):
         trigger = rule.trigger or rule.right_from
-    text = ""
-    if deadline is not None and deadline.after is not None:
-        text = f"{deadline.after.unit_text} efter"
-        if deadline.convention == "hverdag":
-            text += " (flyttet til næste hverdag)"
-    elif isinstance(trigger, ast.CountWindows):
-        text = "periodens sidste dag"
     return RuleInfo(
         id=rule.id,
         kind=rule.kind,
@@ -192,9 +160,9 @@ def _info(rule: ast.Rule, citation: str, file: str, ctx: prose.ProseContext) -> 
         holder=rule.holder,
         citation=citation,
         interpretations=rule.docs.interpretations,
-        met_word=describe_met(met_by.pattern, ctx) if met_by else "hændelse",
-        deadline_text=text,
-        trigger_text=describe_trigger(trigger, ctx),
+        met_word=explained_event(met_by.pattern, ctx) if met_by else "hændelse",
+        deadline_text=deadline_words(deadline, trigger),
+        trigger_text=trigger_words(trigger, ctx),
         count=met_by.count if met_by else 1,
         file=file,
         line=rule.pos.line,

@@ -15,6 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..history import Event, History
+from ..prose.explanations import (
+    PREVIOUS_DUE_SUSPENDED,
+    PREVIOUS_MET,
+    TAKEN_OVER,
+    course_note,
+    window_note,
+)
 from ..results import (
     FULFILLED,
     FULFILLED_LATE,
@@ -24,10 +31,8 @@ from ..results import (
     Result,
     Right,
     RuleInfo,
-    course_note,
     iso,
     status_of,
-    window_note,
 )
 from ..semantics.vocabulary import PeriodDecl, Vocabulary
 from ..timecalc import INF, add_duration, birthday, hverdag
@@ -791,10 +796,6 @@ def single(
     return make(c, span, sc, t, due, met, susp, note, sc.lo > sc.course_start)
 
 
-# The explanation's first words for an instance a new version takes over (catalogue C5).
-TAKEN_OVER = "Tærsklen var allerede passeret, da versionen trådte i kraft"
-
-
 def on_time_if_suspended(met: int | None, due: int, susp: SuspFn) -> int | None:
     """Met wins over suspended only on or before the due date: a later event does not meet a
     suspended instance (catalogue C5, *suspended and late*)."""
@@ -832,9 +833,9 @@ def chain(
             yield inst
         first = False
         if met is not None:
-            t, strict, note = met, True, "Forrige opfyldelse"
+            t, strict, note = met, True, PREVIOUS_MET
         elif suspended and due <= c.as_of:
-            t, strict, note = due, False, "Forrige frist (suspenderet)"
+            t, strict, note = due, False, PREVIOUS_DUE_SUSPENDED
         else:
             return
         due_fn = next_due
@@ -1065,6 +1066,6 @@ def chain_events(
         transition = False
         if met is None:
             break
-        t, strict, note = met, True, "Forrige opfyldelse"
+        t, strict, note = met, True, PREVIOUS_MET
         months, extra = following
     return out

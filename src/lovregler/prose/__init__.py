@@ -17,15 +17,21 @@ phrases need from around the rule: named sets, patterns, timelines and dates, th
 (event titles, periods, facts) and whether the rule is per forløb or per borger.
 
 The modules: :mod:`.words` (the context and the small phrases), :mod:`.phrases` (events,
-conditions, dates, timelines: one branch per AST class), :mod:`.sentences` (whole rules);
-this module describes the forløb and the definitions and re-exports the entry points.
+conditions, dates, timelines: one handler per AST class, in a table per kind of node),
+:mod:`.sentences` (whole rules), :mod:`.explanations` (the words of an evaluation's
+explanations, for both evaluators); this module describes the forløb and the definitions,
+re-exports the entry points, and lists the dispatch tables (:data:`DISPATCH`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from ..syntax import ast
+from . import phrases, sentences, words
+from .explanations import explained_event
 from .phrases import (
-    _resolve_pattern,
     action_phrase,
     bool_phrase,
     date_phrase,
@@ -94,27 +100,22 @@ def describe_definition(definition: ast.Definition, ctx: ProseContext = DEFAULT_
     return _cap(tidy(date_phrase(definition.date, inner) + "."))
 
 
-def explained_event(pattern: ast.Pattern, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
-    """An event pattern as an explanation names it: the event in Danish, then the condition
-    that qualifies it, in parentheses (a named pattern spelled out).
-
-    >>> explained_event(ast.Pattern(name="samtale"))
-    'samtale'
-    """
-    resolved, inner = _resolve_pattern(pattern, ctx)
-    words = ctx.event_words(resolved.name)
-    if words is not None:
-        noun = words.noun.singular
-    else:
-        noun = ctx.event_title(resolved.name) or human(resolved.name, ctx)
-    if resolved.where is None:
-        return noun
-    return f"{noun} (hvor {tidy(bool_phrase(resolved.where, inner, subject=resolved.name))})"
+DISPATCH: Mapping[object, Mapping[type, Callable[..., Any]]] = {
+    ast.BoolExpr: phrases.CONDITIONS,
+    ast.Operand: phrases.OPERANDS,
+    ast.ValueSet: words.VALUE_SETS,
+    ast.DateExpr: phrases.DATES,
+    ast.Timeline: phrases.TIMELINES,
+    ast.Trigger: sentences.TRIGGERS,
+    ast.Rule: sentences.RULES,
+}
+"""Each union of :mod:`lovregler.syntax.ast` → the prose's table for its classes."""
 
 
 __all__ = [
     "CONVENTION_SENTENCES",
     "DEFAULT_CONTEXT",
+    "DISPATCH",
     "EventWords",
     "HOLDERS",
     "MONTHS",

@@ -1,8 +1,15 @@
-"""Phrases for the parts of a rule: events and patterns, conditions, dates and timelines, one
-function per AST class, each ending in a ``TypeError`` for a class it does not know.
+"""Phrases for the parts of a rule: events and patterns, conditions, dates and timelines.
+
+Each kind of AST node has a table from node class to its handler (:data:`OPERANDS`,
+:data:`CONDITIONS`, :data:`DATES`, :data:`TIMELINES`); a handler takes the
+:class:`ProseContext` first, then the node. ``tests/test_architecture.py`` checks that each
+table covers every class of its union.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from ..syntax import ast
 from .words import (
@@ -93,12 +100,28 @@ def action_phrase(met_by: ast.MetBy, ctx: ProseContext = DEFAULT_CONTEXT) -> str
 # ───────────────────────────── conditions ─────────────────────────────
 def operand_phrase(op: ast.Operand, ctx: ProseContext, subject: str | None = None) -> str:
     """An operand: an attribute or fact by its Danish name, a literal, an age."""
-    if isinstance(op, ast.NameRef):
-        words = ctx.attribute_words(op.name, subject)
-        return words.text if words is not None and words.negated is None else f"»{op.name}«"
-    if isinstance(op, ast.AgeAt):
-        return f"borgerens alder på {date_phrase(op.date, ctx)}"
+    return OPERANDS[type(op)](ctx, op, subject)
+
+
+def _name_ref(ctx: ProseContext, op: ast.NameRef, subject: str | None) -> str:
+    words = ctx.attribute_words(op.name, subject)
+    return words.text if words is not None and words.negated is None else f"»{op.name}«"
+
+
+def _age_at(ctx: ProseContext, op: ast.AgeAt, subject: str | None) -> str:
+    return f"borgerens alder på {date_phrase(op.date, ctx)}"
+
+
+def _literal(ctx: ProseContext, op: ast.Literal, subject: str | None) -> str:
     return literal_phrase(op, ctx)
+
+
+OPERANDS: dict[type, Callable[[ProseContext, Any, str | None], str]] = {
+    ast.NameRef: _name_ref,
+    ast.AgeAt: _age_at,
+    ast.Literal: _literal,
+}
+"""An operand's phrase, by its class (handler: context, operand, subject)."""
 
 
 def bool_phrase(
@@ -108,17 +131,25 @@ def bool_phrase(
 
     ``subject`` is the event type whose attributes the condition tests, if any.
     """
-    if isinstance(expr, ast.BoolNot):
-        return _negated(expr.operand, ctx, subject)
-    if isinstance(expr, ast.BoolAnd | ast.BoolOr):
-        return _junction(expr, ctx, subject)
-    return _atom(expr, ctx, subject, negated=False)
+    return _condition(ctx, expr, subject, negated=False)
 
 
-def _junction(expr: ast.BoolAnd | ast.BoolOr, ctx: ProseContext, subject: str | None) -> str:
+def _condition(ctx: ProseContext, expr: ast.BoolExpr, subject: str | None, negated: bool) -> str:
+    # ``negated``: the clause that says the condition does not hold
+    return CONDITIONS[type(expr)](ctx, expr, subject, negated)
+
+
+def _not(ctx: ProseContext, expr: ast.BoolNot, subject: str | None, negated: bool) -> str:
+    return _condition(ctx, expr.operand, subject, not negated)
+
+
+def _junction(
+    ctx: ProseContext, expr: ast.BoolAnd | ast.BoolOr, subject: str | None, negated: bool
+) -> str:
     sides: list[ast.BoolExpr] = _flatten(expr, type(expr))  # type: ignore[assignment]
     texts = [bool_phrase(side, ctx, subject=subject) for side in sides]
-    return join_clauses(texts, isinstance(expr, ast.BoolAnd))
+    text = join_clauses(texts, isinstance(expr, ast.BoolAnd))
+    return f"det ikke gælder, at {text}" if negated else text
 
 
 def _flatten(node: object, kind: type) -> list[object]:
@@ -148,33 +179,19 @@ def join_clauses(texts: list[str], conjunction: bool) -> str:
     return f"{', '.join(texts[:-1])}, {word} {texts[-1]}"
 
 
-def _negated(expr: ast.BoolExpr, ctx: ProseContext, subject: str | None) -> str:
-    if isinstance(expr, ast.BoolNot):
-        return bool_phrase(expr.operand, ctx, subject=subject)
-    if isinstance(expr, ast.BoolAnd | ast.BoolOr):
-        return f"det ikke gælder, at {bool_phrase(expr, ctx, subject=subject)}"
-    return _atom(expr, ctx, subject, negated=True)
+def _in(ctx: ProseContext, expr: ast.BoolIn, subject: str | None, negated: bool) -> str:
+    verb = "ikke er" if expr.negated != negated else "er"
+    left = operand_phrase(expr.operand, ctx, subject)
+    return f"{left} {verb} {value_set_phrase(expr.values, ctx)}"
 
 
-def _atom(expr: ast.BoolExpr, ctx: ProseContext, subject: str | None, *, negated: bool) -> str:
-    if isinstance(expr, ast.BoolCompare):
-        return _compare(expr, ctx, subject, negated)
-    if isinstance(expr, ast.BoolIn):
-        verb = "ikke er" if expr.negated != negated else "er"
-        left = operand_phrase(expr.operand, ctx, subject)
-        return f"{left} {verb} {value_set_phrase(expr.values, ctx)}"
-    if isinstance(expr, ast.BoolTruthy):
-        return _truthy(expr.operand, ctx, subject, negated)
-    if isinstance(expr, ast.BoolShorter):
-        return _shorter(expr, ctx, subject, negated)
-    if isinstance(expr, ast.BoolContinues):
-        return _continues(expr, ctx, negated)
-    if isinstance(expr, ast.BoolExists):
-        return _exists(expr, ctx, negated)
-    raise TypeError(f"no prose for condition {type(expr).__name__}")
+def _bool_truthy(
+    ctx: ProseContext, expr: ast.BoolTruthy, subject: str | None, negated: bool
+) -> str:
+    return _truthy(expr.operand, ctx, subject, negated)
 
 
-def _compare(expr: ast.BoolCompare, ctx: ProseContext, subject: str | None, negated: bool) -> str:
+def _compare(ctx: ProseContext, expr: ast.BoolCompare, subject: str | None, negated: bool) -> str:
     left, right = expr.left, expr.right
     if isinstance(left, ast.NameRef) and isinstance(right, ast.Literal) and right.kind == "bool":
         holds = bool(right.value) == (expr.op == "=")
@@ -201,7 +218,7 @@ def _truthy(op: ast.Operand, ctx: ProseContext, subject: str | None, negated: bo
     return f"{operand_phrase(op, ctx, subject)} {'ikke er' if negated else 'er'} sand"
 
 
-def _shorter(expr: ast.BoolShorter, ctx: ProseContext, subject: str | None, negated: bool) -> str:
+def _shorter(ctx: ProseContext, expr: ast.BoolShorter, subject: str | None, negated: bool) -> str:
     words = ctx.event_words(subject) if subject is not None else None
     owner = words.subject if words is not None else "perioden"
     verb = "det ikke er vist" if negated else "det er vist"
@@ -209,7 +226,9 @@ def _shorter(expr: ast.BoolShorter, ctx: ProseContext, subject: str | None, nega
     return f"{verb}, at {owner} varede kortere end {duration_phrase(expr.duration)}"
 
 
-def _continues(expr: ast.BoolContinues, ctx: ProseContext, negated: bool) -> str:
+def _continues(
+    ctx: ProseContext, expr: ast.BoolContinues, subject: str | None, negated: bool
+) -> str:
     words = ctx.period_words(expr.period)
     noun = words.noun if words else Noun(written=f"en periode »{expr.period}«", plural="perioder")
     np = noun.indefinite()
@@ -222,45 +241,73 @@ def _continues(expr: ast.BoolContinues, ctx: ProseContext, negated: bool) -> str
     return f"{verb} {np}, som løber på {when} og fortsætter dagen efter"
 
 
-def _exists(expr: ast.BoolExists, ctx: ProseContext, negated: bool) -> str:
+def _exists(ctx: ProseContext, expr: ast.BoolExists, subject: str | None, negated: bool) -> str:
     verb = "der ikke findes" if negated else "der findes"
     np = pattern_phrase(expr.pattern, ctx)
     start, end = date_phrase(expr.start, ctx), date_phrase(expr.end, ctx)
     return f"{verb} {np} fra og med {start} til og med {end}"
 
 
+CONDITIONS: dict[type, Callable[[ProseContext, Any, str | None, bool], str]] = {
+    ast.BoolNot: _not,
+    ast.BoolAnd: _junction,
+    ast.BoolOr: _junction,
+    ast.BoolCompare: _compare,
+    ast.BoolIn: _in,
+    ast.BoolTruthy: _bool_truthy,
+    ast.BoolShorter: _shorter,
+    ast.BoolContinues: _continues,
+    ast.BoolExists: _exists,
+}
+"""A condition's clause, by its class (handler: context, condition, subject, negated)."""
+
+
 # ───────────────────────────── dates ─────────────────────────────
 def date_phrase(expr: ast.DateExpr, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
     """A date expression as a noun phrase: ``forløbets start``, ``den første samtale i forløbet``."""
-    if isinstance(expr, ast.DateLit):
-        return f"den {format_date(expr.value)}"
-    if isinstance(expr, ast.CourseStart):
-        return "forløbets start"
-    if isinstance(expr, ast.CourseEnd):
-        return "forløbets sidste dag"
-    if isinstance(expr, ast.TriggerDate):
-        return ctx.trigger_word
-    if isinstance(expr, ast.EventDate):
-        return _event_date(expr, ctx)
-    if isinstance(expr, ast.DateShift):
-        return _shift(expr, ctx)
-    if isinstance(expr, ast.EndOfMonth):
-        return f"den sidste dag i kalendermåneden for {date_phrase(expr.base, ctx)}"
-    if isinstance(expr, ast.Birthday):
-        return f"borgerens {expr.years}-årsdag"
-    if isinstance(expr, ast.Threshold):
-        return threshold_phrase(expr, ctx)
-    if isinstance(expr, ast.PeriodStart):
-        return (
-            f"den første dag i den sammenhængende periode, hvor {timeline_phrase(expr.timeline, ctx)}, "
-            f"og som omfatter {day_ref(expr.date, ctx)}"
-        )
-    if isinstance(expr, ast.DateRef):
-        found = ctx.lookup(expr.name, ast.DateDef)
-        if isinstance(found, ast.DateDef):
-            return date_phrase(found.date, ctx.expanding(expr.name))
-        return f"datoen »{expr.name}«"
-    raise TypeError(f"no prose for date {type(expr).__name__}")
+    return DATES[type(expr)](ctx, expr)
+
+
+def _date_lit(ctx: ProseContext, expr: ast.DateLit) -> str:
+    return f"den {format_date(expr.value)}"
+
+
+def _course_start(ctx: ProseContext, expr: ast.CourseStart) -> str:
+    return "forløbets start"
+
+
+def _course_end(ctx: ProseContext, expr: ast.CourseEnd) -> str:
+    return "forløbets sidste dag"
+
+
+def _trigger_date(ctx: ProseContext, expr: ast.TriggerDate) -> str:
+    return ctx.trigger_word
+
+
+def _end_of_month(ctx: ProseContext, expr: ast.EndOfMonth) -> str:
+    return f"den sidste dag i kalendermåneden for {date_phrase(expr.base, ctx)}"
+
+
+def _birthday(ctx: ProseContext, expr: ast.Birthday) -> str:
+    return f"borgerens {expr.years}-årsdag"
+
+
+def _threshold(ctx: ProseContext, expr: ast.Threshold) -> str:
+    return threshold_phrase(expr, ctx)
+
+
+def _period_start(ctx: ProseContext, expr: ast.PeriodStart) -> str:
+    return (
+        f"den første dag i den sammenhængende periode, hvor {timeline_phrase(expr.timeline, ctx)}, "
+        f"og som omfatter {day_ref(expr.date, ctx)}"
+    )
+
+
+def _date_ref(ctx: ProseContext, expr: ast.DateRef) -> str:
+    found = ctx.lookup(expr.name, ast.DateDef)
+    if isinstance(found, ast.DateDef):
+        return date_phrase(found.date, ctx.expanding(expr.name))
+    return f"datoen »{expr.name}«"
 
 
 _BOUNDS = {
@@ -271,7 +318,7 @@ _BOUNDS = {
 }
 
 
-def _event_date(expr: ast.EventDate, ctx: ProseContext) -> str:
+def _event_date(ctx: ProseContext, expr: ast.EventDate) -> str:
     if expr.bound is not None and expr.bound_date is not None:
         suffix = f" {_BOUNDS[expr.bound]} {date_phrase(expr.bound_date, ctx)}"
         return pattern_phrase(expr.pattern, ctx, form=expr.which, suffix=suffix)
@@ -280,13 +327,29 @@ def _event_date(expr: ast.EventDate, ctx: ProseContext) -> str:
     return pattern_phrase(expr.pattern, ctx, form=expr.which, scope=scope)
 
 
-def _shift(expr: ast.DateShift, ctx: ProseContext) -> str:
+def _shift(ctx: ProseContext, expr: ast.DateShift) -> str:
     base = date_phrase(expr.base, ctx)
     d = expr.duration
     if expr.sign < 0 and d.months == 0 and d.days == 1:
         return f"dagen før {base}"
     word = "efter" if expr.sign > 0 else "før"
     return f"{duration_phrase(d)} {word} {base}"
+
+
+DATES: dict[type, Callable[[ProseContext, Any], str]] = {
+    ast.DateLit: _date_lit,
+    ast.CourseStart: _course_start,
+    ast.CourseEnd: _course_end,
+    ast.TriggerDate: _trigger_date,
+    ast.EventDate: _event_date,
+    ast.DateShift: _shift,
+    ast.EndOfMonth: _end_of_month,
+    ast.Birthday: _birthday,
+    ast.Threshold: _threshold,
+    ast.PeriodStart: _period_start,
+    ast.DateRef: _date_ref,
+}
+"""A date's noun phrase, by its class (handler: context, date)."""
 
 
 def threshold_phrase(expr: ast.Threshold, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
@@ -358,25 +421,16 @@ _DAY_WORDS = ("den ", "dagen", "udløsningsdagen", "rettens første dag", "forl�
 # ───────────────────────────── timelines ─────────────────────────────
 def timeline_phrase(tl: ast.Timeline, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
     """A timeline as a clause true on its days: ``borgeren modtager kontanthjælp``."""
-    if isinstance(tl, ast.TlAnd | ast.TlOr):
-        return _tl_junction(tl, ctx)
-    if isinstance(tl, ast.TlNot):
-        return _tl_not(tl.timeline, ctx)
-    if isinstance(tl, ast.TlName):
-        return _tl_name(tl, ctx)
-    if isinstance(tl, ast.TlCourse):
-        return "borgeren er i forløbet"
-    if isinstance(tl, ast.TlAge):
-        return _tl_age(tl)
-    if isinstance(tl, ast.TlLatest):
-        return _tl_latest(tl, ctx)
-    if isinstance(tl, ast.TlFact):
-        return _tl_fact(tl, ctx)
-    return _tl_calendar(tl, ctx)
+    return TIMELINES[type(tl)](ctx, tl)
 
 
-def _tl_not(inner: ast.Timeline, ctx: ProseContext) -> str:
+def _tl_course(ctx: ProseContext, tl: ast.TlCourse) -> str:
+    return "borgeren er i forløbet"
+
+
+def _tl_not(ctx: ProseContext, tl: ast.TlNot) -> str:
     # A boolean fact has a natural negative ("borgeren ikke er i job eller uddannelse").
+    inner = tl.timeline
     if isinstance(inner, ast.TlSince):
         date = inner.date
         # "not from X + 1 dag" is "up to and including X": say it that way.
@@ -398,24 +452,28 @@ def _is_one_day(d: ast.Duration) -> bool:
     return d.months == 0 and d.days == 1
 
 
-def _tl_calendar(tl: ast.Timeline, ctx: ProseContext) -> str:
-    if isinstance(tl, ast.TlSince):
-        return f"det er {day_ref(tl.date, ctx)} eller senere"
-    if isinstance(tl, ast.TlBetween):
-        return f"det er i perioden {format_date(tl.start)} til og med {format_date(tl.end)}"
-    if isinstance(tl, ast.TlFromDay):
-        inner = timeline_phrase(tl.timeline, ctx)
-        return f"det er dag {tl.day} eller senere i en sammenhængende periode, hvor {inner}"
-    if isinstance(tl, ast.TlAfterLasting):
-        inner = timeline_phrase(tl.timeline, ctx)
-        return (
-            f"der er gået mindst {duration_phrase(tl.duration)}, siden en sammenhængende "
-            f"periode, hvor {inner}, begyndte, og perioden stadig løber"
-        )
-    raise TypeError(f"no prose for timeline {type(tl).__name__}")
+def _tl_since(ctx: ProseContext, tl: ast.TlSince) -> str:
+    return f"det er {day_ref(tl.date, ctx)} eller senere"
 
 
-def _tl_junction(tl: ast.TlAnd | ast.TlOr, ctx: ProseContext) -> str:
+def _tl_between(ctx: ProseContext, tl: ast.TlBetween) -> str:
+    return f"det er i perioden {format_date(tl.start)} til og med {format_date(tl.end)}"
+
+
+def _tl_from_day(ctx: ProseContext, tl: ast.TlFromDay) -> str:
+    inner = timeline_phrase(tl.timeline, ctx)
+    return f"det er dag {tl.day} eller senere i en sammenhængende periode, hvor {inner}"
+
+
+def _tl_after_lasting(ctx: ProseContext, tl: ast.TlAfterLasting) -> str:
+    inner = timeline_phrase(tl.timeline, ctx)
+    return (
+        f"der er gået mindst {duration_phrase(tl.duration)}, siden en sammenhængende "
+        f"periode, hvor {inner}, begyndte, og perioden stadig løber"
+    )
+
+
+def _tl_junction(ctx: ProseContext, tl: ast.TlAnd | ast.TlOr) -> str:
     sides: list[ast.Timeline] = _flatten(tl, type(tl))  # type: ignore[assignment]
     merged = _same_period(sides, ctx) if isinstance(tl, ast.TlOr) else None
     if merged is not None:
@@ -443,7 +501,7 @@ def _same_period(sides: list[ast.Timeline], ctx: ProseContext) -> str | None:
     return words.reads_keyed.format(key=keys)
 
 
-def _tl_name(tl: ast.TlName, ctx: ProseContext) -> str:
+def _tl_name(ctx: ProseContext, tl: ast.TlName) -> str:
     found = ctx.lookup(tl.name, ast.TimelineDef)
     if isinstance(found, ast.TimelineDef):
         return timeline_phrase(found.timeline, ctx.expanding(tl.name))
@@ -474,7 +532,7 @@ def _period_clause(tl: ast.TlName, words: ast.PeriodWords | None, ctx: ProseCont
     return words.reads
 
 
-def _tl_age(tl: ast.TlAge) -> str:
+def _tl_age(ctx: ProseContext, tl: ast.TlAge) -> str:
     # Ages are completed years; "> 29" is said as "mindst 30" so no reader must guess whether
     # "over 29" includes the day of the 30th birthday.
     if tl.op == ">":
@@ -490,7 +548,7 @@ def _tl_age(tl: ast.TlAge) -> str:
     return f"borgeren ikke er {tl.years} år"
 
 
-def _tl_latest(tl: ast.TlLatest, ctx: ProseContext) -> str:
+def _tl_latest(ctx: ProseContext, tl: ast.TlLatest) -> str:
     noun = event_words(tl.event, ctx).noun.ordinal("seneste")
     attr = operand_phrase(ast.NameRef(name=tl.attr), ctx, subject=tl.event)
     if tl.values is not None:
@@ -501,7 +559,7 @@ def _tl_latest(tl: ast.TlLatest, ctx: ProseContext) -> str:
     return f"{test} ifølge {noun} på eller før dagen"
 
 
-def _tl_fact(tl: ast.TlFact, ctx: ProseContext) -> str:
+def _tl_fact(ctx: ProseContext, tl: ast.TlFact) -> str:
     subject = operand_phrase(ast.NameRef(name=tl.fact), ctx)
     if tl.values is not None:
         return f"{subject} er {value_set_phrase(tl.values, ctx)}"
@@ -512,3 +570,20 @@ def _tl_fact(tl: ast.TlFact, ctx: ProseContext) -> str:
         return clauses[0 if holds else 1]
     shown = literal_phrase(value, ctx) if value is not None else "?"
     return f"{subject} {OPS.get(tl.op or '=', tl.op or '=')} {shown}"
+
+
+TIMELINES: dict[type, Callable[[ProseContext, Any], str]] = {
+    ast.TlAnd: _tl_junction,
+    ast.TlOr: _tl_junction,
+    ast.TlNot: _tl_not,
+    ast.TlName: _tl_name,
+    ast.TlCourse: _tl_course,
+    ast.TlAge: _tl_age,
+    ast.TlLatest: _tl_latest,
+    ast.TlFact: _tl_fact,
+    ast.TlSince: _tl_since,
+    ast.TlBetween: _tl_between,
+    ast.TlFromDay: _tl_from_day,
+    ast.TlAfterLasting: _tl_after_lasting,
+}
+"""A timeline's clause, true on its days, by its class (handler: context, timeline)."""

@@ -4,6 +4,9 @@ repetitions, transitions and notes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import attrs
 
 from ..syntax import ast
@@ -35,13 +38,7 @@ from .words import (
 def describe_rule(rule: ast.Rule, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
     """The Danish prose for a rule: what it computes, in one or a few sentences."""
     ctx = ctx.for_rule(rule)
-    if isinstance(rule, ast.ObligationRule):
-        sentences = _obligation(rule, ctx)
-    elif isinstance(rule, ast.RightRule):
-        sentences = _right(rule, ctx)
-    else:
-        sentences = _value(rule, ctx)
-    sentences += _common_tail(rule)
+    sentences = RULES[type(rule)](ctx, rule) + _common_tail(rule)
     return " ".join(tidy(s) for s in sentences)
 
 
@@ -90,7 +87,7 @@ def validity_phrase(v: ast.Validity) -> str:
 _SIMPLE_ANCHORS = (ast.CourseStart, ast.CourseEnd, ast.DateLit, ast.EventDate, ast.Birthday)
 
 
-def _obligation(rule: ast.ObligationRule, ctx: ProseContext) -> list[str]:
+def _obligation(ctx: ProseContext, rule: ast.ObligationRule) -> list[str]:
     action = action_phrase(rule.met_by, ctx) if rule.met_by else "opfylde pligten"
     holder = rule.holder
     sentences: list[str] = []
@@ -268,7 +265,7 @@ def _right_name(rule: ast.Rule) -> str:
     return f"»{title}«"
 
 
-def _right(rule: ast.RightRule, ctx: ProseContext) -> list[str]:
+def _right(ctx: ProseContext, rule: ast.RightRule) -> list[str]:
     if isinstance(rule.trigger, ast.EachEvent):
         return _triggered_right(rule, rule.trigger, ctx)
     text = f"Borgeren har ret til {_right_name(rule)}"
@@ -296,17 +293,31 @@ def _triggered_right(rule: ast.RightRule, trigger: ast.EachEvent, ctx: ProseCont
     return sentences
 
 
-def _right_from(trigger: ast.Trigger, ctx: ProseContext) -> str:
-    if isinstance(trigger, ast.EachEvent):
-        return f"fra {pattern_phrase(trigger.pattern, ctx, form='each')}"
-    if isinstance(trigger, ast.AtDate):
-        return f"fra {date_phrase(trigger.date, ctx)}"
+def _from_each_event(ctx: ProseContext, trigger: ast.EachEvent) -> str:
+    return f"fra {pattern_phrase(trigger.pattern, ctx, form='each')}"
+
+
+def _from_date(ctx: ProseContext, trigger: ast.AtDate) -> str:
+    return f"fra {date_phrase(trigger.date, ctx)}"
+
+
+def _in_each_window(ctx: ProseContext, trigger: ast.CountWindows) -> str:
     length = duration_phrase(trigger.length)
     return f"i hver periode på {length} regnet fra {date_phrase(trigger.anchor, ctx)}"
 
 
+TRIGGERS: dict[type, Callable[[ProseContext, Any], str]] = {
+    ast.EachEvent: _from_each_event,
+    ast.AtDate: _from_date,
+    ast.CountWindows: _in_each_window,
+}
+"""When a trigger starts something (a right's »fra«), by its class (handler: context,
+trigger)."""
+
+
 def _right_span(rule: ast.RightRule, ctx: ProseContext) -> str:
-    start = _right_from(rule.right_from, ctx) if rule.right_from else ""
+    trigger = rule.right_from
+    start = TRIGGERS[type(trigger)](ctx, trigger) if trigger is not None else ""
     cap = "" if rule.per_citizen else " (dog højst til forløbets sidste dag)"
     if rule.right_for is not None:
         if isinstance(rule.right_for, ast.AttrLength):
@@ -330,7 +341,7 @@ def _next(np: str) -> str:
     return f"næste {np}"
 
 
-def _value(rule: ast.ValueRule, ctx: ProseContext) -> list[str]:
+def _value(ctx: ProseContext, rule: ast.ValueRule) -> list[str]:
     wv = rule.week_value
     if wv is None:
         return [f"Værdien »{rule.title}« har ingen beregning."]
@@ -367,3 +378,12 @@ def _rate(rate: ast.Rate) -> str:
     if rate.up_to is None:
         return f"derefter {rate.value}"
     return f"{rate.value} til og med uge {rate.up_to}"
+
+
+RULES: dict[type, Callable[[ProseContext, Any], list[str]]] = {
+    ast.ObligationRule: _obligation,
+    ast.RightRule: _right,
+    ast.ValueRule: _value,
+}
+"""The sentences of a rule, by its class (handler: context, rule); :func:`describe_rule`
+adds the sentences every rule has."""

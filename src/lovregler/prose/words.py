@@ -5,8 +5,8 @@ carries the vocabulary's Danish words, and the small phrases (dates, durations, 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import attrs
 
@@ -245,11 +245,22 @@ def literal_phrase(lit: ast.Literal, ctx: ProseContext = DEFAULT_CONTEXT) -> str
 
 def value_set_phrase(values: ast.ValueSet, ctx: ProseContext = DEFAULT_CONTEXT) -> str:
     """The members of a set, ``a, b eller c`` (a named set is spelled out)."""
-    if isinstance(values, ast.SetRef):
-        found = ctx.lookup(values.name, ast.SetDef)
-        if not isinstance(found, ast.SetDef):
-            return f"en af værdierne i »{values.name}«"
-        values = found.values
-    if not isinstance(values, ast.SetLit):
-        raise TypeError(f"no prose for the set {values!r}")
+    return VALUE_SETS[type(values)](ctx, values)
+
+
+def _set_ref(ctx: ProseContext, values: ast.SetRef) -> str:
+    found = ctx.lookup(values.name, ast.SetDef)
+    if not isinstance(found, ast.SetDef):
+        return f"en af værdierne i »{values.name}«"
+    return value_set_phrase(found.values, ctx)
+
+
+def _set_lit(ctx: ProseContext, values: ast.SetLit) -> str:
     return join_or(literal_phrase(v, ctx) for v in values.values)
+
+
+VALUE_SETS: dict[type, Callable[[ProseContext, Any], str]] = {
+    ast.SetRef: _set_ref,
+    ast.SetLit: _set_lit,
+}
+"""A set's members, by its class (handler: context, set)."""

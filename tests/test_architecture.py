@@ -270,3 +270,25 @@ def test_every_expression_node_is_handled_by_the_checker() -> None:
     handled = set(check._HANDLERS) | set(check.VISITED_THROUGH)
     assert _expression_nodes() - handled == set()
     assert set(check._HANDLERS) & set(check.VISITED_THROUGH) == set()
+
+
+# ───────────────────────────── Danish explanation texts in one place ─────────────────────────
+def _string_literals(module: str) -> set[str]:
+    stage = f"lovregler.{module}"
+    paths = [p for n, p in _modules().items() if n == stage or n.startswith(f"{stage}.")]
+    return {
+        node.value
+        for path in paths
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+
+
+def test_the_evaluators_take_their_notes_from_prose_explanations() -> None:
+    # a note written out again in an evaluator is a copy that can drift from the other's
+    from lovregler.prose import explanations
+
+    notes = {v for k, v in vars(explanations).items() if k.isupper() and isinstance(v, str)}
+    assert len(notes) >= 3
+    assert notes & _string_literals("evaluate") == set()
+    assert notes <= _string_literals("prose.explanations")

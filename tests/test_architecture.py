@@ -247,6 +247,18 @@ def test_every_class_of_a_union_has_a_handler(stage: str, union: str) -> None:
     assert all(callable(handler) for handler in table.values())
 
 
+# Second tables of a union in a stage (not in its DISPATCH) that must be complete as well.
+SECOND_TABLES = [("prose.sentences", "_ANCHORS", A.Trigger)]
+
+
+@pytest.mark.parametrize(("module", "name", "union"), SECOND_TABLES)
+def test_every_class_of_a_union_has_a_handler_in_second_tables(
+    module: str, name: str, union: object
+) -> None:
+    table = getattr(importlib.import_module(f"lovregler.{module}"), name)
+    assert _gaps(table, union) == ([], []), f"{module}.{name}"
+
+
 def test_a_forgotten_or_stray_class_is_found() -> None:
     table = dict(_dispatch("prose")[A.Timeline])
     del table[A.TlAge]

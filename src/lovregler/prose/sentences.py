@@ -142,15 +142,29 @@ def _windows_sentence(
 
 
 def _trigger_anchor(trigger: ast.Trigger | None, ctx: ProseContext) -> str:
-    if trigger is None:
-        return "forløbets start"
-    if isinstance(trigger, ast.EachEvent):
-        return pattern_phrase(trigger.pattern, ctx, form="each")
-    if isinstance(trigger, ast.AtDate):
-        if _is_simple_anchor(trigger.date):
-            return date_phrase(trigger.date, ctx)
-        return "udløsningsdagen"
+    # what a deadline counts from (»senest 3 måneder efter …«)
+    return "forløbets start" if trigger is None else _ANCHORS[type(trigger)](ctx, trigger)
+
+
+def _each_event_anchor(ctx: ProseContext, trigger: ast.EachEvent) -> str:
+    return pattern_phrase(trigger.pattern, ctx, form="each")
+
+
+def _date_anchor(ctx: ProseContext, trigger: ast.AtDate) -> str:
+    return date_phrase(trigger.date, ctx) if _is_simple_anchor(trigger.date) else "udløsningsdagen"
+
+
+def _window_anchor(ctx: ProseContext, trigger: ast.CountWindows) -> str:
     return f"starten af hver periode på {duration_phrase(trigger.length)}"
+
+
+# A second table of the Trigger union: what a deadline counts from (TRIGGERS says when a
+# right starts).
+_ANCHORS: dict[type, Callable[[ProseContext, Any], str]] = {
+    ast.EachEvent: _each_event_anchor,
+    ast.AtDate: _date_anchor,
+    ast.CountWindows: _window_anchor,
+}
 
 
 def _deadline_phrase(rule: ast.ObligationRule, ctx: ProseContext) -> str:

@@ -138,7 +138,6 @@ STILL_LONG: set[str] = {
     "lovregler.evaluate.compile",
     "lovregler.history",
     "lovregler.evaluate.interpret",
-    "lovregler.syntax.parse",
     "lovregler.evaluate.runtime",
     "lovregler.caseload.synth",
 }

@@ -5,10 +5,13 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from lark import v_args
 
 from lovregler.errors import RuleSyntaxError
 from lovregler.syntax import ast
+from lovregler.syntax.lark_parser import parser
 from lovregler.syntax.parse import parse_text
+from lovregler.syntax.transform import ToAst
 
 DANSK = """
 importer ordforråd
@@ -175,3 +178,32 @@ def test_syntax_errors_say_what_and_where(text: str, where: str, says: str) -> N
     assert message.startswith(where)
     assert says in message
     assert "^" in message and "Traceback" not in message
+
+
+# ───────────────────────────── the transformer's parts ─────────────────────────────
+def _node_rules() -> set[str]:
+    """The grammar rules and aliases that become a node (not inlined: no leading ``_``, and
+    not a ``?rule`` that passes its one child on)."""
+    return {
+        str(rule.alias or rule.origin.name)
+        for rule in parser().rules
+        if not str(rule.alias or rule.origin.name).startswith("_")
+        and (rule.alias or not rule.options.expand1)
+    }
+
+
+# The two ways a ToAst method takes its children, as Lark's public v_args makes them.
+_INLINE = v_args(inline=True, meta=True)(lambda: None).visit_wrapper
+_AS_LIST = v_args(meta=True)(lambda: None).visit_wrapper
+
+
+def test_every_node_rule_has_a_method_with_its_v_args() -> None:
+    # ToAst is put together from parts, and Lark applies a class's @v_args only to the
+    # methods that class defines: a part without its own would get its children as one list
+    rules = _node_rules()
+    assert {"start", "obligation", "tl_name", "b_compare", "date_shift"} <= rules
+    missing = {name for name in rules if not hasattr(ToAst, name)}
+    assert missing == set()
+    wrappers = {name: getattr(getattr(ToAst, name), "visit_wrapper", None) for name in rules}
+    assert {name for name, w in wrappers.items() if w not in (_INLINE, _AS_LIST)} == set()
+    assert {name for name, w in wrappers.items() if w is _AS_LIST} >= {"start", "ruleset"}

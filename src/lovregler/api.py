@@ -41,9 +41,8 @@ from .history import History
 from .results import Entry, Result
 from .semantics.vocabulary import Vocabulary, from_ast
 from .syntax import ast
-from .syntax import parse as _parse_module
 from .syntax.lark_parser import grammar_text
-from .syntax.parse import parse_file
+from .syntax.parse import parse_file, source_digest
 from .timecalc import INF
 
 VOCABULARY_NAME = "ordforråd"
@@ -125,9 +124,7 @@ def _ast_cache_name(path: str, digest: str) -> str:
 
 
 # The AST classes and the transformer that builds them: a change to either invalidates the cache.
-_AST_SOURCE_DIGEST = hashlib.sha256(
-    Path(ast.__file__).read_bytes() + Path(_parse_module.__file__ or "").read_bytes()
-).hexdigest()
+_AST_SOURCE_DIGEST = source_digest()
 
 
 def parse_cached(path: Path) -> ast.Module:

@@ -145,13 +145,13 @@ def kbh_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
 def loading_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
     """History.from_dict (fast path, then the checking loader) against the checking loader
     alone, which is how every citizen was loaded before issue 14: same citizens, one run."""
-    from lovregler.history import _Loader, _schema
+    from lovregler.history import checked_history
 
     rs = load_ruleset("refusion" if "refusion" in bundled_rulesets() else KBH)
     objs = list(data.refusion_citizens(sizes.citizens))
     lines = [json.dumps(o, ensure_ascii=False) for o in objs]
-    schema = _schema(rs.vocabulary)
-    checked = measure("checked", lambda o: _Loader(schema, False).load(o), objs, sizes.rounds)
+    vocabulary = rs.vocabulary
+    checked = measure("checked", lambda o: checked_history(o, vocabulary), objs, sizes.rounds)
     fast = measure("fast", rs.history, objs, sizes.rounds)
     jsonl = measure("jsonl", lambda line: rs.history(parse_json(line)), lines, sizes.rounds)
     ratio = checked.micros / fast.micros

@@ -16,12 +16,12 @@ from typing import Any
 from lovregler.api import load_vocabulary
 from lovregler.caseload.synth import synth
 from lovregler.errors import HistoryError
-from lovregler.history import History, _Loader, _schema
+from lovregler.history import History, checked_history
 
 
 def _checked(obj: Any, vocabulary: Any, lenient: bool = False) -> History | str:
     try:
-        return _Loader(_schema(vocabulary), lenient).load(obj)
+        return checked_history(obj, vocabulary, lenient=lenient)
     except HistoryError as exc:
         return str(exc)
 

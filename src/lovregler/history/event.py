@@ -1,0 +1,94 @@
+"""The event: one dated fact of a citizen's history, and the periods its start and end
+events make (catalogue §0)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+
+import attrs
+from attrs import field as _field  # Event.attrs shadows the module name in its body
+
+from ..semantics.vocabulary import PeriodDecl
+from ..timecalc import INF  # one "open end" day number for the whole runtime (periods.py too)
+
+__all__ = ["INF", "Event", "Period", "Segment", "build_periods", "period_key"]
+
+#: ``(start_day, end_day, start_event_index)``; ``end_day`` is :data:`INF` for an open period.
+Period = tuple[int, int, int]
+#: ``(start_day, end_day, attribute_value)``.
+Segment = tuple[int, int, object]
+
+
+def _iso(day: int) -> str:
+    return datetime.date.fromordinal(day).isoformat()
+
+
+@attrs.frozen
+class Event:
+    """One event of a history.
+
+    ``attrs`` holds validated values (enum values as NFC strings, bools, ints, text); absent
+    optional attributes are not in it. ``index`` is the event's position in the input list
+    and ``seq`` its optional same-date order; neither takes part in equality, because the
+    order they decide is already the order of :attr:`History.events`.
+
+    >>> Event("samtale", 735663, {}, 0).date
+    datetime.date(2015, 3, 6)
+    """
+
+    type: str
+    day: int
+    attrs: Mapping[str, object]
+    index: int = _field(eq=False)
+    seq: int | None = _field(default=None, eq=False)
+
+    @property
+    def date(self) -> datetime.date:
+        """The event's calendar date."""
+        return datetime.date.fromordinal(self.day)
+
+
+def _day_of_event(event: Event) -> int:
+    return event.day
+
+
+def build_periods(
+    events: Iterable[Event], decl: PeriodDecl, as_of_day: int
+) -> tuple[dict[object, list[Period]], Event | None]:
+    """The periods of ``decl`` and the first end event with no open period (or None).
+
+    ``decl`` must have NFC names (the loaders' schema and :func:`periods_of` see to it).
+    """
+    open_: dict[object, tuple[int, int]] = {}
+    done: dict[object, list[Period]] = {}
+    for e in events:
+        if e.day > as_of_day:
+            break
+        if e.type != decl.start and e.type != decl.end:
+            continue
+        key = period_key(e, decl)
+        if e.type == decl.start:
+            if key not in open_:  # a start while open only continues the period
+                open_[key] = _reopen(done.setdefault(key, []), e)
+        elif key in open_:
+            start, index = open_.pop(key)
+            done[key].append((start, e.day, index))
+        else:
+            return done, e
+    for key, (start, index) in open_.items():
+        done[key].append((start, INF, index))
+    return done, None
+
+
+def period_key(event: Event, decl: PeriodDecl) -> object:
+    """The value of the period kind's key attribute on ``event`` (None for keyless kinds)."""
+    return event.attrs.get(decl.key) if decl.key else None
+
+
+def _reopen(closed: list[Period], start: Event) -> tuple[int, int]:
+    # Catalogue §0: a start on or before the day after the last end continues that period.
+    if closed and start.day <= closed[-1][1] + 1:
+        first, _, index = closed.pop()
+        return first, index
+    return start.day, start.index

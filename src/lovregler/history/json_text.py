@@ -1,0 +1,86 @@
+"""JSON text of one citizen: decoding that refuses what plain JSON leaves ambiguous, and the
+citizen id of a line that cannot be decoded."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..errors import HistoryError
+
+#: A JSON line that starts with its id: ``{"id": "..."``. Matched only at the start of the
+#: line and over its first bytes, so that a broken line keeps its id without a search of the
+#: whole line, and an ``"id"`` inside an event is never taken for the citizen's.
+_LEADING_ID_RE = re.compile(r'\s*\{\s*"id"\s*:\s*"((?:[^"\\]|\\.){0,200})"')
+_LEADING_ID_CHARS = 1024
+
+
+def parse_json(text: str | bytes) -> object:
+    """Decode one JSON citizen; raises :class:`HistoryError` for anything that is not
+    plain JSON: bad syntax, a key given twice in one object (which would otherwise be
+    resolved silently, the last one winning), or nesting too deep to decode.
+
+    >>> parse_json('{"id": "a", "id": "b"}')
+    Traceback (most recent call last):
+    ...
+    lovregler.errors.HistoryError: borger <uden id>: ikke gyldig JSON: nøglen 'id' står to gange i samme objekt
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise HistoryError(
+            None, f"ikke gyldig JSON: nøglen {exc.key!r} står to gange i samme objekt"
+        ) from None
+    except RecursionError:
+        raise HistoryError(None, "ikke gyldig JSON: for dybt indlejret") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HistoryError(None, f"ikke gyldig JSON: {exc}") from None
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
+def valid_id(value: object) -> str | None:
+    """``value`` when it can be a citizen id in any output (text that is valid Unicode).
+
+    >>> valid_id("kbh-1"), valid_id("x\\ud800"), valid_id(7)
+    ('kbh-1', None, None)
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800"): no UTF-8 text can hold it
+        return None
+    return value
+
+
+def leading_id(text: str) -> str | None:
+    """The id of a JSON line that begins with it (``{"id": "kbh-1", ...``), else None.
+
+    >>> leading_id('{"id": "kbh-1", oops')
+    'kbh-1'
+    >>> leading_id('{"events": [{"id": "kbh-2"}]}') is None
+    True
+    """
+    found = _LEADING_ID_RE.match(text[:_LEADING_ID_CHARS])
+    if not found:
+        return None
+    try:
+        return valid_id(json.loads(f'"{found.group(1)}"'))
+    except ValueError:
+        return None

@@ -1,0 +1,191 @@
+"""The history model the evaluators read, and the periods of a history."""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections.abc import Mapping
+
+import attrs
+
+from ..errors import HistoryError
+from ..semantics.vocabulary import PeriodDecl, Vocabulary
+from .checking import _Loader
+from .event import INF, Event, Period, Segment, _day_of_event, _iso, build_periods, period_key
+from .fast import fast_loader
+from .json_text import parse_json
+from .schema import _nfc, _nfc_period, _schema
+
+__all__ = ["History", "periods_of", "segments_of"]
+
+
+@attrs.frozen
+class History:
+    """A validated citizen history.
+
+    ``facts`` has every declared fact (absent ones take their declared default); ``events``
+    is sorted by day, and same-day events keep their ``seq`` order, else their input order.
+    ``warnings`` lists what lenient loading dropped; it is not part of equality. Build one
+    with :meth:`from_dict` or :meth:`from_json`; the constructor trusts its arguments.
+    """
+
+    id: str
+    birth_day: int
+    facts: Mapping[str, object]
+    events: tuple[Event, ...]
+    warnings: tuple[str, ...] = attrs.field(default=(), eq=False)
+    _days: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
+    _by_type: dict[str, tuple[list[int], list[Event]]] | None = attrs.field(
+        init=False, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        # Precomputed once so until() is a bisect, not a scan, on the evaluator hot path.
+        object.__setattr__(self, "_days", tuple(map(_day_of_event, self.events)))
+        object.__setattr__(self, "_by_type", None)
+
+    @property
+    def birth_date(self) -> datetime.date:
+        """The citizen's birth date."""
+        return datetime.date.fromordinal(self.birth_day)
+
+    def until(self, day: int) -> tuple[Event, ...]:
+        """The events on or before ``day``, in history order.
+
+        >>> h = History("b", 1, {}, (Event("a", 5, {}, 0), Event("b", 7, {}, 1)))
+        >>> [e.type for e in h.until(6)], [e.type for e in h.until(7)]
+        (['a'], ['a', 'b'])
+        """
+        return self.events[: bisect.bisect_right(self._days, day)]
+
+    def by_type(self, day: int) -> Mapping[str, tuple[list[int], list[Event]]]:
+        """``(days, events)`` per event type of the events on or before ``day``, in history
+        order. When ``day`` is on or after the last event the index is built once and shared
+        (a batch evaluates one history under every ruleset): callers must not change it.
+
+        >>> h = History("b", 1, {}, (Event("a", 5, {}, 0), Event("b", 7, {}, 1)))
+        >>> h.by_type(6)["a"][0], "b" in h.by_type(6), h.by_type(9) is h.by_type(10)
+        ([5], False, True)
+        """
+        whole = not self._days or day >= self._days[-1]
+        if whole and self._by_type is not None:
+            return self._by_type
+        table: dict[str, tuple[list[int], list[Event]]] = {}
+        for e in self.events if whole else self.until(day):
+            days, evs = table.setdefault(e.type, ([], []))
+            days.append(e.day)
+            evs.append(e)
+        if whole:
+            object.__setattr__(self, "_by_type", table)
+        return table
+
+    @classmethod
+    def from_dict(cls, obj: object, vocabulary: Vocabulary, *, lenient: bool = False) -> History:
+        """Validate a decoded JSON citizen object (``contract.md`` §1) and build the history.
+
+        With ``lenient=True`` an attribute its event type does not declare is dropped and
+        recorded in :attr:`warnings` instead of raising. Attribute and fact values of
+        ``None`` count as absent (a table export writes empty cells that way), and ``date``
+        values may also be :class:`datetime.date` objects (Parquet date columns).
+
+        Raises :class:`HistoryError` on the first breach of the contract.
+        """
+        fast = fast_loader(vocabulary)
+        # The fast path takes only plainly valid citizens; anything else (and so every error)
+        # goes through the checking loader, which says exactly what is wrong.
+        loaded = fast.load(obj)
+        if loaded is None:
+            loaded = _Loader(fast.schema, lenient).load(obj)
+        return cls(*loaded)
+
+    @classmethod
+    def from_json(
+        cls, text: str | bytes, vocabulary: Vocabulary, *, lenient: bool = False
+    ) -> History:
+        """Parse one JSON citizen object and validate it as :meth:`from_dict` does."""
+        try:
+            obj = parse_json(text)
+        except HistoryError as exc:
+            raise HistoryError(None, exc.message) from None
+        return cls.from_dict(obj, vocabulary, lenient=lenient)
+
+    def to_dict(self) -> dict[str, object]:
+        """The contract's JSON form; :meth:`from_dict` of it gives an equal history.
+
+        Events come in input order with their ``seq``, so reloading keeps the indices too.
+        """
+        return {
+            "id": self.id,
+            "birth_date": _iso(self.birth_day),
+            "facts": dict(self.facts),
+            "events": [_event_dict(e) for e in sorted(self.events, key=lambda e: e.index)],
+        }
+
+
+def checked_history(obj: object, vocabulary: Vocabulary, *, lenient: bool = False) -> History:
+    """The checking loader alone, without the fast paths: how every citizen was loaded
+    before issue 14. The tests hold every fast path to its outcome, and the benchmark times
+    the fast paths against it."""
+    return History(*_Loader(_schema(vocabulary), lenient).load(obj))
+
+
+def _event_dict(event: Event) -> dict[str, object]:
+    out: dict[str, object] = {"type": event.type, "date": _iso(event.day)}
+    if event.seq is not None:
+        out["seq"] = event.seq
+    out.update(event.attrs)
+    return out
+
+
+def _nfc_decl(decl: PeriodDecl) -> PeriodDecl:
+    names = (decl.start, decl.end, decl.key or "")
+    return decl if all(n == _nfc(n) for n in names) else _nfc_period(decl)
+
+
+def periods_of(
+    history: History, decl: PeriodDecl, as_of_day: int = INF
+) -> dict[object, list[Period]]:
+    """The periods of one kind, per key value, from the events on or before ``as_of_day``.
+
+    Each period is ``(start_day, end_day, start_event_index)``, ``end_day`` inclusive and
+    :data:`INF` while open; ``start_event_index`` is the :attr:`Event.index` of its first
+    start. Periods of a key are sorted and merged as catalogue §0 says. Keyless kinds use
+    the key ``None``. The history is assumed valid (no end without an open period).
+    """
+    return build_periods(history.events, _nfc_decl(decl), as_of_day)[0]
+
+
+def segments_of(
+    history: History, decl: PeriodDecl, key: object, attr: str, as_of_day: int = INF
+) -> list[Segment]:
+    """The periods of ``key`` split where ``attr`` of the start event in force changes.
+
+    The value in force on a day is that of the latest start event of the period kind and key
+    on or before it (catalogue §0: the ``målgruppe`` of the latest ``ydelse_start``), or None
+    when that event leaves ``attr`` out. Neighbouring segments with equal values are joined,
+    so the segments whose value is ``aktivitetsparat`` are the aktivitetsparat forløb.
+    """
+    decl, attr = _nfc_decl(decl), _nfc(attr)
+    starts = [
+        e for e in history.until(as_of_day) if e.type == decl.start and period_key(e, decl) == key
+    ]
+    out: list[Segment] = []
+    for start, end, _ in periods_of(history, decl, as_of_day).get(key, []):
+        changes = [(e.day, e.attrs.get(attr)) for e in starts if start <= e.day <= end]
+        out.extend(_split(start, end, changes))
+    return out
+
+
+def _split(start: int, end: int, changes: list[tuple[int, object]]) -> list[Segment]:
+    """The segments of [start, end] given its start events' (day, value), in day order."""
+    in_force: dict[int, object] = {}
+    for day, value in changes:
+        in_force[day] = value  # of several same-day starts, the last one is in force
+    segments: list[Segment] = []
+    for day, value in in_force.items():
+        if segments and segments[-1][2] == value:
+            continue
+        if segments:
+            segments[-1] = (segments[-1][0], day - 1, segments[-1][2])
+        segments.append((max(day, start), end, value))
+    return segments

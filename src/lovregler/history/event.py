@@ -4,10 +4,10 @@ events make (catalogue §0)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 
-import attrs
-from attrs import field as _field  # Event.attrs shadows the module name in its body
+import msgspec
 
 from ..semantics.vocabulary import PeriodDecl
 from ..timecalc import INF  # one "open end" day number for the whole runtime (periods.py too)
@@ -24,9 +24,8 @@ def _iso(day: int) -> str:
     return datetime.date.fromordinal(day).isoformat()
 
 
-@attrs.frozen
-class Event:
-    """One event of a history.
+class Event(msgspec.Struct, frozen=True, gc=False):
+    """One event of a history (immutable).
 
     ``attrs`` holds validated values (enum values as NFC strings, bools, ints, text); absent
     optional attributes are not in it. ``index`` is the event's position in the input list
@@ -35,13 +34,27 @@ class Event:
 
     >>> Event("samtale", 735663, {}, 0).date
     datetime.date(2015, 3, 6)
+    >>> Event("samtale", 735663, {}, 0) == Event("samtale", 735663, {}, 7, seq=2)
+    True
     """
 
+    # A msgspec Struct, not an attrs class: a history of many events is built for every
+    # citizen loaded, and a frozen attrs instance costs one object.__setattr__ per field
+    # (≈ 0.55 µs an event against ≈ 0.09 µs). gc=False because an event can never be part of
+    # a reference cycle (its attrs dict holds only text, ints and bools), so the garbage
+    # collector need not track the millions of them a batch holds.
     type: str
     day: int
     attrs: Mapping[str, object]
-    index: int = _field(eq=False)
-    seq: int | None = _field(default=None, eq=False)
+    index: int
+    seq: int | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Event:
+            return NotImplemented
+        return self.type == other.type and self.day == other.day and self.attrs == other.attrs
+
+    __hash__ = None  # type: ignore[assignment]  # equal events may differ in index; attrs is a dict
 
     @property
     def date(self) -> datetime.date:
@@ -49,8 +62,8 @@ class Event:
         return datetime.date.fromordinal(self.day)
 
 
-def _day_of_event(event: Event) -> int:
-    return event.day
+#: An event's day (a sort key; attrgetter runs in C).
+_day_of_event: Callable[[Event], int] = operator.attrgetter("day")
 
 
 def build_periods(

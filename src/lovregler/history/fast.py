@@ -1,18 +1,24 @@
-"""The loading fast path: a plainly valid citizen with dict lookups only, or None."""
+"""The loading fast path: a plainly valid citizen checked by msgspec, or None."""
 
 from __future__ import annotations
 
 import datetime
 import unicodedata
 from collections.abc import Callable, Mapping
+from typing import Any
 
-import attrs
+import msgspec
 
-from ..semantics.vocabulary import AttrDecl, AttrType, PeriodDecl
+from ..semantics.vocabulary import AttrDecl, PeriodDecl
 from .event import Event, _day_of_event
-from .schema import _DATE_RE, _EVENT_FIELDS, _TOP_FIELDS, Loaded, _Schema, _schema, per_vocabulary
+from .json_text import _colons, _decode, valid_id
+from .schema import _DATE_RE, Loaded, _Schema, _schema, per_vocabulary
+from .typed import citizen_type
 
-_TOP_FIELD_SET = frozenset(_TOP_FIELDS)
+_convert = msgspec.convert
+# A seq the fast path takes: any JSON decoder reads these exactly; others are for the
+# checking loader (and json.loads) to judge.
+_SEQ_LOW, _SEQ_HIGH = -(2**63), 2**63 - 1
 # Day numbers of the ISO dates seen lately: a caseload repeats a few thousand dates, and a
 # dict lookup is much cheaper than a regex and a date object per date. Bounded, so a
 # caseload of scattered dates cannot grow it without end.
@@ -41,41 +47,6 @@ def _plain_day(raw: object) -> int | None:
     return None
 
 
-def _value_check(atype: AttrType, enums: Mapping[str, tuple[str, ...]]) -> Callable[[object], bool]:
-    """Whether a value is valid as it stands (right type, in range, a legal enum value, NFC
-    text); anything else is for the checking loader to judge or normalise."""
-    if atype.kind == "bool":
-        return lambda raw: type(raw) is bool
-    if atype.kind == "int":
-        low = atype.minimum if atype.minimum is not None else -(10**100)
-        high = atype.maximum if atype.maximum is not None else 10**100
-        return lambda raw: type(raw) is int and low <= raw <= high
-    if atype.kind == "enum":
-        legal = frozenset(enums.get(atype.enum or "", ()))
-        return lambda raw: type(raw) is str and raw in legal
-    return lambda raw: type(raw) is str and unicodedata.is_normalized("NFC", raw)
-
-
-@attrs.frozen
-class _EventShape:
-    """What the fast path checks for one event type, prepared once per vocabulary."""
-
-    checks: Mapping[str, Callable[[object], bool]]
-    required: frozenset[str]
-    required_when: tuple[tuple[str, str, str], ...]
-
-    @classmethod
-    def build(
-        cls, decls: Mapping[str, AttrDecl], enums: Mapping[str, tuple[str, ...]]
-    ) -> _EventShape:
-        checks = {name: _value_check(d.type, enums) for name, d in decls.items()}
-        required = frozenset(
-            n for n, d in decls.items() if not d.optional and d.required_when is None
-        )
-        when = tuple((n, *d.required_when) for n, d in decls.items() if d.required_when)
-        return cls(checks, required, when)  # type: ignore[arg-type]
-
-
 #: For each event type, its roles in period kinds: (period kind index, is a start, key name).
 _Roles = Mapping[str, tuple[tuple[int, bool, str | None], ...]]
 
@@ -90,102 +61,110 @@ def _period_roles(periods: tuple[PeriodDecl, ...]) -> _Roles:
 
 
 class _FastLoader:
-    """Loads a plainly valid citizen with dict lookups only, or gives None.
+    """Loads a plainly valid citizen, or gives None.
 
-    Plainly valid: every key and value already NFC and declared, dates well formed, ``seq``
-    on all or none of a day's events, no end event without its period. None sends the citizen to :class:`_Loader`,
-    which gives the same history for valid input and the precise error otherwise; so this
-    path decides speed only, never a result or an error.
+    Plainly valid: the citizen passes :func:`.typed.citizen_type` (checked by msgspec in C:
+    keys, types, enum values, ranges, required attributes), its dates are well formed, its
+    text is NFC, ``seq`` is on all or none of a day's events, and no end event lacks its
+    period. None sends the citizen to :class:`~.checking._Loader`, which gives the same
+    history for valid input and the precise error otherwise; so this path decides speed
+    only, never a result or an error.
     """
 
     def __init__(self, schema: _Schema):
         self.schema = schema
-        self.shapes = {k: _EventShape.build(d, schema.enums) for k, d in schema.events.items()}
-        self.facts = {k: _value_check(f.type, schema.enums) for k, f in schema.facts.items()}
+        self.citizen = citizen_type(schema)
         self.defaults = {k: f.default for k, f in schema.facts.items()}
+        self.text_facts = tuple(k for k, f in schema.facts.items() if f.type.kind == "text")
+        self.extra = {k: check for k, d in schema.events.items() if (check := _extra_check(d))}
         self.roles = _period_roles(schema.periods)
 
     def load(self, obj: object) -> Loaded | None:
-        if type(obj) is not dict or not obj.keys() <= _TOP_FIELD_SET:
+        """The history's arguments for a plainly valid citizen object, else None."""
+        if type(obj) is not dict:
             return None
-        cid, birth_day = obj.get("id"), _plain_day(obj.get("birth_date"))
-        raw_events = obj.get("events")
-        if type(cid) is not str or not cid.isascii() or birth_day is None:
-            return None
-        if type(raw_events) is not list:
+        try:
+            _convert(obj, self.citizen, strict=True)
+        except (msgspec.MsgspecError, ValueError, TypeError, RecursionError):
+            return None  # ValueError: text msgspec cannot encode (a lone surrogate)
+        cid, birth_day = obj["id"], _plain_day(obj["birth_date"])
+        if birth_day is None or not (cid.isascii() or valid_id(cid) is not None):
             return None
         facts = self.load_facts(obj.get("facts"))
-        events = self.load_events(raw_events)
+        events = self.load_events(obj["events"])
         if facts is None or events is None or self.orphan(events):
             return None
         return cid, birth_day, facts, events, ()
+
+    def load_json(self, text: str | bytes) -> Loaded | None:
+        """As :meth:`load`, for one JSON citizen object; None also for anything that is not
+        plainly valid JSON, for :func:`.json_text.parse_json` to judge."""
+        try:
+            obj = _decode(text)
+        except (msgspec.DecodeError, RecursionError):
+            return None
+        loaded = self.load(obj)
+        # msgspec keeps the last of a key given twice (parse_json refuses it): every key is
+        # followed by a colon, so a text with no more colons than the keys decoded has no
+        # key twice. A colon inside a text value only sends the citizen the slow way.
+        if loaded is None or _colons(text) != _keys_of_citizen(obj):
+            return None
+        return loaded
 
     def load_facts(self, raw: object) -> dict[str, object] | None:
         if not raw:
             return dict(self.defaults) if raw is None or type(raw) is dict else None
         if type(raw) is not dict:
             return None
-        for name, value in raw.items():
-            check = self.facts.get(name)
-            if check is None or (value is not None and not check(value)):
-                return None
         given = {name: value for name, value in raw.items() if value is not None}
+        for name in self.text_facts:
+            if name in given and not unicodedata.is_normalized("NFC", given[name]):
+                return None
         return {**self.defaults, **given}
 
-    def load_events(self, raw_events: list[object]) -> tuple[Event, ...] | None:
+    def load_events(self, raw_events: list[Any]) -> tuple[Event, ...] | None:
         events = []
-        shapes, days = self.shapes, _DAYS
+        days, extra = _DAYS, self.extra
         ordered = False  # whether some event has a seq
+        last = -1  # the day of the event before: in_order while days never go down
+        in_order = True
         for index, raw in enumerate(raw_events):
             if type(raw) is not dict:
                 return None
             values = raw.copy()
-            kind = values.pop("type", None)
-            date = values.pop("date", None)
-            seq = values.pop("seq", None)
+            kind, date, seq = values["type"], values["date"], values.get("seq")
+            del values["type"], values["date"]
             day = days.get(date) if type(date) is str else None
-            if day is None:
-                day = _plain_day(date)
-            shape = shapes.get(kind) if type(kind) is str else None
-            if shape is None or day is None:
+            if day is None and (day := _plain_day(date)) is None:
                 return None
-            if seq is not None:
-                if type(seq) is not int:
-                    return None
-                ordered = True
-            checks = shape.checks
-            for name, value in values.items():
-                check = checks.get(name)
-                if check is None or not check(value):
-                    if value is None:  # an absent value: dropped, as the checking loader does
-                        return self.without_none(raw_events)
-                    return None
-            if not shape.required <= values.keys():
+            if day < last:
+                in_order = False
+            last = day
+            if "seq" in values:
+                del values["seq"]
+                if seq is not None:
+                    if not _SEQ_LOW <= seq <= _SEQ_HIGH:
+                        return None
+                    ordered = True
+            if (
+                None in values.values()
+            ):  # an empty table cell: absent, as the checking loader reads it
+                values = {name: value for name, value in values.items() if value is not None}
+            check = extra.get(kind)
+            if check is not None and not check(values):
                 return None
-            for name, other, wanted in shape.required_when:
-                if (values.get(other) == wanted) != (name in values):
-                    return None
-            events.append(Event(kind, day, values, index, seq))  # type: ignore[arg-type]
-        if not ordered:
-            events.sort(key=_day_of_event)  # stable: same-day events keep their input order
-        elif _mixed_seq(events):
-            return None
-        else:
+            events.append(Event(kind, day, values, index, seq))
+        if ordered:
+            if _mixed_seq(events):
+                return None
             events.sort(key=_seq_order)
+        elif not in_order:
+            events.sort(key=_day_of_event)  # stable: same-day events keep their input order
         return tuple(events)
-
-    def without_none(self, raw_events: list[object]) -> tuple[Event, ...] | None:
-        """The events with attributes of value None left out (a table export writes them)."""
-        cleaned: list[object] = []
-        for raw in raw_events:
-            if type(raw) is not dict:
-                return None
-            cleaned.append({k: v for k, v in raw.items() if v is not None or k in _EVENT_FIELDS})
-        return self.load_events(cleaned)
 
     def orphan(self, events: tuple[Event, ...]) -> bool:
         """Whether an end event has no open period of its kind and key (as in
-        :func:`_build_periods`, for every period kind in one pass)."""
+        :func:`.event.build_periods`, for every period kind in one pass)."""
         roles = self.roles
         open_: set[tuple[int, object]] = set()
         for e in events:
@@ -198,6 +177,31 @@ class _FastLoader:
                 else:
                     return True
         return False
+
+
+def _keys_of_citizen(obj: dict[str, Any]) -> int:
+    """The keys of a citizen that :meth:`_FastLoader.load` took (so its only objects are
+    itself, its facts and its events)."""
+    return len(obj) + len(obj.get("facts") or ()) + sum(map(len, obj["events"]))
+
+
+def _extra_check(decls: Mapping[str, AttrDecl]) -> Callable[[dict[str, Any]], bool] | None:
+    """What the msgspec types cannot check for one event type: text already NFC, and an
+    attribute required exactly when another has a given value. None when there is nothing."""
+    texts = tuple(n for n, d in decls.items() if d.type.kind == "text")
+    when = tuple((n, *d.required_when) for n, d in decls.items() if d.required_when)
+    if not texts and not when:
+        return None
+
+    def check(values: dict[str, Any]) -> bool:
+        for name in texts:
+            if name in values and not unicodedata.is_normalized("NFC", values[name]):
+                return False
+        return all(
+            (values.get(other) == wanted) == (name in values) for name, other, wanted in when
+        )
+
+    return check
 
 
 def _seq_order(event: Event) -> tuple[int, int, int]:

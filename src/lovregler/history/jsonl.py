@@ -35,7 +35,12 @@ def iter_jsonl(
 def _iter_lines(
     lines: Iterable[str | bytes], vocabulary: Vocabulary, lenient: bool
 ) -> Iterator[History | HistoryError]:
+    plain = History._plain_json
     for number, raw in enumerate(lines, start=1):
+        history = plain(raw, vocabulary)
+        if history is not None:
+            yield history
+            continue
         try:
             text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         except UnicodeDecodeError as exc:

@@ -14,7 +14,7 @@ from .checking import _Loader
 from .event import INF, Event, Period, Segment, _day_of_event, _iso, build_periods, period_key
 from .fast import fast_loader
 from .json_text import parse_json
-from .schema import _nfc, _nfc_period, _schema
+from .schema import Loaded, _nfc, _nfc_period, _schema
 
 __all__ = ["History", "periods_of", "segments_of"]
 
@@ -43,6 +43,26 @@ class History:
         # Precomputed once so until() is a bisect, not a scan, on the evaluator hot path.
         object.__setattr__(self, "_days", tuple(map(_day_of_event, self.events)))
         object.__setattr__(self, "_by_type", None)
+
+    @classmethod
+    def _loaded(cls, loaded: Loaded) -> History:
+        """The history of a loader's result, built as ``cls(*loaded)`` would build it.
+
+        A frozen attrs instance is built with one ``object.__setattr__`` per field; setting
+        the slots directly costs half as much, and a batch builds a history per citizen.
+        """
+        if cls is not History:  # a subclass may have its own __init__
+            return cls(*loaded)
+        history = _new(History)
+        cid, birth_day, facts, events, warnings = loaded
+        _set_id(history, cid)
+        _set_birth_day(history, birth_day)
+        _set_facts(history, facts)
+        _set_events(history, events)
+        _set_warnings(history, warnings)
+        _set_days(history, tuple(map(_day_of_event, events)))
+        _set_by_type(history, None)
+        return history
 
     @property
     def birth_date(self) -> datetime.date:
@@ -96,18 +116,29 @@ class History:
         loaded = fast.load(obj)
         if loaded is None:
             loaded = _Loader(fast.schema, lenient).load(obj)
-        return cls(*loaded)
+        return cls._loaded(loaded)
 
     @classmethod
     def from_json(
         cls, text: str | bytes, vocabulary: Vocabulary, *, lenient: bool = False
     ) -> History:
         """Parse one JSON citizen object and validate it as :meth:`from_dict` does."""
+        history = cls._plain_json(text, vocabulary)
+        if history is not None:
+            return history
         try:
             obj = parse_json(text)
         except HistoryError as exc:
             raise HistoryError(None, exc.message) from None
         return cls.from_dict(obj, vocabulary, lenient=lenient)
+
+    @classmethod
+    def _plain_json(cls, text: str | bytes, vocabulary: Vocabulary) -> History | None:
+        """The history of a plainly valid JSON citizen (decoded and checked by msgspec, no
+        intermediate checks in Python), else None: then :func:`parse_json` and
+        :meth:`from_dict` give the history or the exact error."""
+        loaded = fast_loader(vocabulary).load_json(text)
+        return None if loaded is None else cls._loaded(loaded)
 
     def to_dict(self) -> dict[str, object]:
         """The contract's JSON form; :meth:`from_dict` of it gives an equal history.
@@ -120,6 +151,14 @@ class History:
             "facts": dict(self.facts),
             "events": [_event_dict(e) for e in sorted(self.events, key=lambda e: e.index)],
         }
+
+
+_new = object.__new__
+# The slot descriptors of History's fields (attrs makes it a slots class).
+_set_id, _set_birth_day, _set_facts, _set_events, _set_warnings, _set_days, _set_by_type = (
+    History.__dict__[name].__set__
+    for name in ("id", "birth_day", "facts", "events", "warnings", "_days", "_by_type")
+)
 
 
 def checked_history(obj: object, vocabulary: Vocabulary, *, lenient: bool = False) -> History:

@@ -81,15 +81,18 @@ def per_vocabulary(build: Callable[[Vocabulary], _T]) -> Callable[[Vocabulary], 
     a batch loads millions of citizens against one vocabulary.
     """
     cache: dict[int, tuple[weakref.ref[Vocabulary], _T]] = {}
+    last: list[tuple[weakref.ref[Vocabulary], _T]] = []  # the last one asked for: one lookup
 
     def cached(vocab: Vocabulary) -> _T:
+        if last and last[0][0]() is vocab:
+            return last[0][1]
         key = id(vocab)
         hit = cache.get(key)
-        if hit is not None and hit[0]() is vocab:
-            return hit[1]
-        made = build(vocab)
-        cache[key] = (weakref.ref(vocab, lambda _: cache.pop(key, None)), made)
-        return made
+        if hit is None or hit[0]() is not vocab:
+            hit = (weakref.ref(vocab, lambda _: cache.pop(key, None)), build(vocab))
+            cache[key] = hit
+        last[:] = [hit]
+        return hit[1]
 
     return cached
 

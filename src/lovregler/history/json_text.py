@@ -38,6 +38,12 @@ def parse_json(text: str | bytes) -> object:
         if _colons(text) == _keys(obj):
             return obj
     # Possibly a key twice, or not JSON: decoded again by json.loads, which names the key.
+    return _checked_decode(text)
+
+
+def _checked_decode(text: str | bytes) -> object:
+    """:func:`parse_json` by ``json.loads`` alone (as before issue 14): slower, and it says
+    what is wrong with a text that is not plain JSON."""
     try:
         return json.loads(text, object_pairs_hook=_unique_keys)
     except _DuplicateKey as exc:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import attrs
 
 from ..errors import HistoryError
 from ..semantics.vocabulary import PeriodDecl, Vocabulary
 from .checking import _Loader
+from .columns import citizen_object
 from .event import INF, Event, Period, Segment, _day_of_event, _iso, build_periods, period_key
 from .fast import fast_loader
 from .json_text import parse_json
@@ -117,6 +119,37 @@ class History:
         if loaded is None:
             loaded = _Loader(fast.schema, lenient).load(obj)
         return cls._loaded(loaded)
+
+    @classmethod
+    def from_columns(
+        cls,
+        columns: Mapping[str, Sequence[Any]] | Any,
+        vocabulary: Vocabulary,
+        *,
+        citizen_id: object,
+        birth_date: object,
+        facts: Mapping[str, object] | None = None,
+        lenient: bool = False,
+    ) -> History:
+        """One citizen from its rows of an event log (``contract.md`` §1, tables).
+
+        ``columns`` maps each event-log column (``type``, ``date``, optional ``seq``, one
+        per attribute) to this citizen's values in input order, None for an empty cell: a
+        dict of lists (an Arrow record batch's ``to_pylist`` per column, sliced to the
+        citizen's rows) or a ``pyarrow.RecordBatch``/``Table`` of just those rows.
+        ``birth_date`` and ``facts`` come from the citizens table (None: absent). Validated
+        as :meth:`from_dict` validates the same citizen as JSON, with the same errors; the
+        event index is the row's place among the citizen's rows.
+
+        >>> from lovregler import load_vocabulary
+        >>> h = History.from_columns({"type": ["samtale", "ydelse_start"],
+        ...     "date": ["2015-03-06", "2015-03-02"], "ydelse": [None, "kontanthjælp"]},
+        ...     load_vocabulary(), citizen_id="b1", birth_date="1975-04-12")
+        >>> [(e.type, e.index) for e in h.events]
+        [('ydelse_start', 1), ('samtale', 0)]
+        """
+        obj = citizen_object(citizen_id, birth_date, facts, columns)
+        return cls.from_dict(obj, vocabulary, lenient=lenient)
 
     @classmethod
     def from_json(

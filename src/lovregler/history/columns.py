@@ -24,8 +24,10 @@ def rows_of(columns: Mapping[str, Sequence[Any]] | Any) -> dict[str, Sequence[An
     ``pyarrow.RecordBatch`` or ``Table`` (anything with ``to_pydict``) converted."""
     if hasattr(columns, "to_pydict"):
         columns = columns.to_pydict()
-    out = {name: values for name, values in columns.items() if name not in _NOT_EVENT_FIELDS}
-    lengths = {len(values) for values in out.values()}
+    out = dict(columns)
+    for name in _NOT_EVENT_FIELDS & out.keys():
+        del out[name]
+    lengths = set(map(len, out.values()))
     if len(lengths) > 1:
         raise ValueError(f"kolonnerne har forskellig længde: {sorted(lengths)}")
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -12,8 +12,8 @@ import msgspec
 from ..semantics.vocabulary import AttrDecl, PeriodDecl
 from .event import Event, _day_of_event
 from .json_text import _colons, _decode, valid_id
-from .schema import _DATE_RE, Loaded, _Schema, _schema, per_vocabulary
-from .typed import citizen_type
+from .schema import _DATE_RE, _EVENT_FIELDS, Loaded, _Schema, _schema, per_vocabulary
+from .typed import citizen_type, facts_type, rows_type
 
 _convert = msgspec.convert
 # A seq the fast path takes: any JSON decoder reads these exactly; others are for the
@@ -74,6 +74,8 @@ class _FastLoader:
     def __init__(self, schema: _Schema):
         self.schema = schema
         self.citizen = citizen_type(schema)
+        self.facts_type = facts_type(schema)
+        self.rows_type = rows_type(schema)
         self.defaults = {k: f.default for k, f in schema.facts.items()}
         self.text_facts = tuple(k for k, f in schema.facts.items() if f.type.kind == "text")
         self.extra = {k: check for k, d in schema.events.items() if (check := _extra_check(d))}
@@ -154,13 +156,76 @@ class _FastLoader:
             if check is not None and not check(values):
                 return None
             events.append(Event(kind, day, values, index, seq))
-        if ordered:
-            if _mixed_seq(events):
+        return _in_history_order(events, ordered, in_order)
+
+    def load_columns(
+        self,
+        cid: object,
+        birth_date: object,
+        facts: object,
+        columns: Mapping[str, Sequence[Any]],
+    ) -> Loaded | None:
+        """As :meth:`load`, for one citizen's event-log columns (:mod:`.columns`): each row's
+        attributes are checked by msgspec as its own object, with no dict for the row's
+        type and date to copy out again."""
+        types, dates = columns.get("type"), columns.get("date")
+        if type(cid) is not str or not (cid.isascii() or valid_id(cid) is not None):
+            return None
+        birth_day = _plain_day(birth_date)
+        if types is None or dates is None or birth_day is None:
+            return None
+        try:
+            if facts is not None:
+                _convert(facts, self.facts_type, strict=True)
+        except (msgspec.MsgspecError, ValueError, TypeError):
+            return None
+        loaded_facts = self.load_facts(facts)
+        if loaded_facts is None:
+            return None
+        events = self.column_events(types, dates, columns) if types else ()
+        if events is None or self.orphan(events):
+            return None
+        return cid, birth_day, loaded_facts, events, ()
+
+    def column_events(
+        self, types: Sequence[Any], dates: Sequence[Any], columns: Mapping[str, Sequence[Any]]
+    ) -> tuple[Event, ...] | None:
+        rows = len(types)
+        seqs = columns.get("seq") or (None,) * rows
+        # An event log has a column per attribute of every type; a citizen uses a few, so
+        # the columns empty for all its rows are left out before the rows are built.
+        used = [
+            (name, values)
+            for name, values in columns.items()
+            if name not in _EVENT_FIELDS and (values[0] is not None or values.count(None) != rows)
+        ]
+        events, checked = [], []
+        days, extra = _DAYS, self.extra
+        ordered, in_order, last = False, True, -1
+        for index in range(rows):
+            kind, date, seq = types[index], dates[index], seqs[index]
+            values = {name: value for name, col in used if (value := col[index]) is not None}
+            checked.append((kind, values))
+            day = days.get(date) if type(date) is str else None
+            if day is None and (day := _plain_day(date)) is None:
                 return None
-            events.sort(key=_seq_order)
-        elif not in_order:
-            events.sort(key=_day_of_event)  # stable: same-day events keep their input order
-        return tuple(events)
+            if day < last:
+                in_order = False
+            last = day
+            if seq is not None:
+                if type(seq) is not int or not _SEQ_LOW <= seq <= _SEQ_HIGH:
+                    return None
+                ordered = True
+            events.append(Event(kind, day, values, index, seq))
+        try:  # every row's type and attributes in one call
+            _convert({"rows": checked}, self.rows_type, strict=True)
+        except (msgspec.MsgspecError, ValueError, TypeError, RecursionError):
+            return None
+        for kind, values in checked:
+            check = extra.get(kind)
+            if check is not None and not check(values):
+                return None
+        return _in_history_order(events, ordered, in_order)
 
     def orphan(self, events: tuple[Event, ...]) -> bool:
         """Whether an end event has no open period of its kind and key (as in
@@ -177,6 +242,20 @@ class _FastLoader:
                 else:
                     return True
         return False
+
+
+def _in_history_order(
+    events: list[Event], ordered: bool, in_order: bool
+) -> tuple[Event, ...] | None:
+    """The events sorted by day (and seq, when ``ordered``), or None when a day has events
+    with and without seq."""
+    if ordered:
+        if _mixed_seq(events):
+            return None
+        events.sort(key=_seq_order)
+    elif not in_order:
+        events.sort(key=_day_of_event)  # stable: same-day events keep their input order
+    return tuple(events)
 
 
 def _keys_of_citizen(obj: dict[str, Any]) -> int:

@@ -14,7 +14,7 @@ so these types decide speed, never an outcome.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, Union
 
 import msgspec
@@ -39,12 +39,19 @@ def value_type(atype: AttrType, enums: Mapping[str, tuple[str, ...]]) -> Any:
     return str
 
 
-def _fields(decls: Mapping[str, AttrDecl], enums: Mapping[str, tuple[str, ...]]) -> list[Any]:
+def _fields(
+    decls: Mapping[str, AttrDecl],
+    enums: Mapping[str, tuple[str, ...]],
+    others: Iterable[str],
+    date_and_seq: bool = True,
+) -> list[Any]:
     # Fields get plain Python names and are renamed to the contract's: a vocabulary name
     # need not be a Python identifier.
     # The date is checked by the fast loader (its cache of day numbers also takes the
     # date objects of a Parquet date column).
-    fields: list[Any] = [("f_date", Any), ("f_seq", Union[int, None], None)]  # noqa: UP007
+    fields: list[Any] = []
+    if date_and_seq:
+        fields += [("f_date", Any), ("f_seq", Union[int, None], None)]  # noqa: UP007
     for number, (name, decl) in enumerate(decls.items()):
         if name in _EVENT_FIELDS:  # the checking loader never reads such an attribute
             continue
@@ -53,33 +60,64 @@ def _fields(decls: Mapping[str, AttrDecl], enums: Mapping[str, tuple[str, ...]])
             fields.append((f"f{number}", Union[kind, None], None))  # noqa: UP007
         else:
             fields.append((f"f{number}", kind))
+    # Another type's attribute may be there as null (an event log's empty cell): absent, as
+    # the checking loader reads it. With a value it is an error, for that loader to name.
+    fields += [(f"u{number}", None, None) for number, _ in enumerate(others)]
     return fields
 
 
-def _renames(decls: Mapping[str, AttrDecl]) -> dict[str, str]:
-    names = {"f_date": "date", "f_seq": "seq"}
+def _renames(decls: Mapping[str, AttrDecl], others: Iterable[str]) -> dict[str, str]:
+    names = {"f_date": "date", "f_seq": "seq"}  # unused names are no harm
     names.update({f"f{number}": name for number, name in enumerate(decls)})
+    names.update({f"u{number}": name for number, name in enumerate(others)})
     return names
 
 
-def event_type(kind: str, decls: Mapping[str, AttrDecl], enums: Mapping[str, Any]) -> Any:
+def event_type(kind: str, schema: _Schema) -> Any:
     """The Struct of one event type, tagged ``"type": kind``."""
+    decls = schema.events[kind]
+    every = dict.fromkeys(name for attrs in schema.events.values() for name in attrs)
+    others = [name for name in every if name not in decls and name not in _EVENT_FIELDS]
     return msgspec.defstruct(
         "Event_" + kind.encode("ascii", "backslashreplace").decode(),
-        _fields(decls, enums),
+        _fields(decls, schema.enums, others),
         tag_field="type",
         tag=kind,
-        rename=_renames(decls),
+        rename=_renames(decls, others),
         kw_only=True,  # required attributes after the optional seq
         forbid_unknown_fields=True,
         gc=False,
     )
 
 
-def citizen_type(schema: _Schema) -> Any:
-    """The Struct of a plainly valid citizen of ``schema``'s vocabulary."""
-    events = tuple(event_type(k, d, schema.enums) for k, d in schema.events.items())
-    facts = msgspec.defstruct(
+def rows_type(schema: _Schema) -> Any:
+    """The Struct of ``{"rows": [(type, attributes), ...]}``: one citizen's event-log rows,
+    each its type and a dict of its attributes (empty cells left out; the date and seq are
+    checked apart). A row is an array-like Struct tagged by its first item."""
+    rows = tuple(_row_type(kind, schema) for kind in schema.events)
+    any_row: Any = Union[rows] if rows else _NOTHING  # noqa: UP007
+    return msgspec.defstruct("Rows", [("rows", list.__class_getitem__(any_row))], gc=False)
+
+
+def _row_type(kind: str, schema: _Schema) -> Any:
+    decls = schema.events[kind]
+    name = kind.encode("ascii", "backslashreplace").decode()
+    attributes = msgspec.defstruct(
+        "Attributes_" + name,
+        _fields(decls, schema.enums, (), date_and_seq=False),
+        rename=_renames(decls, ()),
+        kw_only=True,
+        forbid_unknown_fields=True,
+        gc=False,
+    )
+    return msgspec.defstruct(
+        "Row_" + name, [("attributes", attributes)], tag=kind, array_like=True, gc=False
+    )
+
+
+def facts_type(schema: _Schema) -> Any:
+    """The Struct of a citizen's facts (each optional; null is absent)."""
+    return msgspec.defstruct(
         "Facts",
         [
             (f"f{n}", Union[value_type(f.type, schema.enums), None], None)  # noqa: UP007
@@ -89,13 +127,23 @@ def citizen_type(schema: _Schema) -> Any:
         forbid_unknown_fields=True,
         gc=False,
     )
-    any_event: Any = Union[events] if events else _NOTHING  # noqa: UP007
+
+
+def _any_event(schema: _Schema) -> Any:
+    events = tuple(event_type(kind, schema) for kind in schema.events)
+    return Union[events] if events else _NOTHING  # noqa: UP007
+
+
+def citizen_type(schema: _Schema) -> Any:
+    """The Struct of a plainly valid citizen of ``schema``'s vocabulary."""
+    any_event = _any_event(schema)
+    facts = facts_type(schema)
     return msgspec.defstruct(
         "Citizen",
         [
             ("id", str),
             ("birth_date", Any),
-            ("events", list[any_event]),
+            ("events", list.__class_getitem__(any_event)),
             ("facts", Union[facts, None], None),  # noqa: UP007
         ],
         forbid_unknown_fields=True,

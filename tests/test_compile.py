@@ -6,6 +6,7 @@ import ast as pyast
 import shutil
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from lovregler import load_ruleset
@@ -99,8 +100,8 @@ def test_runtime_failure_points_at_rule_line(tmp_path: Path) -> None:
     rs = load_ruleset("kontanthjælp_aktivitetsparat")
     compiled = compile_plan(rs.plan)
     history = rs.history({"id": "b", "birth_date": "1970-01-01", "events": []})
-    # Break the history object so the rule code fails while reading it.
-    object.__setattr__(history, "events", None)
+    # Break the history object so the rule code fails while reading it (it is frozen).
+    msgspec.structs.force_setattr(history, "events", None)
     with pytest.raises(EvaluationError) as err:
         compiled.evaluate(history, 735659)
     assert "borger 'b'" in str(err.value)

@@ -199,22 +199,13 @@ class _FastLoader:
             for name, values in columns.items()
             if name not in _EVENT_FIELDS and (values[0] is not None or values.count(None) != rows)
         ]
-        attributes = [
-            {name: value for name, col in used if (value := col[row]) is not None}
-            for row in range(rows)
-        ]
-        try:  # every row's type and attributes in one call
-            _convert(
-                {"rows": list(zip(types, attributes, strict=True))}, self.rows_type, strict=True
-            )
-        except (msgspec.MsgspecError, ValueError, TypeError, RecursionError):
-            return None
-        events = []
+        events, checked = [], []
         days, extra = _DAYS, self.extra
         ordered, in_order, last = False, True, -1
-        for index, (kind, date, seq, values) in enumerate(
-            zip(types, dates, seqs, attributes, strict=True)
-        ):
+        for index in range(rows):
+            kind, date, seq = types[index], dates[index], seqs[index]
+            values = {name: value for name, col in used if (value := col[index]) is not None}
+            checked.append((kind, values))
             day = days.get(date) if type(date) is str else None
             if day is None and (day := _plain_day(date)) is None:
                 return None
@@ -225,10 +216,15 @@ class _FastLoader:
                 if type(seq) is not int or not _SEQ_LOW <= seq <= _SEQ_HIGH:
                     return None
                 ordered = True
+            events.append(Event(kind, day, values, index, seq))
+        try:  # every row's type and attributes in one call
+            _convert({"rows": checked}, self.rows_type, strict=True)
+        except (msgspec.MsgspecError, ValueError, TypeError, RecursionError):
+            return None
+        for kind, values in checked:
             check = extra.get(kind)
             if check is not None and not check(values):
                 return None
-            events.append(Event(kind, day, values, index, seq))
         return _in_history_order(events, ordered, in_order)
 
     def orphan(self, events: tuple[Event, ...]) -> bool:

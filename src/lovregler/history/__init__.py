@@ -16,6 +16,12 @@ For example (``vocabulary`` is the project's declaration)::
 Periods (``ydelse``, ``tilbud``, ...) are built from start and end events by
 :func:`periods_of`; :func:`segments_of` splits them where an attribute of the start event
 (the ``målgruppe``) changes.
+
+The modules: :mod:`.event` (the event and its periods), :mod:`.model` (:class:`History`),
+:mod:`.schema` (the vocabulary as loading reads it), :mod:`.checking` (the checking loader,
+which gives every error), :mod:`.typed` and :mod:`.fast` (the fast path: msgspec checks a
+plainly valid citizen in C; anything else goes to the checking loader), :mod:`.json_text`
+and :mod:`.jsonl` (JSON text and JSON Lines), :mod:`.columns` (event-log rows).
 """
 
 from .event import INF, Event, Period, Segment

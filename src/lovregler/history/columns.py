@@ -22,11 +22,11 @@ _NOT_EVENT_FIELDS = frozenset({"citizen_id", "file_row_number"})
 def rows_of(columns: Mapping[str, Sequence[Any]] | Any) -> dict[str, Sequence[Any]]:
     """``columns`` as a dict of equal-length sequences: a mapping as it is, a
     ``pyarrow.RecordBatch`` or ``Table`` (anything with ``to_pydict``) converted."""
-    if hasattr(columns, "to_pydict"):
-        columns = columns.to_pydict()
-    out = dict(columns)
-    for name in _NOT_EVENT_FIELDS & out.keys():
-        del out[name]
+    if type(columns) is not dict:
+        columns = columns.to_pydict() if hasattr(columns, "to_pydict") else dict(columns)
+    out = columns
+    if not _NOT_EVENT_FIELDS.isdisjoint(out):  # the caller's dict is left as it is
+        out = {name: values for name, values in out.items() if name not in _NOT_EVENT_FIELDS}
     lengths = set(map(len, out.values()))
     if len(lengths) > 1:
         raise ValueError(f"kolonnerne har forskellig længde: {sorted(lengths)}")

@@ -322,3 +322,17 @@ def test_the_evaluators_take_their_notes_from_prose_explanations() -> None:
     assert len(notes) >= 3
     assert notes & _string_literals("evaluate") == set()
     assert notes <= _string_literals("prose.explanations")
+
+
+def test_every_package_ships_in_the_wheel() -> None:
+    """pyproject.toml lists the packages by hand (grammar/ and rulesets/ come in through
+    symlinks); a package left out would be missing from an installed wheel."""
+    import tomllib
+
+    pyproject = PACKAGE.parent.parent / "pyproject.toml"
+    listed = set(tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {
+        ".".join(init.parent.relative_to(PACKAGE.parent).parts)
+        for init in PACKAGE.glob("**/__init__.py")
+    }
+    assert on_disk - listed == set()

@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-#: Every status an obligation instance can have, in the report's order.
-STATUSES = ("fulfilled", "fulfilled_late", "overdue", "pending", "suspended")
+from .batch_rows import STATUSES
+
 _STATUS_LABELS = {
     "fulfilled": "Rettidigt",
     "fulfilled_late": "For sent",

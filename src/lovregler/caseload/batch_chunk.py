@@ -1,0 +1,261 @@
+"""Evaluating one chunk of citizens against every ruleset, in a worker.
+
+Each citizen is loaded, validated once per vocabulary and evaluated under every ruleset;
+whatever goes wrong becomes an ``errors`` row for that citizen, and every citizen ends as
+exactly one ``citizens`` row (:func:`evaluate_chunk`).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime
+import importlib
+import os
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+import attrs
+import pyarrow as pa
+
+from ..errors import HistoryError, LovreglerError
+from ..history import valid_id
+from .batch_rows import STATUSES, _days_late, _entries, _Rows
+from .tables import MAX_RECORD_BYTES, RawRecord, TablePart
+
+
+class RulesetLike(Protocol):
+    """What batch needs of a ruleset (``lovregler.api.Ruleset`` is one)."""
+
+    name: str
+    vocabulary: Any
+
+    def evaluate(self, history: Any, as_of: datetime.date) -> Any:
+        """The result for one history on ``as_of``; has ``to_dict()`` (contract §2)."""
+
+
+@attrs.frozen
+class BatchConfig:
+    """What to evaluate: ruleset names (or ruleset objects), the date, and the chunking.
+
+    A ruleset given as a name is loaded once per worker process with
+    ``lovregler.api.load_ruleset``; ``"module:attribute"`` names a ruleset object in Python.
+    ``time_limit`` (seconds) stops one ruleset's evaluation of one citizen that runs away,
+    and records it as an error, where the evaluation runs in a process's main thread (the
+    local engine); None for no limit. ``max_record_bytes`` is the longest input record (a
+    JSON line) that is read; a longer one is an error row for its line.
+    """
+
+    rulesets: tuple[Any, ...]
+    as_of: datetime.date
+    chunk_size: int = 500
+    explain: bool = False
+    time_limit: float | None = 60.0
+    max_record_bytes: int = MAX_RECORD_BYTES
+
+
+# ---------------------------------------------------------------- evaluating one chunk
+
+_LOADED: dict[str, RulesetLike] = {}  # per process: compile each ruleset once
+
+
+def _ruleset(spec: Any) -> RulesetLike:
+    """A ruleset from its name, a ``module:attribute`` path, or the object itself."""
+    if not isinstance(spec, str):
+        return spec  # type: ignore[no-any-return]
+    if spec not in _LOADED:
+        if ":" in spec and not os.path.exists(spec):
+            module, _, attribute = spec.partition(":")
+            _LOADED[spec] = getattr(importlib.import_module(module), attribute)
+        else:
+            from ..api import load_ruleset
+
+            _LOADED[spec] = load_ruleset(spec)
+    return _LOADED[spec]
+
+
+Chunk = Sequence[RawRecord] | TablePart
+
+
+def evaluate_chunk(chunk: Chunk, config: BatchConfig) -> dict[str, pa.Table]:
+    """Evaluate a chunk of citizens against every ruleset: one table per output.
+
+    A :class:`~lovregler.caseload.tables.TablePart` is turned into records here, in the worker.
+    Never raises for a bad citizen: its problems become ``errors`` rows.
+    """
+    rulesets = [_ruleset(spec) for spec in config.rulesets]
+    rows = _Rows(config.explain)
+    records = chunk.records() if isinstance(chunk, TablePart) else chunk
+    with _alarm_handler() if config.time_limit else contextlib.nullcontext():
+        for record in records:
+            _Citizen(record, rows, config).evaluate(rulesets)
+    return rows.tables()
+
+
+class _Citizen:
+    """The evaluation of one input citizen against every ruleset, and its output rows."""
+
+    def __init__(self, record: RawRecord, rows: _Rows, config: BatchConfig):
+        self.record, self.rows, self.config = record, rows, config
+        self.cid = record.citizen_id
+        self.counts: collections.Counter[str] = collections.Counter()
+
+    def evaluate(self, rulesets: Sequence[RulesetLike]) -> None:
+        """Load, validate and evaluate; always ends with exactly one ``citizens`` row."""
+        try:
+            obj = self.record.load()
+            self.cid = _citizen_id(obj, self.record.label)
+            histories = self.histories(obj, rulesets)
+            for ruleset in rulesets:
+                history = histories.get(_vocab_key(ruleset))
+                if history is not None:
+                    self.run(ruleset, history)
+        except HistoryError as exc:
+            self.error(None, "indlæsning", exc)
+        except Exception as exc:  # a bug must neither lose this citizen nor stop the batch
+            self.error(None, "intern", RuntimeError(f"intern fejl: {type(exc).__name__}: {exc}"))
+        status = "error" if self.counts["errors"] else "ok"
+        self.rows.add(
+            "citizens", {"citizen_id": self.cid, "status": status, **self.count_columns()}
+        )
+
+    def histories(self, obj: object, rulesets: Sequence[RulesetLike]) -> dict[object, Any]:
+        """The validated history per vocabulary (rulesets usually share one)."""
+        from ..history import History
+
+        out: dict[object, Any] = {}
+        failed: set[object] = set()
+        for ruleset in rulesets:
+            key = _vocab_key(ruleset)
+            if key in out or key in failed:
+                continue
+            try:
+                out[key] = History.from_dict(obj, ruleset.vocabulary)
+            except HistoryError as exc:
+                failed.add(key)
+                shared = len({_vocab_key(r) for r in rulesets}) == 1
+                self.error(None if shared else ruleset.name, "historik", exc)
+        return out
+
+    def run(self, ruleset: RulesetLike, history: Any) -> None:
+        """Evaluate one ruleset; an evaluation failure is an error row for this ruleset."""
+        try:
+            with _time_limit(self.config.time_limit):
+                result = ruleset.evaluate(history, self.config.as_of)
+        except _TimeUp:
+            message = f"evalueringen blev afbrudt efter {self.config.time_limit:g} s"
+            self.error(ruleset.name, "evaluering", RuntimeError(message))
+            return
+        except LovreglerError as exc:
+            self.error(ruleset.name, "evaluering", exc)
+            return
+        except Exception as exc:  # a bug in a ruleset must not stop the other citizens
+            self.error(
+                ruleset.name,
+                "evaluering",
+                RuntimeError(f"intern fejl: {type(exc).__name__}: {exc}"),
+            )
+            return
+        self.entries(ruleset.name, result)
+
+    def entries(self, ruleset: str, result: Any) -> None:
+        """One output row per obligation, right and value (dates as day numbers)."""
+        obligations, rights, values = _entries(result, self.config.explain)
+        base = {"citizen_id": self.cid, "ruleset": getattr(result, "ruleset", None) or ruleset}
+        as_of = self.config.as_of.toordinal()
+        for entry in obligations:
+            self.counts["obligations"] += 1
+            self.counts[entry["status"]] += 1
+            late = _days_late(entry, as_of)
+            self.rows.add("obligations", {**base, **entry, "days_late": late, "as_of": as_of})
+        for entry in rights:
+            self.counts["rights"] += 1
+            self.rows.add("rights", {**base, **entry})
+        for entry in values:
+            self.counts["values"] += 1
+            self.rows.add("values", {**base, **entry})
+
+    def error(self, ruleset: str | None, stage: str, exc: Exception) -> None:
+        """An ``errors`` row for this citizen."""
+        self.counts["errors"] += 1
+        where = exc if isinstance(exc, HistoryError) else None
+        self.rows.add(
+            "errors",
+            {
+                "citizen_id": self.cid,
+                "ruleset": ruleset,
+                "stage": stage,
+                "event": where.event if where is not None else None,
+                "field": where.field if where is not None else None,
+                "message": str(exc),
+            },
+        )
+
+    def count_columns(self) -> dict[str, int]:
+        names = ("obligations", "rights", "values", "errors", *STATUSES)
+        return {f"n_{name}": self.counts[name] for name in names}
+
+
+class _TimeUp(Exception):
+    """An evaluation ran past the batch's time limit."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`_TimeUp` in the block after ``seconds`` (main thread only: signals).
+
+    Inside :func:`_alarm_handler` only the timer is set (one system call each way);
+    outside it the handler is installed for this block alone.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with contextlib.ExitStack() as stack:
+        if not _ALARM.installed:
+            stack.enter_context(_alarm_handler())
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+class _AlarmState:
+    installed = False
+
+
+_ALARM = _AlarmState()
+
+
+def _time_up(signum: int, frame: Any) -> None:
+    raise _TimeUp
+
+
+@contextlib.contextmanager
+def _alarm_handler() -> Iterator[None]:
+    """Install the SIGALRM handler once for many :func:`_time_limit` blocks: installing it
+    per evaluation cost more than some evaluations (``signal.signal`` converts enums)."""
+    if _ALARM.installed or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _time_up)
+    _ALARM.installed = True
+    try:
+        yield
+    finally:
+        _ALARM.installed = False
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _citizen_id(obj: object, fallback: str) -> str:
+    """The record's own top-level id when it is text that any output can hold; otherwise
+    its position (``linje 17``): never an id found elsewhere in the record."""
+    found = valid_id(obj.get("id")) if isinstance(obj, dict) else None
+    return found if found is not None else fallback
+
+
+def _vocab_key(ruleset: RulesetLike) -> object:
+    vocabulary = ruleset.vocabulary
+    return getattr(vocabulary, "name", None) or id(vocabulary)

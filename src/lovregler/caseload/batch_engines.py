@@ -1,0 +1,249 @@
+"""The engines that run a batch's chunks: in this process, on a local process pool that
+replaces a worker that dies, or on a Dask cluster. Every engine hands the chunks' tables to
+its sink in chunk order.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import contextlib
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pyarrow as pa
+
+from .batch_chunk import BatchConfig, Chunk, evaluate_chunk
+from .batch_output import BatchFailed
+from .tables import TablePart
+
+Progress = Callable[[int], None]
+
+
+def _run_serial(chunks: Iterable[Chunk], config: BatchConfig, sink: Callable) -> None:
+    for chunk in chunks:
+        sink(evaluate_chunk(chunk, config))
+
+
+def _init_worker() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_local(chunks: Iterable[Chunk], config: BatchConfig, sink: Callable, workers: int) -> None:
+    """Chunks over a process pool; at most two chunks per worker in flight (bounded memory).
+
+    A worker that dies (``kill -9``, the kernel's out-of-memory killer) breaks the pool: it
+    is replaced by a fresh one and the chunks that had not finished are run again; the
+    chunk the dead worker was running may die once more, and the second time the batch
+    fails with :class:`BatchFailed`. It never waits for a result that cannot come.
+    """
+    if workers <= 1:
+        _run_serial(chunks, config, sink)
+        return
+    with _LocalPool(workers, config) as pool:
+        pending: collections.deque[_LocalTask] = collections.deque()
+        for index, chunk in enumerate(chunks):
+            pending.append(pool.submit(index, chunk))
+            if len(pending) >= 2 * workers:
+                sink(pool.result(pending.popleft(), pending))
+        while pending:
+            sink(pool.result(pending.popleft(), pending))
+
+
+@attrs.define
+class _LocalTask:
+    """One chunk in the local pool: its number, its rows, its future, and how many times a
+    worker died running it."""
+
+    index: int
+    chunk: Chunk
+    future: concurrent.futures.Future[dict[str, pa.Table]]
+    deaths: int = 0
+
+    def describe(self) -> str:
+        if isinstance(self.chunk, TablePart):
+            first, last = self.chunk.citizen_rows
+            return f"del nr. {self.index + 1} (borgertabellens rækker {first + 1}–{last})"
+        ids = [record.citizen_id for record in self.chunk]
+        span = f"{ids[0]} … {ids[-1]}" if len(ids) > 1 else ids[0] if ids else ""
+        return f"del nr. {self.index + 1} ({len(ids)} borgere: {span})"
+
+
+def _evaluate_in_worker(
+    chunk: Chunk, config: BatchConfig, index: int, notes: str
+) -> dict[str, pa.Table]:
+    """:func:`evaluate_chunk`, after noting which chunk this process runs: if the process
+    is killed, the parent reads the note to know which chunk to blame."""
+    Path(notes, str(os.getpid())).write_text(str(index), encoding="ascii")
+    return evaluate_chunk(chunk, config)
+
+
+class _LocalPool:
+    """A process pool that is replaced when one of its workers dies."""
+
+    def __init__(self, workers: int, config: BatchConfig):
+        self.workers, self.config = workers, config
+        self.notes = tempfile.mkdtemp(prefix="lovregler-pool-")
+        self.executor = self.start()
+
+    def start(self) -> concurrent.futures.ProcessPoolExecutor:
+        methods = multiprocessing.get_all_start_methods()
+        method = "forkserver" if "forkserver" in methods else "spawn"
+        return concurrent.futures.ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context(method), initializer=_init_worker
+        )
+
+    def run(self, index: int, chunk: Chunk) -> concurrent.futures.Future[dict[str, pa.Table]]:
+        return self.executor.submit(_evaluate_in_worker, chunk, self.config, index, self.notes)
+
+    def submit(self, index: int, chunk: Chunk) -> _LocalTask:
+        return _LocalTask(index, chunk, self.run(index, chunk))
+
+    def result(self, task: _LocalTask, others: Iterable[_LocalTask]) -> dict[str, pa.Table]:
+        """The task's tables; after a worker died, the unfinished chunks run again."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        while True:
+            try:
+                return task.future.result()
+            except BrokenProcessPool:
+                self.restart([task, *others])
+
+    def restart(self, tasks: list[_LocalTask]) -> None:
+        """A fresh pool; every task the broken pool did not finish is submitted to it."""
+        workers = dict(getattr(self.executor, "_processes", None) or {})
+        self.executor.shutdown(wait=True)  # joins the workers: their exit codes are known
+        blamed = self.killed_chunks(workers)
+        lost = [t for t in tasks if not _finished(t.future)]
+        if blamed is not None and not any(t.index in blamed for t in lost):
+            blamed = None  # died between chunks? then every lost chunk is suspect
+        for t in lost:
+            # Each restart counts a death against at least one chunk, so workers that keep
+            # dying end the batch after at most two restarts per chunk.
+            if blamed is None or t.index in blamed:
+                t.deaths += 1
+        twice = [t for t in lost if t.deaths >= 2]
+        if twice:
+            raise BatchFailed(
+                "en arbejdsproces døde igen (dræbt, eller løbet tør for hukommelse?) under "
+                f"{twice[0].describe()}, som allerede var kørt om én gang; kørslen er stoppet"
+            )
+        self.executor = self.start()
+        for t in lost:
+            t.future = self.run(t.index, t.chunk)
+
+    def killed_chunks(self, workers: dict[int, Any]) -> set[int] | None:
+        """The chunks that workers (pid → process) were running when they died (not when
+        the broken pool stopped them with SIGTERM), from their notes; None when unknown."""
+        dead = [pid for pid, p in workers.items() if p.exitcode not in (None, -signal.SIGTERM)]
+        blamed = set()
+        for pid in dead:
+            note = Path(self.notes, str(pid))
+            with contextlib.suppress(OSError, ValueError):
+                blamed.add(int(note.read_text(encoding="ascii")))
+        return blamed or None
+
+    def __enter__(self) -> _LocalPool:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        """Stop the pool: at once when the batch failed, its workers killed, not awaited."""
+        if kind is not None:
+            for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=kind is not None)
+        shutil.rmtree(self.notes, ignore_errors=True)
+
+
+def _finished(future: concurrent.futures.Future[Any]) -> bool:
+    """Whether a future holds a result (not an error such as a broken pool)."""
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+def _run_dask(
+    chunks: Iterable[Chunk],
+    config: BatchConfig,
+    sink: Callable,
+    workers: int,
+    scheduler: str | None,
+    on_client: Callable[[Any], None] | None = None,
+) -> None:
+    """Chunks as Dask tasks; results written in chunk order whatever order they finish in.
+
+    A task whose worker dies is run again by the scheduler on another worker, and a chunk
+    is written only when its one result arrives, so no citizen is lost or written twice.
+    """
+    from distributed import Client
+
+    cluster = _local_cluster(workers) if scheduler is None else None
+    client = Client(cluster if cluster is not None else scheduler)
+    try:
+        if on_client is not None:
+            on_client(client)
+        window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        run = uuid.uuid4().hex[:8]  # keys unique per run: a shared scheduler may hold old ones
+        pending: collections.deque[_Task] = collections.deque()
+        for index, chunk in enumerate(chunks):
+            pending.append(_Task(client, f"lovregler-{run}-{index}", chunk, config))
+            if len(pending) >= window:
+                sink(pending.popleft().result())
+        while pending:
+            sink(pending.popleft().result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+#: Worker settings of a local cluster: the statistical profiler samples the running task's
+#: stack every 10 ms, taking the GIL from it, for a dashboard that nobody looks at here.
+_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+}
+
+
+def _local_cluster(workers: int) -> Any:
+    """A cluster of ``workers`` processes of one thread each on this machine."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(_WORKER_CONFIG):
+        # ":0": a free port for the dashboard, so that two clusters never clash on 8787
+        return LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        )
+
+
+class _Task:
+    """One chunk on the Dask cluster; submitted again if its workers keep dying."""
+
+    def __init__(self, client: Any, key: str, chunk: Chunk, config: BatchConfig):
+        self.client, self.key, self.chunk, self.config = client, key, chunk, config
+        self.future = self.submit(0)
+
+    def submit(self, attempt: int) -> Any:
+        key = self.key if attempt == 0 else f"{self.key}-{attempt}"
+        return self.client.submit(evaluate_chunk, self.chunk, self.config, pure=False, key=key)
+
+    def result(self, retries: int = 3) -> dict[str, pa.Table]:
+        """The chunk's tables. The scheduler already reruns a task whose worker died; this
+        covers a chunk that used up the scheduler's allowed failures."""
+        from distributed import KilledWorker
+
+        for attempt in range(1, retries + 1):
+            try:
+                return self.future.result()  # type: ignore[no-any-return]
+            except KilledWorker:
+                self.future = self.submit(attempt)
+        return self.future.result()  # type: ignore[no-any-return]

@@ -1,0 +1,117 @@
+"""Where a batch writes: Parquet writers into a staging folder, published into the output
+folder only when complete, under a lock that refuses a second batch into the same folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import LovreglerError
+from .batch_rows import schemas
+
+#: complete batch.
+COMPLETE_MARKER = "_SUCCESS"
+_LOCK = ".lovregler-batch.lock"
+_STAGING_PREFIX = ".lovregler-staging-"
+
+
+class BatchFailed(LovreglerError):
+    """The batch as a whole could not finish (a worker kept dying, the output folder is
+    busy); nothing of it was put in the output folder."""
+
+
+class _Output:
+    """The Parquet writers of one batch, writing into a staging folder.
+
+    The tables appear in the output folder only when complete (:meth:`publish`); a batch
+    that fails leaves the output folder as it was, with nothing half-written beside it.
+    """
+
+    def __init__(self, staging: Path, explain: bool):
+        self.staging = staging
+        self.schemas = schemas(explain)
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        for table, schema in self.schemas.items():
+            self.writers[table] = pq.ParquetWriter(self.staged(table), schema, compression="zstd")
+        self.citizens = self.ok = 0
+
+    def staged(self, table: str) -> Path:
+        return self.staging / f"{table}.parquet"
+
+    def write(self, tables: dict[str, pa.Table]) -> int:
+        """Append one chunk's tables; returns how many citizens it held."""
+        for name, table in tables.items():
+            if table.num_rows:
+                self.writers[name].write_table(table)
+        people = tables["citizens"]
+        self.citizens += people.num_rows
+        self.ok += sum(1 for s in people.column("status").to_pylist() if s == "ok")
+        return int(people.num_rows)
+
+    def close(self) -> None:
+        """Finish every file (raises if the disk is full)."""
+        for writer in self.writers.values():
+            writer.close()
+
+    def abandon(self) -> None:
+        """Close every writer quietly: the staging folder is about to be removed."""
+        for writer in self.writers.values():
+            try:
+                writer.close()
+            except Exception:
+                # A writer whose close failed (a full disk) would try again, and print a
+                # traceback, when garbage-collected: it has nothing left worth writing.
+                writer.is_open = False
+
+    def publish(self, outdir: Path, manifest: dict[str, Any]) -> None:
+        """Move the finished tables into ``outdir``, then ``batch.json``, then the marker.
+
+        The old marker goes first, so that at no moment does a folder holding a mix of two
+        runs' tables look complete.
+        """
+        (outdir / COMPLETE_MARKER).unlink(missing_ok=True)
+        text = json.dumps(manifest, ensure_ascii=False, indent=2)
+        (self.staging / "batch.json").write_text(text, encoding="utf-8")
+        (self.staging / COMPLETE_MARKER).write_text(f"{manifest['finished']}\n", encoding="utf-8")
+        for name in self.schemas:
+            os.replace(self.staged(name), outdir / f"{name}.parquet")
+        os.replace(self.staging / "batch.json", outdir / "batch.json")
+        os.replace(self.staging / COMPLETE_MARKER, outdir / COMPLETE_MARKER)
+
+
+@contextlib.contextmanager
+def _locked(outdir: Path) -> Iterator[None]:
+    """Hold the output folder's lock; refuse when another batch holds it.
+
+    ``flock`` is released by the kernel when the holder dies, so a killed batch never
+    leaves the folder locked.
+    """
+    handle = open(outdir / _LOCK, "a+")  # noqa: SIM115 - held for the whole block
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchFailed(
+                f"{outdir}: en anden kørsel af lovregler batch skriver allerede til denne "
+                "mappe; vent på den, eller vælg en anden outputmappe"
+            ) from None
+        _remove_stale_staging(outdir)  # safe: no other batch writes here now
+        yield
+    finally:
+        handle.close()
+
+
+def _remove_stale_staging(outdir: Path) -> None:
+    """Staging folders left by a batch that was killed (no ``finally`` ran)."""
+    for stale in outdir.glob(f"{_STAGING_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)

@@ -7,7 +7,6 @@ exactly one ``citizens`` row (:func:`evaluate_chunk`).
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime
 import importlib
@@ -22,7 +21,7 @@ import pyarrow as pa
 
 from ..errors import HistoryError, LovreglerError
 from ..history import valid_id
-from .batch_rows import STATUSES, _days_late, _entries, _Rows
+from .batch_rows import _Rows
 from .tables import MAX_RECORD_BYTES, RawRecord, TablePart
 
 
@@ -85,67 +84,82 @@ def evaluate_chunk(chunk: Chunk, config: BatchConfig) -> dict[str, pa.Table]:
     A :class:`~lovregler.caseload.tables.TablePart` is turned into records here, in the worker.
     Never raises for a bad citizen: its problems become ``errors`` rows.
     """
-    rulesets = [_ruleset(spec) for spec in config.rulesets]
-    rows = _Rows(config.explain)
+    rows = _Rows(config.explain, config.as_of.toordinal())
     records = chunk.records() if isinstance(chunk, TablePart) else chunk
     with _alarm_handler() if config.time_limit else contextlib.nullcontext():
+        plan = _ChunkPlan(config)
         for record in records:
-            _Citizen(record, rows, config).evaluate(rulesets)
+            _Citizen(record, rows, plan).evaluate()
     return rows.tables()
+
+
+class _ChunkPlan:
+    """What every citizen of a chunk shares: the rulesets, their vocabularies, the date and
+    whether each evaluation arms the time limit (worked out once, not per citizen)."""
+
+    def __init__(self, config: BatchConfig):
+        self.rulesets = [_ruleset(spec) for spec in config.rulesets]
+        self.keys = [_vocab_key(ruleset) for ruleset in self.rulesets]
+        # One history per vocabulary, built in the order the rulesets first need them; a
+        # history error names its ruleset unless every ruleset shares the vocabulary.
+        first = dict(zip(reversed(self.keys), reversed(self.rulesets), strict=True))
+        self.vocabularies = [(key, first[key]) for key in dict.fromkeys(self.keys)]
+        self.shared = len(self.vocabularies) == 1
+        self.as_of = config.as_of
+        self.time_limit = config.time_limit
+        self.armed = bool(self.time_limit) and _ALARM.installed and _in_main_thread()
 
 
 class _Citizen:
     """The evaluation of one input citizen against every ruleset, and its output rows."""
 
-    def __init__(self, record: RawRecord, rows: _Rows, config: BatchConfig):
-        self.record, self.rows, self.config = record, rows, config
+    def __init__(self, record: RawRecord, rows: _Rows, plan: _ChunkPlan):
+        self.record, self.rows, self.plan = record, rows, plan
         self.cid = record.citizen_id
-        self.counts: collections.Counter[str] = collections.Counter()
 
-    def evaluate(self, rulesets: Sequence[RulesetLike]) -> None:
+    def evaluate(self) -> None:
         """Load, validate and evaluate; always ends with exactly one ``citizens`` row."""
         try:
             obj = self.record.load()
             self.cid = _citizen_id(obj, self.record.label)
-            histories = self.histories(obj, rulesets)
-            for ruleset in rulesets:
-                history = histories.get(_vocab_key(ruleset))
+            histories = self.histories(obj)
+            for ruleset, key in zip(self.plan.rulesets, self.plan.keys, strict=True):
+                history = histories.get(key)
                 if history is not None:
                     self.run(ruleset, history)
         except HistoryError as exc:
             self.error(None, "indlæsning", exc)
         except Exception as exc:  # a bug must neither lose this citizen nor stop the batch
             self.error(None, "intern", RuntimeError(f"intern fejl: {type(exc).__name__}: {exc}"))
-        status = "error" if self.counts["errors"] else "ok"
-        self.rows.add(
-            "citizens", {"citizen_id": self.cid, "status": status, **self.count_columns()}
-        )
+        self.rows.citizen(self.cid)
 
-    def histories(self, obj: object, rulesets: Sequence[RulesetLike]) -> dict[object, Any]:
+    def histories(self, obj: object) -> dict[object, Any]:
         """The validated history per vocabulary (rulesets usually share one)."""
         from ..history import History
 
         out: dict[object, Any] = {}
-        failed: set[object] = set()
-        for ruleset in rulesets:
-            key = _vocab_key(ruleset)
-            if key in out or key in failed:
-                continue
+        for key, ruleset in self.plan.vocabularies:
             try:
                 out[key] = History.from_dict(obj, ruleset.vocabulary)
             except HistoryError as exc:
-                failed.add(key)
-                shared = len({_vocab_key(r) for r in rulesets}) == 1
-                self.error(None if shared else ruleset.name, "historik", exc)
+                self.error(None if self.plan.shared else ruleset.name, "historik", exc)
         return out
 
     def run(self, ruleset: RulesetLike, history: Any) -> None:
         """Evaluate one ruleset; an evaluation failure is an error row for this ruleset."""
+        plan = self.plan
         try:
-            with _time_limit(self.config.time_limit):
-                result = ruleset.evaluate(history, self.config.as_of)
+            if plan.armed:
+                signal.setitimer(signal.ITIMER_REAL, plan.time_limit)  # type: ignore[arg-type]
+                try:
+                    result = ruleset.evaluate(history, plan.as_of)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            else:
+                with _time_limit(plan.time_limit):
+                    result = ruleset.evaluate(history, plan.as_of)
         except _TimeUp:
-            message = f"evalueringen blev afbrudt efter {self.config.time_limit:g} s"
+            message = f"evalueringen blev afbrudt efter {plan.time_limit:g} s"
             self.error(ruleset.name, "evaluering", RuntimeError(message))
             return
         except LovreglerError as exc:
@@ -158,31 +172,12 @@ class _Citizen:
                 RuntimeError(f"intern fejl: {type(exc).__name__}: {exc}"),
             )
             return
-        self.entries(ruleset.name, result)
-
-    def entries(self, ruleset: str, result: Any) -> None:
-        """One output row per obligation, right and value (dates as day numbers)."""
-        obligations, rights, values = _entries(result, self.config.explain)
-        base = {"citizen_id": self.cid, "ruleset": getattr(result, "ruleset", None) or ruleset}
-        as_of = self.config.as_of.toordinal()
-        for entry in obligations:
-            self.counts["obligations"] += 1
-            self.counts[entry["status"]] += 1
-            late = _days_late(entry, as_of)
-            self.rows.add("obligations", {**base, **entry, "days_late": late, "as_of": as_of})
-        for entry in rights:
-            self.counts["rights"] += 1
-            self.rows.add("rights", {**base, **entry})
-        for entry in values:
-            self.counts["values"] += 1
-            self.rows.add("values", {**base, **entry})
+        self.rows.result(ruleset.name, result)
 
     def error(self, ruleset: str | None, stage: str, exc: Exception) -> None:
         """An ``errors`` row for this citizen."""
-        self.counts["errors"] += 1
         where = exc if isinstance(exc, HistoryError) else None
-        self.rows.add(
-            "errors",
+        self.rows.error(
             {
                 "citizen_id": self.cid,
                 "ruleset": ruleset,
@@ -190,12 +185,12 @@ class _Citizen:
                 "event": where.event if where is not None else None,
                 "field": where.field if where is not None else None,
                 "message": str(exc),
-            },
+            }
         )
 
-    def count_columns(self) -> dict[str, int]:
-        names = ("obligations", "rights", "values", "errors", *STATUSES)
-        return {f"n_{name}": self.counts[name] for name in names}
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 class _TimeUp(Exception):

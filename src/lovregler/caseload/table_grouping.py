@@ -77,7 +77,7 @@ class _GroupingPlan:
             yield TablePart(str(citizens), rows, str(events), (event, event + wanted))
             person, event = rows[1], event + wanted
 
-    def step(self, name: str, select: str) -> str:
+    def step(self, name: str, select: str, row_group_rows: int = 16_384) -> str:
         """Materialise one query in the scratch folder; returns a ``read_parquet`` of it.
 
         One blocking operator (aggregate, window, join or sort) per step: DuckDB can spill
@@ -88,7 +88,8 @@ class _GroupingPlan:
         out = self.scratch / f"{name}.parquet"
         try:
             self.db.execute(
-                f"COPY ({select}) TO '{_sql_path(out)}' (FORMAT parquet, ROW_GROUP_SIZE 16384)"
+                f"COPY ({select}) TO '{_sql_path(out)}' "
+                f"(FORMAT parquet, ROW_GROUP_SIZE {row_group_rows})"
             )
         except duckdb.IOException as exc:  # a full disk, mostly: one message, as for Parquet
             raise OSError(f"DuckDB: {exc}") from None
@@ -135,7 +136,13 @@ class _GroupingPlan:
                 SELECT citizen_id AS _id, true AS _known, * EXCLUDE (_key)
                 FROM {ranked} WHERE _dup > 1""",
         )
-        self.step("citizens_sorted", f"SELECT * FROM {joined} ORDER BY _first NULLS LAST, _cpos")
+        # Small row groups: a worker reads a part's few hundred rows, and a row group is
+        # the least it can read.
+        self.step(
+            "citizens_sorted",
+            f"SELECT * FROM {joined} ORDER BY _first NULLS LAST, _cpos",
+            row_group_rows=_PART_GROUP_ROWS,
+        )
         return self.scratch / "citizens_sorted.parquet"
 
     def group_events(self) -> Path:
@@ -155,6 +162,9 @@ class _GroupingPlan:
             "events_sorted", f"SELECT * EXCLUDE (_pos, _group) FROM {tagged} ORDER BY _group, _pos"
         )
         return self.scratch / "events_sorted.parquet"
+
+
+_PART_GROUP_ROWS = 2_048  # rows per row group of the ordered citizens table
 
 
 def _small_row_groups(path: Path) -> bool:
@@ -299,11 +309,19 @@ class TablePart:
         return self.citizen_rows[1] - self.citizen_rows[0]
 
     def records(self) -> Iterator[RawRecord]:
-        """One :class:`RawRecord` per citizens row, exactly as :func:`read_caseload` gives."""
+        """One :class:`RawRecord` per citizens row, exactly as :func:`read_caseload` gives.
+
+        The part's events are few enough to hold (a chunk's worth): they are converted a
+        column at a time and handed out to their citizens as slices.
+        """
         citizens = _read_rows(Path(self.citizens), *self.citizen_rows)
-        return _merge(
-            _rows(citizens), _event_groups(_read_rows(Path(self.events), *self.event_rows))
-        )
+        batches = list(_read_rows(Path(self.events), *self.event_rows))
+        table = pa.Table.from_batches(batches).combine_chunks() if batches else None
+        if table is None:
+            return _slices(_rows(citizens), [], [], flagged=False)
+        ids, events = _event_dicts(table)
+        flagged = _BAD_UTF8 in table.schema.names and table[_BAD_UTF8].null_count < len(ids)
+        return _slices(_rows(citizens), ids, events, flagged=flagged)
 
 
 def _read_rows(path: Path, start: int, stop: int) -> Iterator[pa.RecordBatch]:
@@ -333,17 +351,43 @@ def _rows(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
 def _event_groups(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[object, dict[str, Any]]]:
     """``(citizen_id, event dict)`` per event log row, converted a column at a time."""
     for batch in batches:
-        # Ids compare as text: a warehouse may export them as integers in one table only.
-        ids = batch.column("citizen_id").cast(pa.string()).to_pylist()
-        names, columns = [], []
-        for name, column in zip(batch.schema.names, batch.columns, strict=True):
-            if name == _BAD_UTF8 or (
-                name != "citizen_id" and not name.startswith("_") and name != "file_row_number"
-            ):
-                names.append(name)
-                columns.append(_event_column(name, column))
-        for cid, row in zip(ids, zip(*columns, strict=True), strict=True):
-            yield cid, {n: v for n, v in zip(names, row, strict=True) if v is not None}
+        ids, events = _event_dicts(batch)
+        yield from zip(ids, events, strict=True)
+
+
+def _event_dicts(batch: pa.RecordBatch | pa.Table) -> tuple[list[object], list[dict[str, Any]]]:
+    """The citizen id and the event dict of every event log row.
+
+    Built a column at a time: a column's values go into the dicts of the rows where it has
+    one (an attribute column is empty in most rows), in column order, so every dict has the
+    keys a row-by-row reading would give, in the same order.
+    """
+    # Ids compare as text: a warehouse may export them as integers in one table only.
+    ids = _flat(batch.column("citizen_id")).cast(pa.string()).to_pylist()
+    events: list[dict[str, Any]] = [{} for _ in ids]
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        if name != _BAD_UTF8 and (
+            name == "citizen_id" or name.startswith("_") or name == "file_row_number"
+        ):
+            continue
+        column = _flat(column)
+        if column.null_count == len(column):
+            continue
+        values = _event_column(name, column)
+        if column.null_count == 0:
+            for event, value in zip(events, values, strict=True):
+                event[name] = value
+        else:
+            for row in pc.indices_nonzero(column.is_valid()).to_pylist():
+                events[row][name] = values[row]
+    return ids, events
+
+
+def _flat(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A table's column as one array (a record batch's already is one)."""
+    if isinstance(column, pa.ChunkedArray):
+        return column.combine_chunks()
+    return column
 
 
 def _event_column(name: str, column: pa.Array) -> list[Any]:
@@ -381,12 +425,39 @@ def _merge(
         yield _citizen_record(row, evs)
 
 
-def _citizen_record(row: dict[str, Any], events: list[dict[str, Any]]) -> RawRecord:
+def _slices(
+    citizens: Iterator[dict[str, Any]],
+    ids: list[object],
+    events: list[dict[str, Any]],
+    *,
+    flagged: bool,
+) -> Iterator[RawRecord]:
+    """As :func:`_merge`, for events held in lists: each citizen takes the next ``_n``.
+
+    ``flagged``: whether some event has a cell that was not UTF-8 (CSV input); when none
+    has, the events need not be looked through for one.
+    """
+    position = 0
+    for row in citizens:
+        cid = row["_id"]
+        if row["_dup"] is not None and row["_dup"] > 1:
+            yield RawRecord(str(cid), problem="citizen_id står mere end én gang i borgertabellen")
+            continue
+        end = position + (row["_n"] or 0)
+        if ids[position:end] != [cid] * (end - position):
+            raise RuntimeError(f"hændelsesloggen er ude af trit ved {cid!r}")  # a bug, not input
+        yield _citizen_record(row, events[position:end], flagged=flagged)
+        position = end
+
+
+def _citizen_record(
+    row: dict[str, Any], events: list[dict[str, Any]], *, flagged: bool = True
+) -> RawRecord:
     cid = row["_id"]
     if cid is None:
         problem = f"{len(events)} hændelse(r) uden citizen_id i hændelsesloggen"
         return RawRecord("<uden citizen_id>", problem=problem)
-    undecodable = _encoding_problem(row, events)
+    undecodable = _encoding_problem(row, events if flagged else [])
     if undecodable is not None:
         return RawRecord(str(cid), problem=undecodable)
     obj: dict[str, Any] = {"id": _text(cid), "events": events}

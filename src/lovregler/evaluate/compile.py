@@ -301,49 +301,37 @@ class Gen:
     def obligation(self, r: ast.ObligationRule, span: RuleSpan) -> None:
         met = checked(r.met_by)
         etype, pred = self.pred(met.pattern)
-        susp = f"lambda t: P.contains({self.timeline(r.suspend)}, t)" if r.suspend else "None"
-        self.body(f"susp = {susp}", r.suspend.pos if r.suspend else r.pos)
         if isinstance(r.trigger, ast.CountWindows):
-            w = r.trigger
+            self.windows(r, r.trigger, etype, pred, met.count)
+            return
+        single = None if span.takes_over else _plain_single(r)
+        chain = _plain_chain(r) if r.repeat is not None else None
+        if single is not None:  # the common shapes run without per-instance lambdas
+            self.triggers(r, span)
             self.body(
-                f"ob.extend(windows(c, S, sc, anchor={self.date(w.anchor)}, months={w.length.months}, "
-                f"days={w.length.days}, etype={etype}, pred={pred}, count={met.count}, susp=susp))",
-                w.pos,
+                f"ob.extend(single_events(c, S, sc, trig, due=({single.months}, {single.days}), "
+                f"etype={etype}, pred={pred}, count={met.count}))",
+                r.pos,
             )
             return
-        if met.also_earlier:
+        if chain is not None and r.repeat is not None:
+            self.triggers(r, span)
+            rp = r.repeat
+            self.body("if trig:", r.pos)
+            self.body("    t, ev = trig[0]", r.pos)
             self.body(
-                f"met = lambda t, due, strict, ev: met_earlier(c, etype={etype}, pred={pred}, sc=sc, due=due)",
-                met.pos,
+                f"    ob.extend(chain_events(c, S, sc, t, strict=ev is not None, first=({chain.months}, {chain.days}), "
+                f"following=({rp.months}, {rp.days}), etype={etype}, pred={pred}))",
+                r.pos,
             )
-        elif met.since is not None:
-            # an event on or after that day meets it, also before the trigger; inside the scope
-            self.body(
-                f"met = lambda t, due, strict, ev: met_events(c, {etype}, {pred}, sc, "
-                f"max(sc.lo, t if (s := {self.date(met.since)}) is None else s), {met.count}, False, ev)",
-                met.pos,
-            )
-        else:
-            self.body(
-                f"met = lambda t, due, strict, ev: met_events(c, etype={etype}, pred={pred}, sc=sc, t=t, count={met.count}, strict=strict, exclude=ev)",
-                met.pos,
-            )
+            return
+        self.body(f"susp = {self.suspension(r)}", r.suspend.pos if r.suspend else r.pos)
+        self.met_fn(met, etype, pred)
         due = self.due_fn(r)
         if due.startswith("due_after("):
             due = self.const(due)  # no per-citizen state: build it once
         self.body(f"due = {due}", r.deadline.pos if r.deadline else r.pos)
         self.triggers(r, span)
-        plain = _plain_chain(r)
-        if r.repeat is not None and plain is not None:
-            d, rp = plain, r.repeat
-            self.body("if trig:", r.pos)
-            self.body("    t, ev = trig[0]", r.pos)
-            self.body(
-                f"    ob.extend(chain_events(c, S, sc, t, strict=ev is not None, first=({d.months}, {d.days}), "
-                f"following=({rp.months}, {rp.days}), etype={etype}, pred={pred}))",
-                r.pos,
-            )
-            return
         if r.repeat is not None:
             rp, conv = r.repeat, r.deadline.convention if r.deadline else "standard"
             nxt = f"due_after(months={rp.months}, days={rp.days}, convention={conv!r})"
@@ -372,6 +360,43 @@ class Gen:
         self.body("    if o is not None:", r.pos)
         self.body("        ob.append(o)", r.pos)
 
+    def suspension(self, r: ast.ObligationRule) -> str:
+        """``susp``: whether an instance is suspended on its due date, or None."""
+        if r.suspend is None:
+            return "None"
+        return f"lambda t: P.contains({self.timeline(r.suspend)}, t)"
+
+    def windows(
+        self, r: ast.ObligationRule, w: ast.CountWindows, etype: str, pred: str, count: int
+    ) -> None:
+        """Count windows from an anchor (contract §3.6)."""
+        susp = self.suspension(r)
+        self.body(
+            f"ob.extend(windows(c, S, sc, anchor={self.date(w.anchor)}, months={w.length.months}, "
+            f"days={w.length.days}, etype={etype}, pred={pred}, count={count}, susp={susp}))",
+            w.pos,
+        )
+
+    def met_fn(self, met: ast.MetBy, etype: str, pred: str) -> None:
+        """``met``: the day an instance triggered on ``t`` is met, or None."""
+        if met.also_earlier:
+            self.body(
+                f"met = lambda t, due, strict, ev: met_earlier(c, etype={etype}, pred={pred}, sc=sc, due=due)",
+                met.pos,
+            )
+        elif met.since is not None:
+            # an event on or after that day meets it, also before the trigger; inside the scope
+            self.body(
+                f"met = lambda t, due, strict, ev: met_events(c, {etype}, {pred}, sc, "
+                f"max(sc.lo, t if (s := {self.date(met.since)}) is None else s), {met.count}, False, ev)",
+                met.pos,
+            )
+        else:
+            self.body(
+                f"met = lambda t, due, strict, ev: met_events(c, etype={etype}, pred={pred}, sc=sc, t=t, count={met.count}, strict=strict, exclude=ev)",
+                met.pos,
+            )
+
     def due_fn(self, r: ast.ObligationRule) -> str:
         d = checked(r.deadline)
         if d.after is not None:
@@ -399,6 +424,8 @@ class Gen:
             self.body("found = [(x, None) for x in days]", pos)
         elif not isinstance(trig, ast.AtDate):  # as the interpreter: no trigger, no instance
             self.body("found = []", pos)
+        elif isinstance(trig.date, ast.CourseStart):  # a day, never None
+            self.body("found = [(sc.lo, None)]", pos)
         else:
             self.body(f"d = {self.date(trig.date)}", pos)
             ev = "None"
@@ -573,7 +600,9 @@ class Gen:
             for s in self.plan.spans
         ]
         first = f"FIRST_DAY = {self.plan.first_day}{_dates(self.plan.first_day)}"
-        out = header + consts + [""] + spans + [first, ""]
+        groups = ", ".join(f"INFOS[{i}]: {g}" for i, g in self.plan.right_groups.items())
+        # rights of one rule across versions, held once (:func:`runtime.held_once`)
+        out = header + consts + [""] + spans + [first, f"RIGHT_GROUPS = {{{groups}}}", ""]
         offset = len(out)
         self.line_map = {offset + k: v for k, v in body_map.items()}
         out += rules
@@ -631,7 +660,11 @@ class Gen:
                 # listed triggers lie in [max(cs, span start), min(ce, as_of, span end)]; the
                 # forløb keeps its real start (C1) unless the rule declares a transition
                 ends = f"cs <= {s.end} and " if s.end < INF else ""
-                self.emit(f"        if {ends}{s.start} <= hi:{_dates(s.start, s.end)}", r.pos)
+                guard = f"{ends}{s.start} <= hi"
+                if _at_course_start(r) and not s.transition:
+                    # its one trigger is the forløb's start: only a start inside the span counts
+                    guard = f"{s.start} <= cs{f' <= {s.end}' if s.end < INF else ''} and cs <= hi"
+                self.emit(f"        if {guard}:{_dates(s.start, s.end)}", r.pos)
                 if s.transition:
                     lo = f"cs if cs > {s.start} else {s.start}"
                     scope = f"Scope(cs, ce, {lo}, hi, False)"
@@ -643,8 +676,8 @@ class Gen:
                 continue
             self.emit(f"            {self.rule_call(s)}c, {scope}, ob, ri, va)", r.pos)
         if self.plan.right_groups:
-            groups = ", ".join(f"INFOS[{i}]: {g}" for i, g in self.plan.right_groups.items())
-            self.emit(f"    ri = held_once(ri, {{{groups}}})")
+            self.emit("    if ri:")
+            self.emit("        ri = held_once(ri, RIGHT_GROUPS)")
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
 
     def per_course_right(self, s: RuleSpan, scope: str, computed: dict[str, str]) -> None:
@@ -659,7 +692,40 @@ class Gen:
                 f"            {local} = {self.rule_call(s)}c, {scope}, ob, ri, va)",
                 s.rule.pos,
             )
-        self.emit(f"            ri.extend(keep_rights(S{s.index}, {local}, FIRST_DAY))", s.rule.pos)
+        self.emit(f"            if {local}:", s.rule.pos)
+        self.emit(
+            f"                ri.extend(keep_rights(S{s.index}, {local}, FIRST_DAY))", s.rule.pos
+        )
+
+
+def _at_course_start(r: ast.Rule) -> bool:
+    """A one-off obligation triggered on the forløb's start (»frist … efter forløbets
+    start«): its only possible trigger day is ``sc.lo``."""
+    return (
+        isinstance(r, ast.ObligationRule)
+        and r.repeat is None
+        and isinstance(r.trigger, ast.AtDate)
+        and isinstance(r.trigger.date, ast.CourseStart)
+    )
+
+
+def _plain_single(r: ast.ObligationRule) -> ast.Duration | None:
+    """The "N efter" of a one-off obligation :func:`runtime.single_events` can run (met by
+    the count-th matching event from the trigger on, due dates in the standard convention,
+    never suspended), else None."""
+    d, met = r.deadline, r.met_by
+    plain = (
+        r.repeat is None
+        and not isinstance(r.trigger, ast.CountWindows)
+        and d is not None
+        and d.after is not None
+        and d.convention == "standard"
+        and r.suspend is None
+        and met is not None
+        and met.since is None
+        and not met.also_earlier
+    )
+    return d.after if plain and d is not None else None
 
 
 def _plain_chain(r: ast.ObligationRule) -> ast.Duration | None:

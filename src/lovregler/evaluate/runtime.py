@@ -83,6 +83,7 @@ __all__ = [
     "period_keys_tl",
     "attr_until",
     "chain_events",
+    "single_events",
     "first_per_day",
     "held_once",
     "next_after",
@@ -1068,4 +1069,50 @@ def chain_events(
             break
         t, strict, note = met, True, PREVIOUS_MET
         months, extra = following
+    return out
+
+
+def single_events(
+    c: Ctx,
+    span: Span,
+    sc: Scope,
+    trig: list[tuple[int, Event | None]],
+    due: tuple[int, int],
+    etype: str,
+    pred: Pred,
+    count: int,
+) -> list[Obligation]:
+    """:func:`single` for the common case, without per-instance lambdas: one instance per
+    trigger ``(t, ev)``, due ``due`` (months, days) after ``t``, met by the ``count``-th
+    matching event on or after ``t`` in the scope (never the triggering event ``ev``);
+    never suspended."""
+    out: list[Obligation] = []
+    if not trig:
+        return out
+    days, evs = c.of_type(etype)
+    top = bisect.bisect_right(days, sc.hi)
+    as_of, info, lapses = c.as_of, span.info, not sc.per_citizen
+    months, extra = due
+    transition = sc.lo > sc.course_start  # created by a declared transition
+    for t, ev in trig:
+        due_day = add_duration(t, months, extra)
+        met, seen = None, 0
+        for k in range(bisect.bisect_left(days, t), top):
+            e = evs[k]
+            if e is not ev and (pred is None or pred(c, e)):
+                seen += 1
+                if seen == count:
+                    met = days[k]
+                    break
+        if met is None and lapses and due_day > sc.course_end:
+            continue  # lapsed with the forløb
+        version = span.version_on(t)
+        if version is None:
+            continue
+        if met is None:
+            status = OVERDUE if as_of > due_day else PENDING
+        else:
+            status = FULFILLED if met <= due_day else FULFILLED_LATE
+        note = course_note(sc.course_start, sc.lo, info.transition_citation) if transition else ""
+        out.append(Obligation(info, version, t, due_day, status, met, as_of, note, transition))
     return out

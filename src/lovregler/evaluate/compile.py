@@ -397,6 +397,12 @@ class Gen:
                 met.pos,
             )
 
+    def event_at(self, date: ast.EventDate) -> str:
+        """``[(day, event)]`` of the first (or latest) matching event in the scope, or ``[]``:
+        a trigger »første/seneste <mønster>« found in one search."""
+        etype, pred = self.pred(date.pattern)
+        return f"event_at(c, etype={etype}, pred={pred}, lo=sc.lo, hi=sc.hi, latest={date.which == 'latest'})"
+
     def due_fn(self, r: ast.ObligationRule) -> str:
         d = checked(r.deadline)
         if d.after is not None:
@@ -426,6 +432,8 @@ class Gen:
             self.body("found = []", pos)
         elif isinstance(trig.date, ast.CourseStart):  # a day, never None
             self.body("found = [(sc.lo, None)]", pos)
+        elif isinstance(trig.date, ast.EventDate) and trig.date.bound is None:
+            self.body(f"found = {self.event_at(trig.date)}", pos)
         else:
             self.body(f"d = {self.date(trig.date)}", pos)
             ev = "None"
@@ -470,6 +478,12 @@ class Gen:
                 f"starts = [(x, None) for x in threshold_triggers(c, {args}, {trig.date.recurring}) if x <= c.as_of]",
                 trig.pos,
             )
+        elif (
+            isinstance(trig, ast.AtDate)
+            and isinstance(trig.date, ast.EventDate)
+            and trig.date.bound is None
+        ):
+            self.body(f"starts = {self.event_at(trig.date)}", trig.pos)
         elif isinstance(trig, ast.AtDate):
             self.body("t = None", trig.pos)
             self.body(f"d = {self.date(trig.date)}", trig.pos)

@@ -35,7 +35,7 @@ from ..results import (
     status_of,
 )
 from ..semantics.vocabulary import PeriodDecl, Vocabulary
-from ..timecalc import INF, add_duration, birthday, hverdag
+from ..timecalc import INF, _shift_months, add_duration, birthday, hverdag
 from . import periods as P
 from .weeks import week_values
 
@@ -51,6 +51,7 @@ __all__ = [
     "events",
     "event_day",
     "event_on",
+    "event_at",
     "shorter",
     "continues",
     "exists",
@@ -129,12 +130,12 @@ class Ctx:
         "as_of",
         "birth",
         "facts",
-        "events",
         "vocab",
         "_by_type",
         "_periods",
         "short",
         "own",
+        "memo",
         "courses",
     )
 
@@ -143,15 +144,16 @@ class Ctx:
         self.as_of = as_of
         self.birth = history.birth_day
         self.facts = history.facts
-        self.events = history.until(as_of)
         self.vocab = vocab
         # every evaluation asks for it; shared by every ruleset that reads this history
         self._by_type = history.by_type(as_of)
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
         # "kortere end" per (event, duration): several rules ask it of the same offers
         self.short: dict[tuple[int, int, int], bool] = {}
-        # each event's own period, per (start type, key): built in one pass when first asked
-        self.own: dict[tuple[str, object], dict[int, tuple[int, int]]] = {}
+        # each event's own period, per period kind (by its start type): one pass when first asked
+        self.own: dict[str, dict[int, tuple[int, int]]] = {}
+        # what a driver computed once for this citizen and may ask again (keyed by the driver)
+        self.memo: dict[tuple[object, ...], Any] = {}
         # the ruleset's forløb, set by the generated evaluate (a threshold that a new version
         # takes over asks whether one is running on the version's first day)
         self.courses: list[tuple[int, int]] = []
@@ -253,6 +255,20 @@ def first_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> int | None:
     return None
 
 
+def nth_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int, n: int) -> int | None:
+    """The ``n``-th matching event's day in [lo, hi]."""
+    days, evs = c.of_type(etype)
+    i, j = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
+    if pred is None:
+        return days[i + n - 1] if i + n - 1 < j else None
+    for k in range(i, j):
+        if pred(c, evs[k]):
+            n -= 1
+            if n == 0:
+                return days[k]
+    return None
+
+
 def last_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> int | None:
     """The latest matching event's day in [lo, hi]."""
     days, evs = c.of_type(etype)
@@ -328,53 +344,62 @@ def _own_period_of(c: Ctx, decl: PeriodDecl, ev: Event) -> tuple[int, int] | Non
     """The period that ``ev`` starts, continues or ends, from its own start and end events
     (catalogue C5: an offer is judged on its own ``tilbud_start`` and ``tilbud_slut``; two
     offers that touch are not joined). Same-day events are taken in history order."""
-    key = ev.attrs.get(decl.key) if decl.key else None
-    ckey = (decl.start, key)
-    own = c.own.get(ckey)
-    if own is None:  # one pass gives every event of this key its period
-        own = c.own[ckey] = _own_periods_of_key(c, decl, key)
+    own = c.own.get(decl.start)
+    if own is None:  # one pass gives every start and end event of the kind its period
+        own = c.own[decl.start] = _own_periods_by_event(c, decl)
     return own.get(ev.index)
 
 
-def _own_periods_of_key(c: Ctx, decl: PeriodDecl, key: object) -> dict[int, tuple[int, int]]:
+def _own_periods_by_event(c: Ctx, decl: PeriodDecl) -> dict[int, tuple[int, int]]:
     """Event index → (start, end) of the own period it belongs to, for every start and end
-    event of one key; events outside a period are absent."""
-    marks = [
-        e
-        for e in c.of_type(decl.start)[1] + c.of_type(decl.end)[1]
-        if (e.attrs.get(decl.key) if decl.key else None) == key
-    ]
-    marks.sort(key=lambda e: (e.day, e.seq or 0, e.index))
+    event of the kind, each key on its own; events outside a period are absent."""
+    marks = c.of_type(decl.start)[1] + c.of_type(decl.end)[1]
+    marks.sort(key=_event_order)
     out: dict[int, tuple[int, int]] = {}
-    start: int | None = None
-    members: list[int] = []
+    running: dict[object, tuple[int, list[int]]] = {}  # key -> (start, member indexes)
     for e in marks:
-        if e.type == decl.start and start is None:
-            start, members = e.day, []
-        if start is not None:
-            members.append(e.index)
-        if e.type == decl.end and start is not None:
-            for idx in members:
-                out[idx] = (start, e.day)
-            start = None
-    if start is not None:
+        key = e.attrs.get(decl.key) if decl.key else None
+        current = running.get(key)
+        if current is None and e.type == decl.start:
+            current = running[key] = (e.day, [])
+        if current is None:
+            continue
+        current[1].append(e.index)
+        if e.type == decl.end:
+            del running[key]
+            closed = (current[0], e.day)
+            for idx in current[1]:
+                out[idx] = closed
+    for start, members in running.values():
         for idx in members:
             out[idx] = (start, INF)
     return out
+
+
+def _event_order(e: Event) -> tuple[int, int, int]:
+    return (e.day, e.seq or 0, e.index)
 
 
 def continues(c: Ctx, period: str, key: object, pred: Pred, day: int | None) -> bool:
     """A period of the kind runs on ``day`` and the day after, started on or before ``day``."""
     if day is None:
         return False
+    memo = ("continues", period, key, pred)
+    found = c.memo.get(memo)
+    if found is None:  # the own periods whose first start event passes ``pred``, once
+        found = c.memo[memo] = _passing_own_periods(c, period, key, pred)
+    return any(start <= day < end for start, end in found)
+
+
+def _passing_own_periods(c: Ctx, period: str, key: object, pred: Pred) -> list[tuple[int, int]]:
     decl = c.vocab.periods[period]
-    for k, spans in c.own_periods(period).items():
-        if key is not None and k != key:
-            continue
-        for start, end, idx in spans:
-            if start <= day < end and (pred is None or pred(c, _starter(c, decl.start, idx))):
-                return True
-    return False
+    return [
+        (start, end)
+        for k, spans in c.own_periods(period).items()
+        if key is None or k == key
+        for start, end, idx in spans
+        if pred is None or pred(c, _starter(c, decl.start, idx))
+    ]
 
 
 def _starter(c: Ctx, etype: str, index: int) -> Event:
@@ -870,8 +895,7 @@ def windows(
         end = add_duration(anchor, months * k, days * k) - 1
         if start < span.start:
             continue
-        got = events(c, etype, pred, start, min(end, sc.hi))
-        met = got[count - 1].day if len(got) >= count else None
+        met = nth_day(c, etype, pred, start, min(end, sc.hi), count)
         if sc.course_end < end and met is None:
             continue
         version = span.version_on(start)
@@ -995,6 +1019,20 @@ def _length_end(ev: Event, length: tuple[str, object, object]) -> int:
     return add_duration(ev.day, m * n, d * n) - 1
 
 
+def event_at(
+    c: Ctx, etype: str, pred: Pred, lo: int, hi: int, latest: bool
+) -> list[tuple[int, Event]]:
+    """``[(day, event)]`` of the first matching event in [lo, hi] (``latest``: the last), or
+    ``[]``: :func:`event_day` and :func:`event_on` of an unbounded date in one search."""
+    days, evs = c.of_type(etype)
+    i, j = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
+    for k in range(j - 1, i - 1, -1) if latest else range(i, j):
+        e = evs[k]
+        if pred is None or pred(c, e):
+            return [(days[k], e)]
+    return []
+
+
 def event_on(
     c: Ctx, etype: str, pred: Pred, day: int | None, lo: int, hi: int, latest: bool = False
 ) -> Event | None:
@@ -1043,9 +1081,11 @@ def chain_events(
     as_of, info, end, lapses = c.as_of, span.info, sc.course_end, not sc.per_citizen
     (months, extra), note = first, ""
     transition = sc.lo > sc.course_start  # a declared transition: the first link is its own
+    versions, v = span.versions, 0  # links come in day order: the version only moves on
     out: list[Obligation] = []
     while t <= stop:
-        due = add_duration(t, months, extra)
+        # t <= as_of is a real day: add_duration without its open-end and convention checks
+        due = (_shift_months(t, months, False) if months else t) + extra
         k = bisect.bisect_right(days, t) if strict else bisect.bisect_left(days, t)
         if pred is not None:
             while k < top and not pred(c, evs[k]):
@@ -1054,16 +1094,19 @@ def chain_events(
         if met is None and due > end and lapses:
             break  # lapsed with the forløb
         if t >= span.start:  # a link before the span carries the chain, unlisted (C1, C5)
-            version = span.version_on(t)
-            if version is None:
-                break
+            while v < len(versions) and versions[v][2] < t:
+                v += 1
+            if v == len(versions) or versions[v][1] > t:
+                break  # no version in force on t
             if met is None:
                 status = OVERDUE if as_of > due else PENDING
             else:
                 status = FULFILLED if met <= due else FULFILLED_LATE
             if transition:
                 note = course_note(sc.course_start, sc.lo, info.transition_citation)
-            out.append(Obligation(info, version, t, due, status, met, as_of, note, transition))
+            out.append(
+                Obligation(info, versions[v][0], t, due, status, met, as_of, note, transition)
+            )
         transition = False
         if met is None:
             break

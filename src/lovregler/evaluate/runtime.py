@@ -189,38 +189,35 @@ def _build_periods(
     """Periods per key: a start while open continues; a start on or before the day after
     the last end reopens that period (only when ``join``); open periods end at INF
     (validated histories only)."""
-    key = decl.key
-    if not c.of_type(decl.start)[0]:
+    key, start_type, end_type = decl.key, decl.start, decl.end
+    starts = c.of_type(start_type)[1]
+    if not starts:
         return {}  # no start event: no period (an end event alone fails validation)
-    marks = sorted(
-        [(e.day, pos, True, e) for pos, e in enumerate(c.of_type(decl.start)[1])]
-        + [(e.day, pos, False, e) for pos, e in enumerate(c.of_type(decl.end)[1])],
-        key=_history_order,
-    )
+    # history order (an event of a kind whose start and end type are one opens, then ends)
+    marks = starts + c.of_type(end_type)[1] if end_type != start_type else starts[:]
+    marks.sort(key=_event_order)
     open_: dict[object, tuple[int, int]] = {}
     done: dict[object, list[tuple[int, int, int]]] = {}
-    for day, _pos, is_start, e in marks:
+    for e in marks:
         k = e.attrs.get(key) if key else None
-        if is_start:
-            if k not in open_:
-                closed = done.setdefault(k, [])
-                if join and closed and day <= closed[-1][1] + 1:
-                    first, _, idx = closed.pop()
-                    open_[k] = (first, idx)
-                else:
-                    open_[k] = (day, e.index)
-        elif k in open_:
+        if e.type == start_type and k not in open_:
+            closed = done.setdefault(k, [])
+            if join and closed and e.day <= closed[-1][1] + 1:
+                first, _, idx = closed.pop()
+                open_[k] = (first, idx)
+            else:
+                open_[k] = (e.day, e.index)
+        if e.type == end_type and k in open_:
             start, idx = open_.pop(k)
-            done[k].append((start, day, idx))
+            done[k].append((start, e.day, idx))
     for k, (start, idx) in open_.items():
         done[k].append((start, INF, idx))
     return done
 
 
-def _history_order(mark: tuple[int, int, bool, Event]) -> tuple[int, int, int]:
+def _event_order(e: Event) -> tuple[int, int, int]:
     # Same-day events keep the history's order (as History sorts them: seq, then input).
-    e = mark[3]
-    return (mark[0], e.seq or 0, e.index)
+    return (e.day, e.seq or 0, e.index)
 
 
 _NONE: tuple[list[int], list[Event]] = ([], [])
@@ -374,10 +371,6 @@ def _own_periods_by_event(c: Ctx, decl: PeriodDecl) -> dict[int, tuple[int, int]
         for idx in members:
             out[idx] = (start, INF)
     return out
-
-
-def _event_order(e: Event) -> tuple[int, int, int]:
-    return (e.day, e.seq or 0, e.index)
 
 
 def continues(c: Ctx, period: str, key: object, pred: Pred, day: int | None) -> bool:

@@ -871,21 +871,24 @@ def windows(
     pred: Pred,
     count: int,
     susp: SuspFn,
-) -> Iterator[Obligation]:
+) -> list[Obligation]:
     """Count windows from ``anchor`` (contract §3.6, §3.8), listed as catalogue §1 says."""
+    out: list[Obligation] = []
     if anchor is None:
-        return
+        return out
     transition, origin = "", iso(anchor)  # the anchor as text once, not per period
     if sc.lo > sc.course_start:  # a declared transition: anchored on the day it is seen begun
         transition = course_note(sc.course_start, sc.lo, span.info.transition_citation)
     last = min(c.as_of, sc.course_end, span.end)
-    k = 0
+    as_of, info = c.as_of, span.info
+    k, following = 0, anchor  # window k + 1 runs from ``start`` to the day before ``following``
     while True:
-        start = add_duration(anchor, months * k, days * k)
+        start = following
         if start > last:
-            return
+            return out
         k += 1
-        end = add_duration(anchor, months * k, days * k) - 1
+        following = add_duration(anchor, months * k, days * k)  # from the anchor, not chained
+        end = following - 1
         if start < span.start:
             continue
         met = nth_day(c, etype, pred, start, min(end, sc.hi), count)
@@ -893,10 +896,10 @@ def windows(
             continue
         version = span.version_on(start)
         if version is not None:
-            status = status_of(met, end, c.as_of, susp is not None and susp(end))
+            status = status_of(met, end, as_of, susp is not None and susp(end))
             note = window_note(k, origin, transition)
-            yield Obligation(
-                span.info, version, start, end, status, met, c.as_of, note, bool(transition)
+            out.append(
+                Obligation(info, version, start, end, status, met, as_of, note, bool(transition))
             )
 
 

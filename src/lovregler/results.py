@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import enum
 import functools
+import operator
 from collections.abc import Iterable
 from typing import Annotated, Any, NotRequired
 
@@ -401,6 +402,13 @@ Entry = Obligation | Right | Value
 """Any entry of a :class:`Result`."""
 
 
+# Sort keys as C-level getters: an evaluation sorts about twenty entries, and a Python lambda
+# per entry showed in the kbh profile.
+_OBLIGATION_ORDER = operator.attrgetter("due_day", "rule.id", "trigger_day")
+_RIGHT_ORDER = operator.attrgetter("rule.id", "start_day", "until_day")
+_VALUE_ORDER = operator.attrgetter("rule.id", "start_day")
+
+
 @attrs.frozen
 class Result:
     """Everything one ruleset says about one citizen as of one date.
@@ -432,11 +440,9 @@ class Result:
             citizen=citizen,
             ruleset=ruleset,
             as_of=to_date(as_of),
-            obligations=tuple(
-                sorted(obligations, key=lambda o: (o.due_day, o.rule.id, o.trigger_day))
-            ),
-            rights=tuple(sorted(rights, key=lambda r: (r.rule.id, r.start_day, r.until_day))),
-            values=tuple(sorted(values, key=lambda v: (v.rule.id, v.start_day))),
+            obligations=tuple(sorted(obligations, key=_OBLIGATION_ORDER)),
+            rights=tuple(sorted(rights, key=_RIGHT_ORDER)),
+            values=tuple(sorted(values, key=_VALUE_ORDER)),
         )
 
     def entries(self, rule: str | None = None) -> list[Entry]:

@@ -690,7 +690,7 @@ class Gen:
                 continue
             self.emit(f"            {self.rule_call(s)}c, {scope}, ob, ri, va)", r.pos)
         if self.plan.right_groups:
-            self.emit("    if ri:")
+            self.emit("    if len(ri) > 1:")
             self.emit("        ri = held_once(ri, RIGHT_GROUPS)")
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
 

@@ -150,8 +150,8 @@ class Ctx:
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
         # "kortere end" per (event, duration): several rules ask it of the same offers
         self.short: dict[tuple[int, int, int], bool] = {}
-        # each event's own period, per period kind (by its start type): one pass when first asked
-        self.own: dict[str, dict[int, tuple[int, int]]] = {}
+        # each period kind's own periods (touching ones not joined), built when first asked
+        self.own: dict[str, OwnPeriods] = {}
         # what a driver computed once for this citizen and may ask again (keyed by the driver)
         self.memo: dict[tuple[object, ...], Any] = {}
         # the ruleset's forløb, set by the generated evaluate (a threshold that a new version
@@ -169,17 +169,6 @@ class Ctx:
         if found is None:
             found = _build_periods(self, self.vocab.periods[name])
             self._periods[name] = found
-        return found
-
-    def own_periods(self, name: str) -> dict[object, list[tuple[int, int, int]]]:
-        """The periods of a kind as their own start and end events give them, without joining
-        touching ones (cached): "kortere end" and "fortsætter" judge each offer on its own
-        (catalogue C5, *qualifying is decided per offer*)."""
-        key = "\0own\0" + name
-        found = self._periods.get(key)
-        if found is None:
-            found = _build_periods(self, self.vocab.periods[name], join=False)
-            self._periods[key] = found
         return found
 
 
@@ -341,19 +330,42 @@ def _own_period_of(c: Ctx, decl: PeriodDecl, ev: Event) -> tuple[int, int] | Non
     """The period that ``ev`` starts, continues or ends, from its own start and end events
     (catalogue C5: an offer is judged on its own ``tilbud_start`` and ``tilbud_slut``; two
     offers that touch are not joined). Same-day events are taken in history order."""
-    own = c.own.get(decl.start)
-    if own is None:  # one pass gives every start and end event of the kind its period
-        own = c.own[decl.start] = _own_periods_by_event(c, decl)
-    return own.get(ev.index)
+    return _own(c, decl).of_event.get(ev.index)
 
 
-def _own_periods_by_event(c: Ctx, decl: PeriodDecl) -> dict[int, tuple[int, int]]:
-    """Event index → (start, end) of the own period it belongs to, for every start and end
-    event of the kind, each key on its own; events outside a period are absent."""
+class OwnPeriods:
+    """The periods of one kind as their own start and end events give them (touching ones
+    not joined): each start and end event's period, and each period with its key and first
+    start event."""
+
+    __slots__ = ("of_event", "periods")
+
+    def __init__(self) -> None:
+        self.of_event: dict[int, tuple[int, int]] = {}
+        self.periods: list[tuple[int, int, object, Event]] = []
+
+    def close(self, start: int, end: int, key: object, members: list[Event]) -> None:
+        """Record a period and the events that belong to it."""
+        self.periods.append((start, end, key, members[0]))
+        for e in members:
+            self.of_event[e.index] = (start, end)
+
+
+def _own(c: Ctx, decl: PeriodDecl) -> OwnPeriods:
+    """The own periods of a kind, built in one pass when first asked (cached per citizen)."""
+    own = c.own.get(decl.name)
+    if own is None:
+        own = c.own[decl.name] = _own_periods(c, decl)
+    return own
+
+
+def _own_periods(c: Ctx, decl: PeriodDecl) -> OwnPeriods:
+    """A start opens a period of its key unless one is running; an end closes the running
+    one; one still running at the end is open (INF)."""
     marks = c.of_type(decl.start)[1] + c.of_type(decl.end)[1]
     marks.sort(key=_event_order)
-    out: dict[int, tuple[int, int]] = {}
-    running: dict[object, tuple[int, list[int]]] = {}  # key -> (start, member indexes)
+    out = OwnPeriods()
+    running: dict[object, tuple[int, list[Event]]] = {}  # key -> (start, member events)
     for e in marks:
         key = e.attrs.get(decl.key) if decl.key else None
         current = running.get(key)
@@ -361,15 +373,12 @@ def _own_periods_by_event(c: Ctx, decl: PeriodDecl) -> dict[int, tuple[int, int]
             current = running[key] = (e.day, [])
         if current is None:
             continue
-        current[1].append(e.index)
+        current[1].append(e)
         if e.type == decl.end:
             del running[key]
-            closed = (current[0], e.day)
-            for idx in current[1]:
-                out[idx] = closed
-    for start, members in running.values():
-        for idx in members:
-            out[idx] = (start, INF)
+            out.close(current[0], e.day, key, current[1])
+    for key, (start, members) in running.items():
+        out.close(start, INF, key, members)
     return out
 
 
@@ -380,19 +389,12 @@ def continues(c: Ctx, period: str, key: object, pred: Pred, day: int | None) -> 
     memo = ("continues", period, key, pred)
     found = c.memo.get(memo)
     if found is None:  # the own periods whose first start event passes ``pred``, once
-        found = c.memo[memo] = _passing_own_periods(c, period, key, pred)
+        found = c.memo[memo] = [
+            (start, end)
+            for start, end, k, first in _own(c, c.vocab.periods[period]).periods
+            if (key is None or k == key) and (pred is None or pred(c, first))
+        ]
     return any(start <= day < end for start, end in found)
-
-
-def _passing_own_periods(c: Ctx, period: str, key: object, pred: Pred) -> list[tuple[int, int]]:
-    decl = c.vocab.periods[period]
-    return [
-        (start, end)
-        for k, spans in c.own_periods(period).items()
-        if key is None or k == key
-        for start, end, idx in spans
-        if pred is None or pred(c, _starter(c, decl.start, idx))
-    ]
 
 
 def _starter(c: Ctx, etype: str, index: int) -> Event:

@@ -133,7 +133,6 @@ class Ctx:
         "vocab",
         "_by_type",
         "_periods",
-        "short",
         "own",
         "memo",
         "courses",
@@ -148,8 +147,6 @@ class Ctx:
         # every evaluation asks for it; shared by every ruleset that reads this history
         self._by_type = history.by_type(as_of)
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
-        # "kortere end" per (event, duration): several rules ask it of the same offers
-        self.short: dict[tuple[int, int, int], bool] = {}
         # each period kind's own periods (touching ones not joined), built when first asked
         self.own: dict[str, OwnPeriods] = {}
         # what a driver computed once for this citizen and may ask again (keyed by the driver)
@@ -307,48 +304,39 @@ def event_day(
 
 def shorter(c: Ctx, ev: Event, months: int, days: int) -> bool:
     """The event's period is closed and lasted less than the duration (both ends count)."""
-    key = (ev.index, months, days)
-    found = c.short.get(key)
+    memo = ("shorter", ev.type, months, days)
+    short = c.memo.get(memo)
+    if short is None:  # every short period's events of this kind, found once
+        short = c.memo[memo] = _short_events(c, ev.type, months, days)
+    return ev.index in short
+
+
+def _short_events(c: Ctx, etype: str, months: int, days: int) -> frozenset[int]:
+    """The indexes of the start and end events whose own period is shorter than the duration."""
+    found = c.vocab.period_for_event(etype)
     if found is None:
-        found = c.short[key] = _shorter(c, ev, months, days)
-    return found
-
-
-def _shorter(c: Ctx, ev: Event, months: int, days: int) -> bool:
-    found = c.vocab.period_for_event(ev.type)
-    if found is None:
-        return False
-    decl = found[0]
-    own = _own_period_of(c, decl, ev)
-    if own is None:
-        return False
-    start, end = own
-    return end < INF and end < add_duration(start, months, days) - 1
-
-
-def _own_period_of(c: Ctx, decl: PeriodDecl, ev: Event) -> tuple[int, int] | None:
-    """The period that ``ev`` starts, continues or ends, from its own start and end events
-    (catalogue C5: an offer is judged on its own ``tilbud_start`` and ``tilbud_slut``; two
-    offers that touch are not joined). Same-day events are taken in history order."""
-    return _own(c, decl).of_event.get(ev.index)
+        return frozenset()
+    return frozenset(
+        e.index
+        for start, end, _key, members in _own(c, found[0]).periods
+        if end < INF and end < add_duration(start, months, days) - 1
+        for e in members
+    )
 
 
 class OwnPeriods:
-    """The periods of one kind as their own start and end events give them (touching ones
-    not joined): each start and end event's period, and each period with its key and first
-    start event."""
+    """The periods of one kind as their own start and end events give them (catalogue C5: an
+    offer is judged on its own ``tilbud_start`` and ``tilbud_slut``; two offers that touch
+    are not joined), each with its key and its events (the first is its start event)."""
 
-    __slots__ = ("of_event", "periods")
+    __slots__ = ("periods",)
 
     def __init__(self) -> None:
-        self.of_event: dict[int, tuple[int, int]] = {}
-        self.periods: list[tuple[int, int, object, Event]] = []
+        self.periods: list[tuple[int, int, object, list[Event]]] = []
 
     def close(self, start: int, end: int, key: object, members: list[Event]) -> None:
         """Record a period and the events that belong to it."""
-        self.periods.append((start, end, key, members[0]))
-        for e in members:
-            self.of_event[e.index] = (start, end)
+        self.periods.append((start, end, key, members))
 
 
 def _own(c: Ctx, decl: PeriodDecl) -> OwnPeriods:
@@ -391,8 +379,8 @@ def continues(c: Ctx, period: str, key: object, pred: Pred, day: int | None) -> 
     if found is None:  # the own periods whose first start event passes ``pred``, once
         found = c.memo[memo] = [
             (start, end)
-            for start, end, k, first in _own(c, c.vocab.periods[period]).periods
-            if (key is None or k == key) and (pred is None or pred(c, first))
+            for start, end, k, members in _own(c, c.vocab.periods[period]).periods
+            if (key is None or k == key) and (pred is None or pred(c, members[0]))
         ]
     return any(start <= day < end for start, end in found)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import marshal
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -631,11 +632,12 @@ class Gen:
         pos = self.plan.course.pos if self.plan.course else None
         self.emit("def evaluate(history, as_of):")
         self.emit("    c = Ctx(history, as_of, VOCAB)")
-        self.emit(
-            "    sc = Scope(course_start=0, course_end=INF, lo=0, hi=as_of, per_citizen=False)"
-            "  # courses may read the scope"
-        )
-        self.emit(f"    courses = c.courses = {self.courses()}", pos)
+        courses = self.courses()
+        if re.search(r"\bsc\b", courses):  # the forløb's own definition reads the scope
+            self.emit(
+                "    sc = Scope(course_start=0, course_end=INF, lo=0, hi=as_of, per_citizen=False)"
+            )
+        self.emit(f"    courses = c.courses = {courses}", pos)
         self.emit("    ob, ri, va = [], [], []")
         per_course = [
             s for s in self.plan.spans if not (s.rule.per_citizen or self.plan.course is None)

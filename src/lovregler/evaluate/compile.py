@@ -198,7 +198,10 @@ class Gen:
         if local is not None:
             return local
         if isinstance(expr, ast.TlAnd):
-            return f"P.intersect({self.timeline(expr.left)}, {self.timeline(expr.right)})"
+            both = f"P.intersect({self.timeline(expr.left)}, {self.timeline(expr.right)})"
+            test = self.fact_holds(expr.left)
+            # a fact that does not hold makes the whole empty: the right side is not computed
+            return both if test is None else f"({both} if {test} else P.EMPTY)"
         if isinstance(expr, ast.TlOr):
             keyed = self.keyed_union(expr)
             if keyed is not None:
@@ -254,6 +257,17 @@ class Gen:
             _, pred = self.period_pred(expr.name, expr.where) if expr.where else ("", "None")
             return f"period_tl(c, {expr.name!r}, {expr.key!r}, {pred}, {expr.first})"
         return f"fact_tl(c, bool(c.facts.get({expr.name!r})))"
+
+    def fact_holds(self, expr: ast.Timeline) -> str | None:
+        """The test of a fact timeline (»uddannelse i …«, a boolean fact), else None."""
+        if isinstance(expr, ast.TlFact):
+            return self.fact_test(expr)
+        if not isinstance(expr, ast.TlName):
+            return None
+        ref = self.plan.names.timeline(expr.name)
+        if ref.definition is not None:
+            return self.fact_holds(ref.definition.timeline)
+        return None if ref.kind == "period" else f"bool(c.facts.get({expr.name!r}))"
 
     def latest_test(self, expr: ast.TlLatest) -> str:
         value = f"e.attrs.get({expr.attr!r})"

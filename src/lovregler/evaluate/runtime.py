@@ -939,6 +939,8 @@ def held_once(rights: list[Right], groups: dict[RuleInfo, int]) -> list[Right]:
 def when_periods(c: Ctx, sc: Scope, a: Timeline, lo: int, hi: int) -> list[tuple[int, int]]:
     """Maximal periods of ``a`` in the rule's force; per citizen up to as_of (open if it
     holds then), per forløb inside the forløb."""
+    if not a:
+        return []
     a = P.clip(a, lo, hi)
     if sc.per_citizen:
         a = P.clip(a, c.birth, c.as_of)

@@ -427,10 +427,23 @@ class Gen:
             code = f"(lambda x: None if x is None else hverdag(x))({code})"
         return f"lambda t: {code}"
 
+    def per_course(self, span: RuleSpan) -> bool:
+        """The span runs once per forløb (else once per citizen)."""
+        return not (span.rule.per_citizen or self.plan.course is None)
+
+    def guarded_at_start(self, r: ast.Rule, span: RuleSpan) -> bool:
+        """A per-forløb one-off obligation triggered on the forløb's start, with no declared
+        transition: evaluate calls it only when that start lies in the span and by as_of."""
+        return _at_course_start(r) and not span.transition and self.per_course(span)
+
     def triggers(self, r: ast.ObligationRule, span: RuleSpan) -> None:
         """``trig``: the (day, event) triggers inside the span, the scope and as_of."""
         trig = r.trigger
         pos = trig.pos if trig else r.pos
+        if self.guarded_at_start(r, span) and r.condition is None:
+            # evaluate calls it only for a forløb that starts inside the span, by as_of
+            self.body("trig = [(sc.lo, None)]", pos)
+            return
         if isinstance(trig, ast.EachEvent):
             etype, pred = self.pred(trig.pattern)
             # one instance per distinct trigger date (catalogue C5)
@@ -653,9 +666,7 @@ class Gen:
             )
         self.emit(f"    courses = c.courses = {courses}", pos)
         self.emit("    ob, ri, va = [], [], []")
-        per_course = [
-            s for s in self.plan.spans if not (s.rule.per_citizen or self.plan.course is None)
-        ]
+        per_course = [s for s in self.plan.spans if self.per_course(s)]
         per_citizen = [s for s in self.plan.spans if s not in per_course]
         if per_citizen:
             self.emit(
@@ -691,7 +702,7 @@ class Gen:
                 # forløb keeps its real start (C1) unless the rule declares a transition
                 ends = f"cs <= {s.end} and " if s.end < INF else ""
                 guard = f"{ends}{s.start} <= hi"
-                if _at_course_start(r) and not s.transition:
+                if self.guarded_at_start(r, s):
                     # its one trigger is the forløb's start: only a start inside the span counts
                     guard = f"{s.start} <= cs{f' <= {s.end}' if s.end < INF else ''} and cs <= hi"
                 self.emit(f"        if {guard}:{_dates(s.start, s.end)}", r.pos)

@@ -135,7 +135,6 @@ def test_no_import_cycles() -> None:
 # fails when one of them has become short enough, so the list only shrinks.
 STILL_LONG: set[str] = {
     "lovregler.evaluate.compile",
-    "lovregler.evaluate.runtime",
 }
 
 

@@ -1,0 +1,161 @@
+"""The per-citizen context of a compiled evaluation: the events indexed by type, the periods
+built from them, and the scope and span a rule runs in.
+
+Part of the runtime (:mod:`lovregler.evaluate.runtime` re-exports what generated code uses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..history import Event, History
+from ..results import RuleInfo
+from ..semantics.vocabulary import PeriodDecl, Vocabulary
+from ..timecalc import INF
+from . import periods as P
+
+Pred = Callable[["Ctx", Event], bool] | None
+"""A generated predicate on an event (``p3(c, e)``), or None for every event."""
+Timeline = P.Timeline
+
+
+class Ctx:
+    """One citizen as of one day: the events that exist, indexed by type."""
+
+    __slots__ = (
+        "history",
+        "as_of",
+        "birth",
+        "facts",
+        "vocab",
+        "_by_type",
+        "_periods",
+        "own",
+        "memo",
+        "courses",
+    )
+
+    def __init__(self, history: History, as_of: int, vocab: Vocabulary):
+        self.history = history
+        self.as_of = as_of
+        self.birth = history.birth_day
+        self.facts = history.facts
+        self.vocab = vocab
+        # every evaluation asks for it; shared by every ruleset that reads this history
+        self._by_type = history.by_type(as_of)
+        self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
+        # each period kind's own periods (touching ones not joined), built when first asked
+        self.own: dict[str, OwnPeriods] = {}
+        # what a driver computed once for this citizen and may ask again (keyed by the driver)
+        self.memo: dict[tuple[object, ...], Any] = {}
+        # the ruleset's forløb, set by the generated evaluate (a threshold that a new version
+        # takes over asks whether one is running on the version's first day)
+        self.courses: list[tuple[int, int]] = []
+
+    def of_type(self, etype: str) -> tuple[list[int], list[Event]]:
+        """(days, events) of one type, in history order."""
+        return self._by_type.get(etype, _NONE)
+
+    def periods(self, name: str) -> dict[object, list[tuple[int, int, int]]]:
+        """The periods of a declared kind, per key (cached): catalogue §0 merging, from the
+        start and end events alone."""
+        found = self._periods.get(name)
+        if found is None:
+            found = _build_periods(self, self.vocab.periods[name])
+            self._periods[name] = found
+        return found
+
+
+def _build_periods(
+    c: Ctx, decl: PeriodDecl, join: bool = True
+) -> dict[object, list[tuple[int, int, int]]]:
+    """Periods per key: a start while open continues; a start on or before the day after
+    the last end reopens that period (only when ``join``); open periods end at INF
+    (validated histories only)."""
+    key, start_type, end_type = decl.key, decl.start, decl.end
+    starts = c.of_type(start_type)[1]
+    if not starts:
+        return {}  # no start event: no period (an end event alone fails validation)
+    # history order (an event of a kind whose start and end type are one opens, then ends)
+    marks = starts + c.of_type(end_type)[1] if end_type != start_type else starts[:]
+    marks.sort(key=history_order)
+    open_: dict[object, tuple[int, int]] = {}
+    done: dict[object, list[tuple[int, int, int]]] = {}
+    for e in marks:
+        k = e.attrs.get(key) if key else None
+        if e.type == start_type and k not in open_:
+            closed = done.setdefault(k, [])
+            if join and closed and e.day <= closed[-1][1] + 1:
+                first, _, idx = closed.pop()
+                open_[k] = (first, idx)
+            else:
+                open_[k] = (e.day, e.index)
+        if e.type == end_type and k in open_:
+            start, idx = open_.pop(k)
+            done[k].append((start, e.day, idx))
+    for k, (start, idx) in open_.items():
+        done[k].append((start, INF, idx))
+    return done
+
+
+def history_order(e: Event) -> tuple[int, int, int]:
+    # Same-day events keep the history's order (as History sorts them: seq, then input).
+    return (e.day, e.seq or 0, e.index)
+
+
+_NONE: tuple[list[int], list[Event]] = ([], [])
+
+
+class OwnPeriods:
+    """The periods of one kind as their own start and end events give them (catalogue C5: an
+    offer is judged on its own ``tilbud_start`` and ``tilbud_slut``; two offers that touch
+    are not joined), each with its key and its events (the first is its start event)."""
+
+    __slots__ = ("periods",)
+
+    def __init__(self) -> None:
+        self.periods: list[tuple[int, int, object, list[Event]]] = []
+
+    def close(self, start: int, end: int, key: object, members: list[Event]) -> None:
+        """Record a period and the events that belong to it."""
+        self.periods.append((start, end, key, members))
+
+
+class Scope:
+    """A forløb seen by a rule span (or the whole citizen): see interpret.Scope."""
+
+    __slots__ = ("course_start", "course_end", "lo", "hi", "per_citizen")
+
+    def __init__(self, course_start: int, course_end: int, lo: int, hi: int, per_citizen: bool):
+        self.course_start = course_start
+        self.course_end = course_end
+        self.lo = lo
+        self.hi = hi
+        self.per_citizen = per_citizen
+
+
+class Span:
+    """What the drivers need of a rule span: its bounds, versions and result info."""
+
+    __slots__ = ("start", "end", "versions", "info")
+
+    def __init__(
+        self, start: int, end: int, versions: tuple[tuple[str, int, int], ...], info: RuleInfo
+    ):
+        self.start = start
+        self.end = end
+        self.versions = versions
+        self.info = info
+
+    def version_on(self, day: int) -> str | None:
+        """The version in force on ``day``."""
+        for name, lo, hi in self.versions:
+            if lo <= day <= hi:
+                return name
+        return None
+
+
+DueFn = Callable[[int], int | None]
+MetFn = Callable[[int, int, bool, Event | None], int | None]
+SuspFn = Callable[[int], bool] | None

@@ -1,0 +1,280 @@
+"""Timelines and thresholds for compiled evaluators: the interval lists a rule's »når«,
+»suspenderes når« and counts are made of, and the first day a count reaches its threshold.
+
+Part of the runtime (:mod:`lovregler.evaluate.runtime` re-exports what generated code uses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from ..history import Event
+from ..timecalc import INF, add_duration, birthday
+from . import periods as P
+from .context import Ctx, Pred, Timeline
+from .lookups import start_event
+
+
+def everything(c: Ctx) -> Timeline:
+    """Every day of the citizen's life (the universe of ``ikke``)."""
+    return ((c.birth, INF),)
+
+
+def negate(c: Ctx, a: Timeline) -> Timeline:
+    """The days of the citizen's life on which ``a`` does not hold."""
+    return P.complement(a, c.birth, INF)
+
+
+def fact_tl(c: Ctx, holds: bool) -> Timeline:
+    """All days if the fact test holds, else none."""
+    return everything(c) if holds else P.EMPTY
+
+
+def age_tl(c: Ctx, op: str, years: int) -> Timeline:
+    """Days on which the age compares to ``years`` (birthdays from timecalc.birthday)."""
+    if op in (">", "<="):
+        op, years = (">=" if op == ">" else "<"), years + 1
+    at = birthday(c.birth, years)
+    if op == ">=":
+        return ((max(at, c.birth), INF),)
+    if op == "<":
+        return ((c.birth, at - 1),) if at > c.birth else P.EMPTY
+    nxt = birthday(c.birth, years + 1)
+    exact = ((at, nxt - 1),) if at <= nxt - 1 else P.EMPTY
+    return exact if op == "=" else negate(c, exact)
+
+
+def since_tl(c: Ctx, day: int | None) -> Timeline:
+    """Days on and after ``day``."""
+    return P.EMPTY if day is None else ((max(day, c.birth), INF),)
+
+
+def between_tl(c: Ctx, lo: int, hi: int) -> Timeline:
+    """A fixed calendar period."""
+    lo = max(lo, c.birth)
+    return ((lo, hi),) if lo <= hi else P.EMPTY
+
+
+def period_keys_tl(c: Ctx, name: str, keys: frozenset[object]) -> Timeline:
+    """Days in periods of a kind whose key is one of ``keys`` (one pass, one normalise)."""
+    return P.normalize(
+        [(s, e) for k, spans in c.periods(name).items() if k in keys for s, e, _ in spans]
+    )
+
+
+def period_tl(c: Ctx, name: str, key: object, pred: Pred, first: bool = False) -> Timeline:
+    """Days in periods of a kind; with ``pred``, only the stretches whose latest start event
+    satisfies it (a new start event inside a period may change the attribute); with
+    ``first``, the whole periods whose first start event satisfies it."""
+    decl = c.vocab.periods[name]
+    pairs: list[tuple[int, int]] = []
+    for k, spans in c.periods(name).items():
+        if key is not None and k != key:
+            continue
+        if pred is None:
+            pairs += [(s, e) for s, e, _ in spans]
+            continue
+        if first:
+            pairs += [(s, e) for s, e, idx in spans if pred(c, start_event(c, decl.start, idx))]
+            continue
+        starts = [
+            ev for ev in c.of_type(decl.start)[1] if decl.key is None or ev.attrs.get(decl.key) == k
+        ]
+        for s, e, _ in spans:
+            pairs += _segments(c, starts, s, e, pred)
+    return P.normalize(pairs)
+
+
+def _segments(
+    c: Ctx, starts: list[Event], s: int, e: int, pred: Callable[[Ctx, Event], bool]
+) -> list[tuple[int, int]]:
+    inside = [ev for ev in starts if s <= ev.day <= e]
+    out = []
+    for i, ev in enumerate(inside):
+        end = inside[i + 1].day - 1 if i + 1 < len(inside) else e
+        if ev.day <= end and pred(c, ev):
+            out.append((ev.day, end))
+    return out
+
+
+def latest_tl(c: Ctx, etype: str, test: Callable[[object], bool]) -> Timeline:
+    """Days on which the latest event of the type passes ``test`` on its attribute value."""
+    days, evs = c.of_type(etype)
+    pairs = []
+    for i, ev in enumerate(evs):
+        end = days[i + 1] - 1 if i + 1 < len(evs) else INF
+        if ev.day <= end and test(ev):
+            pairs.append((ev.day, end))
+    return P.normalize(pairs)
+
+
+def from_day(a: Timeline, n: int) -> Timeline:
+    """Each interval from its n-th day on."""
+    return P.trim_start(a, n - 1)
+
+
+def after_lasting(a: Timeline, months: int, days: int) -> Timeline:
+    """Each interval from its start + duration on."""
+    return P.from_each_start(a, months, days)
+
+
+# ───────────────────────────── thresholds ─────────────────────────────
+def threshold(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    extend: bool,
+    lo: int | None = None,
+) -> int | None:
+    """The first day t (>= lo) on which the days of ``a`` counted for t reach ``need``.
+
+    Counted: d <= t, d > floor, d > the latest reset on or before t, and (with a window)
+    d > t − window. In a deadline (``extend``) an unreached count continues the last period.
+    """
+    found = _threshold(c, a, need, window, floor, resets, lo)
+    if found is None and extend and a and a[-1][1] < INF:
+        found = _threshold(c, P.extend_last(a), need, window, floor, resets, lo)
+    return found
+
+
+def _threshold(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    lo: int | None,
+) -> int | None:
+    start = c.birth if lo is None else max(lo, c.birth)
+    return next(_segment_reaches(c, a, need, window, floor, resets, start), None)
+
+
+def _segment_reaches(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    start: int,
+) -> Iterator[int]:
+    """The first reaching day (>= start) of each reset segment, in order: a reset on day r
+    restarts the count, so only days after r count until the next reset."""
+    bounds = [c.birth - 1, *resets, INF]
+    for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
+        if seg_hi <= start and seg_hi != INF:
+            continue
+        t = _reach(a, need, window, max(floor, seg_lo), max(start, seg_lo + 1))
+        if t is not None and t < seg_hi:
+            yield t
+
+
+def _reach(
+    a: Timeline, need: int, window: tuple[int, int] | None, floor: int, lo: int
+) -> int | None:
+    if window is None:
+        t = P.nth_day(a, need, floor + 1)
+        return None if t is None else max(t, lo) if _count(a, floor, max(t, lo)) >= need else None
+    return P.first_window_reach(a, need, window[0], window[1], lo, floor)
+
+
+def _count(a: Timeline, floor: int, t: int) -> int:
+    return P.total_days(a, floor + 1, t)
+
+
+def threshold_triggers(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    recurring: bool = False,
+) -> list[int]:
+    """As a trigger: the first reaching day of each reset segment; ``recurring`` (»hver dag
+    hvor«): every day, up to as_of, on which the count reaches ``need`` after a day on which
+    it did not (a windowed count can fall back below it and come back)."""
+    if recurring and window is not None:
+        return sorted(set(_segment_crossings(c, a, need, window, floor, resets)))
+    return sorted(set(_segment_reaches(c, a, need, window, floor, resets, c.birth)))
+
+
+def _segment_crossings(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int],
+    floor: int,
+    resets: Sequence[int],
+) -> Iterator[int]:
+    bounds = [c.birth - 1, *resets, INF]
+    for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
+        low = max(floor, seg_lo)
+        t = _reach(a, need, window, low, seg_lo + 1)
+        while t is not None and t < seg_hi and t <= c.as_of:
+            yield t
+            below = _falls_below(a, need, window, low, t, min(seg_hi - 1, c.as_of))
+            t = None if below is None else _reach(a, need, window, low, below)
+
+
+def _falls_below(
+    a: Timeline, need: int, window: tuple[int, int], floor: int, t: int, last: int
+) -> int | None:
+    """The first day after ``t`` (up to ``last``) on which the window count is under ``need``.
+
+    From one day to the next the window's first day moves at most 3 days (31 − 28), so a
+    count c >= need cannot fall under ``need`` for (c − need) // 3 more days: jump that far.
+    """
+    counted = P.clip(a, floor + 1)
+    through = P.day_counter(counted)
+    months, days = window
+    x = t + 1
+    while x <= last:
+        count = through(x) - through(add_duration(x, months, days, sign=-1))
+        if count < need:
+            return x
+        x += (count - need) // 3 + 1
+    return None
+
+
+def threshold_passed(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    day: int,
+) -> bool:
+    """Has the count for ``day`` reached ``need`` (the days of ``a`` counted for it)?"""
+    low = max([floor, c.birth - 1, *(r for r in resets if r <= day)])
+    if window is not None:
+        low = max(low, add_duration(day, window[0], window[1], sign=-1))
+    return P.total_days(a, low + 1, day) >= need
+
+
+def taken_over(
+    c: Ctx,
+    a: Timeline,
+    need: int,
+    window: tuple[int, int] | None,
+    floor: int,
+    resets: Sequence[int],
+    day: int,
+    found: list[int],
+    by_course: bool,
+) -> list[int]:
+    """Catalogue C5, thresholds across a version change: a version that replaces an earlier
+    one and has this rule triggers on its first day ``day`` when the count has already
+    passed the threshold then and the counted condition holds (a forløb is running; without
+    a forløb, the counted timeline holds). ``found``: the triggers without it."""
+    if day > c.as_of or day in found:
+        return found
+    holds = any(s <= day <= e for s, e in c.courses) if by_course else P.contains(a, day)
+    if holds and threshold_passed(c, a, need, window, floor, resets, day):
+        return sorted([*found, day])
+    return found

@@ -54,7 +54,7 @@ class RuleWriter(ExpressionWriter):
         if isinstance(r.trigger, ast.CountWindows):
             self.windows(r, r.trigger, etype, pred, met.count)
             return
-        single = None if span.takes_over else _plain_single(r)
+        single = None if _taken_over_threshold(r, span) else _plain_single(r)
         chain = _plain_chain(r) if r.repeat is not None else None
         if single is not None:  # the common shapes run without per-instance lambdas
             self.triggers(r, span)
@@ -95,11 +95,7 @@ class RuleWriter(ExpressionWriter):
             )
             return
         self.body("for t, ev in trig:", r.pos)
-        if (
-            span.takes_over
-            and isinstance(r.trigger, ast.AtDate)
-            and isinstance(r.trigger.date, ast.Threshold)
-        ):
+        if _taken_over_threshold(r, span):
             note = "TAKEN_OVER if t not in crossed else ''"
             self.body(
                 f"    o = single(c, S, sc, t, ev, due_fn=due, met_fn=met, susp=susp, note={note})",
@@ -173,6 +169,12 @@ class RuleWriter(ExpressionWriter):
             # evaluate calls it only for a forløb that starts inside the span, by as_of
             self.body("trig = [(sc.lo, None)]", pos)
             return
+        # events found in [sc.lo, sc.hi] lie in the scope and by as_of already
+        in_scope = isinstance(trig, ast.EachEvent) or (
+            isinstance(trig, ast.AtDate)
+            and isinstance(trig.date, ast.EventDate)
+            and trig.date.bound is None
+        )
         if isinstance(trig, ast.EachEvent):
             etype, pred = self.pred(trig.pattern)
             # one instance per distinct trigger date (catalogue C5)
@@ -202,9 +204,9 @@ class RuleWriter(ExpressionWriter):
         # a chain starts from its first trigger even before the span (its links there carry
         # the chain unlisted); any other instance needs its trigger inside the span (C1)
         inside = "t <= S.end" if r.repeat is not None else "S.start <= t <= S.end"
+        scope = "" if in_scope else " and t <= c.as_of and sc.lo <= t <= sc.course_end"
         self.body(
-            f"trig = [(t, ev) for t, ev in found if {inside} and t <= c.as_of "
-            f"and sc.lo <= t <= sc.course_end{cond}]",
+            f"trig = [(t, ev) for t, ev in found if {inside}{scope}{cond}]",
             r.condition.pos if r.condition else pos,
         )
 
@@ -342,6 +344,16 @@ def _at_course_start(r: ast.Rule) -> bool:
         and r.repeat is None
         and isinstance(r.trigger, ast.AtDate)
         and isinstance(r.trigger.date, ast.CourseStart)
+    )
+
+
+def _taken_over_threshold(r: ast.ObligationRule, span: RuleSpan) -> bool:
+    """A threshold trigger of a span that takes over from an earlier version: an instance it
+    takes over says so in its explanation (catalogue C5)."""
+    return (
+        span.takes_over
+        and isinstance(r.trigger, ast.AtDate)
+        and isinstance(r.trigger.date, ast.Threshold)
     )
 
 

@@ -222,10 +222,19 @@ class RuleWriter(ExpressionWriter):
             )
             return
         trig = r.right_from
-        cond = f" and {self.cond(r.condition)}" if r.condition is not None else ""
+        cond = self.cond(r.condition) if r.condition is not None else None
+        # starts found as events in [sc.lo, sc.hi] lie in the scope already
+        in_scope = r.trigger is None and (
+            isinstance(trig, ast.EachEvent)
+            or (
+                isinstance(trig, ast.AtDate)
+                and isinstance(trig.date, ast.EventDate)
+                and trig.date.bound is None
+            )
+        )
         if isinstance(r.trigger, ast.EachEvent):
             self.triggered_starts(r)
-            cond = ""  # tested per triggering event
+            cond = None  # tested per triggering event
         elif isinstance(trig, ast.EachEvent):
             etype, pred = self.pred(trig.pattern)
             self.body(
@@ -260,20 +269,28 @@ class RuleWriter(ExpressionWriter):
             nxt = f"next_after(c, etype={etype}, pred={pred}, t=t, after=ev, hi=sc.hi)"
         self.body("periods = []", r.pos)
         self.body("for t, ev in starts:", r.pos)
-        self.body(
-            f"    if {day_code(lo)} <= t <= {day_code(hi)} and (sc.per_citizen or sc.lo <= t <= sc.course_end){cond}:{dates_comment(lo, hi)}",
-            r.pos,
-        )
+        tests, comment = [], ""
+        if lo > 1 or hi < INF:  # the rule's own »gælder fra … til …«
+            tests.append(f"{day_code(lo)} <= t <= {day_code(hi)}")
+            comment = dates_comment(lo, hi)
+        if not in_scope:
+            tests.append("(sc.per_citizen or sc.lo <= t <= sc.course_end)")
+        if cond is not None:
+            tests.append(cond)
+        indent = "    "
+        if tests:
+            self.body(f"    if {' and '.join(tests)}:{comment}", r.pos)
+            indent = "        "
         if isinstance(r.right_for, ast.AttrLength):
             a = r.right_for
             self.body(
-                f"        periods.append((t, attr_until(sc, ev, {a.attr!r}, {a.unit!r})))", r.pos
+                f"{indent}periods.append((t, attr_until(sc, ev, {a.attr!r}, {a.unit!r})))", r.pos
             )
         else:
             length = f"({r.right_for.months}, {r.right_for.days})" if r.right_for else "None"
             self.body(
                 # an »indtil« threshold not reached by as_of is extrapolated, as a due date (C5)
-                f"        periods.append((t, right_until(sc, t, length={length}, end={self.date(r.right_until, True)}, next_day={nxt}, has_end="
+                f"{indent}periods.append((t, right_until(sc, t, length={length}, end={self.date(r.right_until, True)}, next_day={nxt}, has_end="
                 f"{r.right_until is not None})))",
                 r.pos,
             )

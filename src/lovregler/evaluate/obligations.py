@@ -222,7 +222,9 @@ def chain_events(
     as_of, info, end, lapses = c.as_of, span.info, sc.course_end, not sc.per_citizen
     (months, extra), note = first, ""
     transition = sc.lo > sc.course_start  # a declared transition: the first link is its own
-    versions, v = span.versions, 0  # links come in day order: the version only moves on
+    # links come in day order, so the version in force only moves on: keep the current one
+    versions, v = span.versions, 0
+    version, v_lo, v_hi = versions[0]
     out: list[Obligation] = []
     while t <= stop:
         # t <= as_of is a real day: add_duration without its open-end and convention checks
@@ -235,9 +237,10 @@ def chain_events(
         if met is None and due > end and lapses:
             break  # lapsed with the forløb
         if t >= span.start:  # a link before the span carries the chain, unlisted (C1, C5)
-            while v < len(versions) and versions[v][2] < t:
+            while t > v_hi and v + 1 < len(versions):
                 v += 1
-            if v == len(versions) or versions[v][1] > t:
+                version, v_lo, v_hi = versions[v]
+            if not v_lo <= t <= v_hi:
                 break  # no version in force on t
             if met is None:
                 status = OVERDUE if as_of > due else PENDING
@@ -245,9 +248,7 @@ def chain_events(
                 status = FULFILLED if met <= due else FULFILLED_LATE
             if transition:
                 note = course_note(sc.course_start, sc.lo, info.transition_citation)
-            out.append(
-                Obligation(info, versions[v][0], t, due, status, met, as_of, note, transition)
-            )
+            out.append(Obligation(info, version, t, due, status, met, as_of, note, transition))
         transition = False
         if met is None:
             break

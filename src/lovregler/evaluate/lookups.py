@@ -134,24 +134,32 @@ def event_day(
 
 def shorter(c: Ctx, ev: Event, months: int, days: int) -> bool:
     """The event's period is closed and lasted less than the duration (both ends count)."""
-    memo = ("shorter", ev.type, months, days)
-    short = c.memo.get(memo)
+    short = c.memo.get(("shorter", ev.type, months, days))
     if short is None:  # every short period's events of this kind, found once
-        short = c.memo[memo] = _short_events(c, ev.type, months, days)
+        short = _short_events(c, ev.type, months, days)
     return ev.index in short
 
 
 def _short_events(c: Ctx, etype: str, months: int, days: int) -> frozenset[int]:
-    """The indexes of the start and end events whose own period is shorter than the duration."""
+    """The indexes of the start and end events whose own period is shorter than the duration;
+    remembered for both event types of the period kind (an offer's start and its end)."""
     found = c.vocab.period_for_event(etype)
     if found is None:
-        return frozenset()
-    return frozenset(
+        short: frozenset[int] = frozenset()
+        c.memo["shorter", etype, months, days] = short
+        return short
+    decl = found[0]
+    short = frozenset(
         e.index
-        for start, end, _key, members in _own(c, found[0]).periods
+        for start, end, _key, members in _own(c, decl).periods
         if end < INF and end < add_duration(start, months, days) - 1
         for e in members
     )
+    for kind in (decl.start, decl.end):
+        other = c.vocab.period_for_event(kind)
+        if other is not None and other[0] is decl:
+            c.memo["shorter", kind, months, days] = short
+    return short
 
 
 def _own(c: Ctx, decl: PeriodDecl) -> OwnPeriods:

@@ -280,7 +280,8 @@ def single_events(
     months, extra = due
     transition = sc.lo > sc.course_start  # created by a declared transition
     for t, ev in trig:
-        due_day = add_duration(t, months, extra)
+        # t <= as_of is a real day: add_duration without its open-end and convention checks
+        due_day = (_shift_months(t, months, False) if months else t) + extra
         met, seen = None, 0
         for k in range(bisect.bisect_left(days, t), top):
             e = evs[k]

@@ -163,22 +163,3 @@ def test_day_numbers_carry_their_dates() -> None:
     # lab2015 is in force 2014-01-01 to 2019-12-31: day numbers 735234 and 737424
     assert "S0 = Span(735234, 737424," in source
     assert "# 2014-01-01 – 2019-12-31" in source.split("S0 = Span(", 1)[1].splitlines()[0]
-
-
-def test_every_expression_class_has_a_compile_handler() -> None:
-    # compile dispatches through one handler table per kind of expression: a class of the
-    # kind's union without a handler would be a TypeError for a rule author at compile time
-    import typing
-
-    from lovregler.evaluate.compile_expressions import HANDLERS
-    from lovregler.syntax import ast as A
-
-    unions = {
-        "operand": A.Operand,
-        "set": A.ValueSet,
-        "condition": A.BoolExpr,
-        "date": A.DateExpr,
-        "timeline": A.Timeline,
-    }
-    for kind, union in unions.items():
-        assert set(HANDLERS[kind]) == set(typing.get_args(union)), kind

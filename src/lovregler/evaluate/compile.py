@@ -29,8 +29,9 @@ import marshal
 import re
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import CodeType
+from typing import Any
 
 from .. import cache
 from ..errors import CheckError, Diagnostic, EvaluationError, SourcePos
@@ -39,9 +40,30 @@ from ..results import Result
 from ..syntax import ast
 from ..timecalc import INF, from_date
 from . import runtime as R
-from .compile_expressions import checked, dates_comment, day_code
-from .compile_rules import RuleWriter
+from .compile_expressions import (
+    CONDITIONS,
+    DATES,
+    OPERANDS,
+    TIMELINES,
+    VALUE_SETS,
+    checked,
+    dates_comment,
+    day_code,
+)
+from .compile_rules import RULES, TRIGGERS, RuleWriter
 from .plan import Plan, RuleSpan
+
+DISPATCH: Mapping[object, Mapping[type, Callable[..., Any]]] = {
+    ast.BoolExpr: CONDITIONS,
+    ast.Operand: OPERANDS,
+    ast.ValueSet: VALUE_SETS,
+    ast.DateExpr: DATES,
+    ast.Timeline: TIMELINES,
+    ast.Trigger: TRIGGERS,
+    ast.Rule: RULES,
+}
+"""Each union of :mod:`lovregler.syntax.ast` → the compiler's table for its classes
+(:mod:`~lovregler.evaluate.compile_expressions`, :mod:`~lovregler.evaluate.compile_rules`)."""
 
 
 class Gen(RuleWriter):
@@ -269,4 +291,4 @@ def compile_plan(plan: Plan) -> Compiled:
     return Compiled(plan, source, line_map, code)
 
 
-__all__ = ["Compiled", "compile_plan", "generate", "R"]
+__all__ = ["DISPATCH", "Compiled", "compile_plan", "generate", "R"]

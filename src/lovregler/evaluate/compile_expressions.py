@@ -1,7 +1,8 @@
 """The compiler's expressions: code for the operands, sets, conditions, dates and timelines of
-a rule, one handler per AST class in a table per kind (as :mod:`lovregler.check.expressions`
-does); a class without a handler is a ``TypeError`` here and a failing test in
-``tests/test_architecture.py``.
+a rule, one handler per AST class in one table per union of :mod:`lovregler.syntax.ast`
+(``OPERANDS``, ``VALUE_SETS``, ``CONDITIONS``, ``DATES``, ``TIMELINES``; listed in
+``lovregler.evaluate.compile.DISPATCH``, and ``tests/test_architecture.py`` checks that each
+holds exactly its union's classes).
 
 Every handler returns Python source that calls :mod:`lovregler.evaluate.runtime` (names in
 its ``__all__``); names and values from the rule file appear only as ``repr`` literals.
@@ -71,31 +72,31 @@ class ExpressionWriter:
     # ── the kinds of expression: each dispatches on the node's class ──
     def operand(self, op: ast.Operand, ev: str | None, etype: str | None) -> str:
         """Code for an operand: an attribute of the event, a fact, an age or a literal."""
-        return _handler(_OPERANDS, op, "operand")(self, op, ev, etype)
+        return OPERANDS[type(op)](self, op, ev, etype)
 
     def members(self, values: ast.ValueSet) -> str:
         """A frozenset constant for a set literal or a named set."""
-        items = _handler(_SETS, values, "mængde")(self, values)
+        items = VALUE_SETS[type(values)](self, values)
         return self.const(f"frozenset({sorted(items, key=repr)!r})")
 
     def cond(self, expr: ast.BoolExpr, ev: str | None = None, etype: str | None = None) -> str:
         """Code for a condition (None-safe comparisons, as the interpreter); ``ev`` names the
         event the condition talks about (of type ``etype``), if any."""
-        return _handler(_CONDITIONS, expr, "betingelse")(self, expr, ev, etype)
+        return CONDITIONS[type(expr)](self, expr, ev, etype)
 
     def date(self, expr: ast.DateExpr | None, deadline: bool = False) -> str:
         """Code for a date expression (an int day or None); in a ``deadline`` an unreached
         threshold is extrapolated."""
         if expr is None:
             return "None"
-        return _handler(_DATES, expr, "datoudtryk")(self, expr, deadline)
+        return DATES[type(expr)](self, expr, deadline)
 
     def timeline(self, expr: ast.Timeline) -> str:
         """Code for a timeline (an interval tuple)."""
         local = self.bound.get(expr)
         if local is not None:
             return local
-        return _handler(_TIMELINES, expr, "tidslinje")(self, expr)
+        return TIMELINES[type(expr)](self, expr)
 
     # ── helpers of several handlers ──
     def threshold_args(self, expr: ast.Threshold, deadline: bool = False) -> str:
@@ -164,13 +165,7 @@ class ExpressionWriter:
 
 
 Handler = Callable[..., Any]
-
-
-def _handler(table: dict[type, Handler], node: object, what: str) -> Handler:
-    handler = table.get(type(node))
-    if handler is None:
-        raise TypeError(f"ukendt {what} {node!r}")
-    return handler
+"""A handler: the code writer first, then the node, then what its kind needs."""
 
 
 # ───────────────────────────── operands and sets ─────────────────────────────
@@ -196,8 +191,8 @@ def _set_lit(w: ExpressionWriter, values: ast.SetLit) -> Iterable[object]:
     return [v.value for v in values.values]
 
 
-_OPERANDS: dict[type, Handler] = {ast.Literal: _literal, ast.AgeAt: _age_at, ast.NameRef: _name_ref}
-_SETS: dict[type, Handler] = {ast.SetRef: _set_ref, ast.SetLit: _set_lit}
+OPERANDS: dict[type, Handler] = {ast.Literal: _literal, ast.AgeAt: _age_at, ast.NameRef: _name_ref}
+VALUE_SETS: dict[type, Handler] = {ast.SetRef: _set_ref, ast.SetLit: _set_lit}
 
 
 # ───────────────────────────── conditions ─────────────────────────────
@@ -248,7 +243,7 @@ def _bool_exists(w: ExpressionWriter, x: ast.BoolExists, ev: str | None, etype: 
     return f"exists(c, etype={etype2}, pred={pred}, lo={w.date(x.start)}, hi={w.date(x.end)})"
 
 
-_CONDITIONS: dict[type, Handler] = {
+CONDITIONS: dict[type, Handler] = {
     ast.BoolAnd: _bool_and,
     ast.BoolOr: _bool_or,
     ast.BoolNot: _bool_not,
@@ -309,7 +304,7 @@ def _date_ref(w: ExpressionWriter, x: ast.DateRef, deadline: bool) -> str:
     return w.date(w.plan.names.date(x.name), deadline)
 
 
-_DATES: dict[type, Handler] = {
+DATES: dict[type, Handler] = {
     ast.DateLit: _date_lit,
     ast.CourseStart: _course_start,
     ast.CourseEnd: _course_end,
@@ -388,7 +383,7 @@ def _tl_after_lasting(w: ExpressionWriter, x: ast.TlAfterLasting) -> str:
     return f"after_lasting({w.timeline(x.timeline)}, {d.months}, {d.days})"
 
 
-_TIMELINES: dict[type, Handler] = {
+TIMELINES: dict[type, Handler] = {
     ast.TlAnd: _tl_and,
     ast.TlOr: _tl_or,
     ast.TlNot: _tl_not,
@@ -402,17 +397,6 @@ _TIMELINES: dict[type, Handler] = {
     ast.TlFromDay: _tl_from_day,
     ast.TlAfterLasting: _tl_after_lasting,
 }
-
-HANDLERS: dict[str, dict[type, Handler]] = {
-    "operand": _OPERANDS,
-    "set": _SETS,
-    "condition": _CONDITIONS,
-    "date": _DATES,
-    "timeline": _TIMELINES,
-}
-"""The handler table of each kind of expression (``tests/test_compile.py`` checks that each
-covers its union in :mod:`lovregler.syntax.ast`)."""
-
 
 # ───────────────────────────── small code helpers ─────────────────────────────
 _T = TypeVar("_T")

@@ -25,10 +25,7 @@ class RuleWriter(ExpressionWriter):
         r = span.rule
         outer_lines, outer_map = self.lines, self.line_map
         self.lines, self.line_map = [], {}
-        write = _RULES.get(type(r))
-        if write is None:
-            raise TypeError(f"ukendt regel {r!r}")
-        write(self, r, span)
+        RULES[type(r)](self, r, span)
         body, body_map = self.lines, self.line_map
         self.lines, self.line_map = outer_lines, outer_map
         key = "\n".join(body)
@@ -49,11 +46,18 @@ class RuleWriter(ExpressionWriter):
         self.emit(f"    {line}", pos)
 
     def obligation(self, r: ast.ObligationRule, span: RuleSpan) -> None:
+        """An obligation's instances, written by the class of its trigger (:data:`TRIGGERS`)."""
+        if r.trigger is None:  # as the interpreter: no trigger, no instance (finds none)
+            self.triggered(None, r, span)
+        else:
+            TRIGGERS[type(r.trigger)](self, r.trigger, r, span)
+
+    def triggered(
+        self, trigger: ast.EachEvent | ast.AtDate | None, r: ast.ObligationRule, span: RuleSpan
+    ) -> None:
+        """Instances triggered by events or on a date: one per trigger, or a recurring chain."""
         met = checked(r.met_by)
         etype, pred = self.pred(met.pattern)
-        if isinstance(r.trigger, ast.CountWindows):
-            self.windows(r, r.trigger, etype, pred, met.count)
-            return
         single = None if _taken_over_threshold(r, span) else _plain_single(r)
         chain = _plain_chain(r) if r.repeat is not None else None
         if single is not None:  # the common shapes run without per-instance lambdas
@@ -112,14 +116,14 @@ class RuleWriter(ExpressionWriter):
             return "None"
         return f"lambda t: P.contains({self.timeline(r.suspend)}, t)"
 
-    def windows(
-        self, r: ast.ObligationRule, w: ast.CountWindows, etype: str, pred: str, count: int
-    ) -> None:
+    def windows(self, w: ast.CountWindows, r: ast.ObligationRule, span: RuleSpan) -> None:
         """Count windows from an anchor (contract §3.6)."""
+        met = checked(r.met_by)
+        etype, pred = self.pred(met.pattern)
         susp = self.suspension(r)
         self.body(
             f"ob.extend(windows(c, S, sc, anchor={self.date(w.anchor)}, months={w.length.months}, "
-            f"days={w.length.days}, etype={etype}, pred={pred}, count={count}, susp={susp}))",
+            f"days={w.length.days}, etype={etype}, pred={pred}, count={met.count}, susp={susp}))",
             w.pos,
         )
 
@@ -346,11 +350,20 @@ class RuleWriter(ExpressionWriter):
         return expr.timeline if isinstance(expr, ast.TlNot) else None
 
 
-_RULES: dict[type, Callable[[RuleWriter, Any, RuleSpan], None]] = {
+RULES: dict[type, Callable[[RuleWriter, Any, RuleSpan], None]] = {
     ast.ObligationRule: RuleWriter.obligation,
     ast.RightRule: RuleWriter.right,
     ast.ValueRule: RuleWriter.value,
 }
+"""The body of a rule's function, by the class of the rule."""
+
+TRIGGERS: dict[type, Callable[[RuleWriter, Any, ast.ObligationRule, RuleSpan], None]] = {
+    ast.EachEvent: RuleWriter.triggered,
+    ast.AtDate: RuleWriter.triggered,
+    ast.CountWindows: RuleWriter.windows,
+}
+"""An obligation's instances, by the class of its trigger (the days a trigger gives are
+found in :meth:`RuleWriter.triggers`)."""
 
 
 def _at_course_start(r: ast.Rule) -> bool:

@@ -164,7 +164,10 @@ class Gen(RuleWriter):
             # drivers only read them): from the forløb's start, and from the ruleset's first
             # day or the citizen's birth if later
             self.emit("        whole = Scope(cs, ce, cs, hi, False)")
-            self.emit("        from_first = Scope(cs, ce, cs if cs > first else first, hi, False)")
+            # (the same as ``whole`` for a forløb that starts on or after that day)
+            self.emit(
+                "        from_first = whole if cs >= first else Scope(cs, ce, first, hi, False)"
+            )
         computed: dict[str, str] = {}  # rule function -> the local holding its periods
         for s in per_course:
             r = s.rule

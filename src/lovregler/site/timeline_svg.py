@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from .. import prose, timecalc
+from ..results import STATUS_DA
 from ..semantics.vocabulary import PeriodDecl
 from ..syntax import ast
 
@@ -34,13 +35,6 @@ STATUS_COLOURS = {
     "overdue": "#c62828",
     "pending": "#1565c0",
     "suspended": "#757575",
-}
-STATUS_DA = {
-    "fulfilled": "opfyldt",
-    "fulfilled_late": "opfyldt for sent",
-    "overdue": "overskredet",
-    "pending": "afventer",
-    "suspended": "suspenderet",
 }
 
 WIDTH = 960

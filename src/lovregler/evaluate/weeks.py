@@ -13,6 +13,7 @@ weeks or days, and no object is made per week.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..results import Value
@@ -31,7 +32,7 @@ def week_values(
     c: Ctx,
     span: Span,
     a: Timeline,
-    not_self: Timeline | None,
+    not_self: Callable[[], Timeline] | None,
     counted_from: int | None,
     gap: int,
     lookback: int,
@@ -42,8 +43,8 @@ def week_values(
     Week 0 is the week (Monday–Sunday) that holds the first day that exists for the count
     (``counted_from``, else the span's first day, and never before birth; days before it do
     not exist). A week is a benefit week when ``a`` meets it; a restarting week is any other
-    week on whose every existing day self-support holds: that ``not_self`` (the days on which
-    it does not) meets none of them (without it: any other week). Runs of equal rates are
+    week on whose every existing day self-support holds: that ``not_self()`` (the days on
+    which it does not) meets none of them (without it: any other week). Runs of equal rates are
     listed for the weeks from the week of the span's first day that begin on or before as_of.
     """
     first_day = span.start if counted_from is None else counted_from
@@ -57,10 +58,12 @@ def week_values(
     if not benefit:
         return []
     # Weeks that are not restarting weeks. Only weeks before the last benefit week matter, so
-    # both sets stop at as_of's week (whatever not_self says of its days after as_of).
+    # both sets stop at as_of's week (whatever not_self says of its days after as_of). The
+    # restarting weeks lie between benefit runs: when those weeks number fewer than ``gap``
+    # the count cannot restart, and ``not_self`` is not even computed.
     other = benefit
-    if not_self:
-        more = _week_runs(not_self, first_day, as_of, first)
+    if not_self is not None and _between(benefit) >= gap:
+        more = _week_runs(not_self(), first_day, as_of, first)
         if more:
             other = _merge(benefit + more)
     out: list[Value] = []
@@ -90,6 +93,11 @@ def _week_runs(a: Timeline, lo: int, hi: int, first: int) -> Runs:
         else:
             runs.append((w0, w1))
     return runs
+
+
+def _between(runs: Runs) -> int:
+    """The weeks between the first run and the last that are in no run."""
+    return runs[-1][0] - runs[0][1] - 1 - sum(w1 - w0 + 1 for w0, w1 in runs[1:-1])
 
 
 def _merge(runs: Runs) -> Runs:

@@ -66,14 +66,9 @@ def week_values(
         more = _week_runs(not_self(), first_day, as_of, first)
         if more:
             other = _merge(benefit + more)
-    out: list[Value] = []
     numbers = _numbers(benefit, other, gap, lookback)
     show = (iso_week_monday(span.start) - first) // 7  # the first week that is listed
-    for (b0, b1), number in zip(benefit, numbers, strict=True):
-        if b1 >= show:
-            w = b0 if b0 > show else show
-            _emit(out, span, first, w, b1, number + w - b0, rates)
-    return out
+    return _values(span, first, benefit, numbers, show, rates)
 
 
 def _week_runs(a: Timeline, lo: int, hi: int, first: int) -> Runs:
@@ -159,25 +154,38 @@ def _restarted(gaps: Runs, fresh: int, gap: int, lookback: int) -> bool:
     return False
 
 
-def _emit(
-    out: list[Value], span: Span, first: int, w: int, w1: int, number: int, rates: Rates
-) -> None:
-    """Append the runs of equal rates of the weeks w..w1, where week w is benefit week
-    ``number`` + 1; a run that continues the last one (same rate, the next day) extends it."""
-    n = number + 1
-    for rate, upto in rates:  # in increasing order; the last has no upper bound
-        if upto is not None and n > upto:
+def _values(
+    span: Span, first: int, benefit: Runs, numbers: list[int], show: int, rates: Rates
+) -> list[Value]:
+    """The runs of equal rates of the benefit weeks from week ``show`` on: week w of a
+    benefit run (w0, w1) is benefit week ``number`` + 1 + w − w0. A run of one rate that
+    continues the previous one (the same rate from the next day) extends it."""
+    out: list[Value] = []
+    info, versions, start = span.info, span.versions, span.start
+    prev: Value | None = None  # the last value listed
+    for (w, w1), number in zip(benefit, numbers, strict=True):
+        if w1 < show:
             continue
-        stop = w1 if upto is None or w1 - w <= upto - n else w + upto - n
-        monday, sunday = first + 7 * w, first + 7 * stop + 6
-        prev = out[-1] if out else None
-        if prev is not None and prev.value == rate and prev.until_day == monday - 1:
-            prev.until_day = sunday
-        else:
-            version = span.version_on(monday if monday > span.start else span.start)
-            if version is not None:
-                out.append(Value(span.info, version, monday, sunday, rate))
-        if stop == w1:
-            return
-        n += stop - w + 1
-        w = stop + 1
+        if w < show:
+            number += show - w
+            w = show
+        n = number + 1  # the number of week w
+        for rate, upto in rates:  # in increasing order; the last has no upper bound
+            if upto is not None and n > upto:
+                continue
+            stop = w1 if upto is None or w1 - w <= upto - n else w + upto - n
+            monday, sunday = first + 7 * w, first + 7 * stop + 6
+            if prev is not None and prev.value == rate and prev.until_day == monday - 1:
+                prev.until_day = sunday
+            else:
+                day = monday if monday > start else start
+                for version, lo, hi in versions:  # the version in force on its first day
+                    if lo <= day <= hi:
+                        prev = Value(info, version, monday, sunday, rate)
+                        out.append(prev)
+                        break
+            if stop == w1:
+                break
+            n += stop - w + 1
+            w = stop + 1
+    return out

@@ -61,12 +61,15 @@ def week_values(
     # both sets stop at as_of's week (whatever not_self says of its days after as_of). The
     # restarting weeks lie between benefit runs: when those weeks number fewer than ``gap``
     # the count cannot restart, and ``not_self`` is not even computed.
-    other = benefit
-    if not_self is not None and _between(benefit) >= gap:
-        more = _week_runs(not_self(), first_day, as_of, first)
-        if more:
-            other = _merge(benefit + more)
-    numbers = _numbers(benefit, other, gap, lookback)
+    if len(benefit) == 1:  # one run: nothing between runs, week 1 is its first week
+        numbers = [0]
+    else:
+        other = benefit
+        if not_self is not None and _between(benefit) >= gap:
+            more = _week_runs(not_self(), first_day, as_of, first)
+            if more:
+                other = _merge(benefit + more)
+        numbers = _numbers(benefit, other, gap, lookback)
     show = (iso_week_monday(span.start) - first) // 7  # the first week that is listed
     return _values(span, first, benefit, numbers, show, rates)
 

@@ -262,7 +262,7 @@ class Ruleset:
         :class:`datetime.date` or ``"ÅÅÅÅ-MM-DD"``. Raises :class:`HistoryError` for a bad
         history and :class:`ArgumentError` for a bad ``as_of``.
         """
-        day = parse_as_of(as_of).toordinal()
+        day = _as_of_day(as_of) if type(as_of) is str else parse_as_of(as_of).toordinal()
         if not isinstance(history, History):
             history = self.history(history)
         return self.compiled()(history, day)
@@ -301,6 +301,13 @@ def _date(day: int) -> datetime.date | None:
 # ASCII digits only: \d would accept other scripts' digits, and date.fromisoformat accepts
 # forms (20150302, 2015-W10) the contract does not allow.
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+@functools.lru_cache(maxsize=64)
+def _as_of_day(text: str) -> int:
+    # A caller evaluating a caseload passes the same text for every citizen: parse it once
+    # (a bad one raises every time; lru_cache keeps only returned values).
+    return parse_as_of(text).toordinal()
 
 
 def parse_as_of(value: object) -> datetime.date:

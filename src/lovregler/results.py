@@ -380,22 +380,26 @@ class Value:
     @property
     def explanation(self) -> list[str]:
         """The Danish sentences of which weeks and which value."""
-        return [
-            f"{self.note} Værdien er {self.value} fra {iso(self.start_day)} til {iso(self.until_day)}."
-        ]
+        return [_value_sentence(self.note, self.value, iso(self.start_day), iso(self.until_day))]
 
     def to_dict(self) -> ValueDict:
         """The contract's JSON form."""
+        # the dates once, for their fields and the sentence (a refusion caseload has millions)
+        rule, value, start, until = self.rule, self.value, _iso(self.start_day), iso(self.until_day)
         return {
-            "rule": self.rule.id,
-            "title": self.rule.title,
+            "rule": rule.id,
+            "title": rule.title,
             "version": self.version,
-            "from": _iso(self.start_day),
-            "until": iso(self.until_day),
-            "value": self.value,
-            "citation": self.rule.citation,
-            "explanation": self.explanation,
+            "from": start,
+            "until": until,
+            "value": value,
+            "citation": rule.citation,
+            "explanation": [_value_sentence(self.note, value, start, until)],
         }
+
+
+def _value_sentence(note: str, value: int, start: str | None, until: str | None) -> str:
+    return f"{note} Værdien er {value} fra {start} til {until}."
 
 
 Entry = Obligation | Right | Value
@@ -452,13 +456,16 @@ class Result:
 
     def to_dict(self) -> ResultDict:
         """The contract's JSON form (§2)."""
+        # Per citizen of a caseload: the cached ISO text, and no comprehension for an empty
+        # kind (most results have entries of one kind only).
+        obligations, rights, values = self.obligations, self.rights, self.values
         return {
             "citizen": self.citizen,
             "ruleset": self.ruleset,
-            "as_of": self.as_of.isoformat(),
-            "obligations": [o.to_dict() for o in self.obligations],
-            "rights": [r.to_dict() for r in self.rights],
-            "values": [v.to_dict() for v in self.values],
+            "as_of": _iso(self.as_of.toordinal()),
+            "obligations": [o.to_dict() for o in obligations] if obligations else [],
+            "rights": [r.to_dict() for r in rights] if rights else [],
+            "values": [v.to_dict() for v in values] if values else [],
         }
 
     def key(self) -> tuple[object, ...]:

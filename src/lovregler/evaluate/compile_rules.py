@@ -328,10 +328,11 @@ class RuleWriter(ExpressionWriter):
         self.bound = {wv.timeline: "a"}  # the self-support timeline often repeats it
         # the days on which self-support does not hold: »ikke X« is X, computed once
         inner = self.negated(wv.self_support) if wv.self_support is not None else None
+        # a function: week_values asks for it only when the count could restart
         if inner is not None:
-            others = self.timeline(inner)
+            others = f"lambda: {self.timeline(inner)}"
         elif wv.self_support is not None:
-            others = f"negate(c, {self.timeline(wv.self_support)})"
+            others = f"lambda: negate(c, {self.timeline(wv.self_support)})"
         else:
             others = "None"
         self.bound = {}

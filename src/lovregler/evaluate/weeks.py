@@ -3,10 +3,17 @@
 
 Generated code calls :func:`week_values` through :mod:`lovregler.evaluate.runtime` (it is in
 ``runtime.__all__``); it works on the interval timelines of :mod:`lovregler.evaluate.periods`.
+
+Everything here is counted in *week indexes*: week 0 is the ISO week (Monday–Sunday) that
+holds the first day that exists for the count, and a set of weeks is a sorted list of runs
+``(w0, w1)`` of consecutive weeks, inclusive, with a gap of at least one week between runs.
+A history is a handful of periods, so the work is a few runs per citizen, never a loop over
+weeks or days, and no object is made per week.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..results import Value
@@ -17,135 +24,171 @@ if TYPE_CHECKING:
     from .runtime import Ctx, Span
 
 Timeline = P.Timeline
+Runs = list[tuple[int, int]]
+Rates = tuple[tuple[int, int | None], ...]
 
 
 def week_values(
     c: Ctx,
     span: Span,
     a: Timeline,
-    not_self: Timeline | None,
+    not_self: Callable[[], Timeline] | None,
     counted_from: int | None,
     gap: int,
     lookback: int,
-    rates: tuple[tuple[int, int | None], ...],
+    rates: Rates,
 ) -> list[Value]:
     """Benefit weeks numbered as refusion § 6 says, reported as runs of equal rates.
 
-    Works per run of weeks, not per day. Week 0 is the week (Monday–Sunday) that holds the
-    first day that exists for the count (``counted_from``, else the span's first day; days
-    before it do not exist). A week is a benefit week when ``a`` meets it; a restarting week
-    is any other week on whose every existing day self-support holds: that ``not_self``
-    (the days on which it does not) meets none of them (without it: any other week). Runs of
-    equal rates are listed for the weeks from the week of the span's first day that begin on
-    or before as_of.
+    Week 0 is the week (Monday–Sunday) that holds the first day that exists for the count
+    (``counted_from``, else the span's first day, and never before birth; days before it do
+    not exist). A week is a benefit week when ``a`` meets it; a restarting week is any other
+    week on whose every existing day self-support holds: that ``not_self()`` (the days on
+    which it does not) meets none of them (without it: any other week). Runs of equal rates are
+    listed for the weeks from the week of the span's first day that begin on or before as_of.
     """
-    first_day = max(span.start if counted_from is None else counted_from, c.birth)
+    first_day = span.start if counted_from is None else counted_from
+    if c.birth > first_day:
+        first_day = c.birth
     first = iso_week_monday(first_day)
-    last = (c.as_of - first) // 7  # the week that holds as_of
-    if last < 0:
+    as_of = c.as_of
+    if as_of < first_day:
         return []
-    benefit = _week_runs(P.clip(a, first_day, c.as_of), first, c.as_of)
-    if not_self is None:
+    benefit = _week_runs(a, first_day, as_of, first)
+    if not benefit:
+        return []
+    # Weeks that are not restarting weeks. Only weeks before the last benefit week matter, so
+    # both sets stop at as_of's week (whatever not_self says of its days after as_of). The
+    # restarting weeks lie between benefit runs: when those weeks number fewer than ``gap``
+    # the count cannot restart, and ``not_self`` is not even computed.
+    if len(benefit) == 1:  # one run: nothing between runs, week 1 is its first week
+        numbers = [0]
+    else:
         other = benefit
-    else:  # a week with a day on which self-support does not hold, or a benefit day
-        gaps = P.clip(not_self, first_day, first + 7 * last + 6)
-        other = _merge_runs(benefit + _week_runs(gaps, first, c.as_of)) if gaps else benefit
-    counter = _RestartCounter(other, last)
+        if not_self is not None and _between(benefit) >= gap:
+            more = _week_runs(not_self(), first_day, as_of, first)
+            if more:
+                other = _merge(benefit + more)
+        numbers = _numbers(benefit, other, gap, lookback)
     show = (iso_week_monday(span.start) - first) // 7  # the first week that is listed
-    out: list[Value] = []
-    number, last_one, previous = 0, -1, -1
-    for w0, w1 in benefit:  # week indexes (0 = the week of first_day), inclusive
-        if last_one < 0 or counter.restarted(last_one, previous, w0, gap, lookback):
-            number, last_one = 0, w0
-        number = _emit_run(out, span, first, w0, w1, number, rates, show)
-        previous = w1
-    return out
+    return _values(span, first, benefit, numbers, show, rates)
 
 
-def _merge_runs(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
+def _week_runs(a: Timeline, lo: int, hi: int, first: int) -> Runs:
+    """The runs of weeks (indexes from the Monday ``first``) that hold a day of ``a`` in
+    [lo, hi]; ``a`` is a timeline, so its pieces come in order."""
+    runs: Runs = []
+    for s, e in a:
+        if e < lo:
+            continue
+        if s > hi:
+            break
+        w0 = ((s if s > lo else lo) - first) // 7
+        w1 = ((e if e < hi else hi) - first) // 7
+        if runs and runs[-1][1] + 1 >= w0:  # the same week or the next: one run
+            if w1 > runs[-1][1]:
+                runs[-1] = (runs[-1][0], w1)
+        else:
+            runs.append((w0, w1))
+    return runs
+
+
+def _between(runs: Runs) -> int:
+    """The weeks between the first run and the last that are in no run."""
+    return runs[-1][0] - runs[0][1] - 1 - sum(w1 - w0 + 1 for w0, w1 in runs[1:-1])
+
+
+def _merge(runs: Runs) -> Runs:
+    """Runs in any order as sorted runs, overlapping and adjacent ones joined."""
+    out: Runs = []
     for w0, w1 in sorted(runs):
         if out and w0 <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(out[-1][1], w1))
+            if w1 > out[-1][1]:
+                out[-1] = (out[-1][0], w1)
         else:
             out.append((w0, w1))
     return out
 
 
-class _RestartCounter:
-    """Weeks that restart the count: every week 0..last outside the ``other`` runs."""
+def _numbers(benefit: Runs, other: Runs, gap: int, lookback: int) -> list[int]:
+    """For each benefit run, the number of the benefit week before its first week (0 when it
+    starts the count: the first run, or the first after a restart).
 
-    def __init__(self, other: list[tuple[int, int]], last: int):
-        self.other = other
-        self.selfs = [
-            (lo, hi)
-            for lo, hi in zip(
-                [0, *(w1 + 1 for _, w1 in other)], [*(w0 - 1 for w0, _ in other), last], strict=True
-            )
-            if lo <= hi
-        ]
-
-    def count(self, lo: int, hi: int) -> int:
-        """Restarting weeks in [lo, hi]."""
-        return sum(max(0, min(w1, hi) - max(w0, lo) + 1) for w0, w1 in self.selfs)
-
-    def restarted(self, last_one: int, previous: int, nxt: int, gap: int, lookback: int) -> bool:
-        """Did the count restart at the end of a week e in (previous, nxt), e > last_one: do the
-        restarting weeks after week ``last_one`` among the ``lookback`` weeks ending with e
-        reach ``gap``? Within a run of restarting weeks that count never falls, so the ends of
-        those runs (cut at nxt − 1) are the only weeks to look at."""
-        for w0, w1 in self.selfs:
-            e = min(w1, nxt - 1)
-            if e <= previous or w0 >= nxt:
-                continue
-            if self.count(max(last_one + 1, e - lookback + 1), e) >= gap:
-                return True
-        return False
-
-
-def _week_runs(a: Timeline, first: int, as_of: int) -> list[tuple[int, int]]:
-    """Runs of consecutive weeks (week index from ``first``) that ``a`` meets, up to as_of."""
-    weeks: list[tuple[int, int]] = []
-    for s, e in a:
-        w0 = (s - first) // 7
-        w1 = (min(e, as_of + 6) - first) // 7
-        w1 = min(w1, (as_of - first) // 7)
-        if w0 > w1:
-            continue
-        if weeks and weeks[-1][1] >= w0 - 1:
-            weeks[-1] = (weeks[-1][0], max(weeks[-1][1], w1))
+    The restarting weeks are the gaps between the ``other`` runs (every benefit run lies
+    inside one of them). The count restarts at the end of the first week e after the latest
+    week numbered 1 at which the restarting weeks after that week and among the
+    ``lookback`` weeks ending with e number ``gap``; within a gap that number never falls, so
+    only the ends of gaps need a look, and only when all the restarting weeks since the
+    latest week 1 (``since``) reach ``gap`` at all."""
+    numbers: list[int] = []
+    number = since = k = 0
+    gaps: Runs = []  # the restarting weeks after the latest week numbered 1
+    for b0, b1 in benefit:
+        if not numbers:  # the first benefit week is week 1; earlier gaps do not count
+            while other[k][1] < b0:
+                k += 1
         else:
-            weeks.append((w0, w1))
-    return weeks
+            fresh = len(gaps)
+            while other[k][1] < b0:  # the gaps between here and the run holding b0
+                g0, g1 = other[k][1] + 1, other[k + 1][0] - 1
+                gaps.append((g0, g1))
+                since += g1 - g0 + 1
+                k += 1
+            if since >= gap and _restarted(gaps, fresh, gap, lookback):
+                number = since = 0
+                gaps = []
+        numbers.append(number)
+        number += b1 - b0 + 1
+    return numbers
 
 
-def _emit_run(
-    out: list[Value],
-    span: Span,
-    first: int,
-    w0: int,
-    w1: int,
-    number: int,
-    rates: tuple[tuple[int, int | None], ...],
-    show: int,
-) -> int:
-    """Number the weeks w0..w1 onwards from ``number``; append runs of equal rates for the
-    weeks from ``show`` on."""
-    w = w0
-    while w <= w1:
-        n = number + 1
-        rate, upto = next((v, u) for v, u in rates if u is None or n <= u)
-        stop = w1 if upto is None else min(w1, w + (upto - n))
-        number += stop - w + 1
-        lo = max(w, show)
-        if lo <= stop:
-            monday, sunday = first + 7 * lo, first + 7 * stop + 6
-            if out and out[-1].value == rate and out[-1].until_day == monday - 1:
-                prev = out[-1]
-                out[-1] = Value(prev.rule, prev.version, prev.start_day, sunday, rate)
+def _restarted(gaps: Runs, fresh: int, gap: int, lookback: int) -> bool:
+    """Do the restarting weeks ``gaps`` among the ``lookback`` weeks ending with the end e of
+    one of the gaps from index ``fresh`` on (those since the previous benefit week) reach
+    ``gap``?"""
+    for _, e in gaps[fresh:]:
+        lo = e - lookback + 1
+        count = 0
+        for g0, g1 in gaps:
+            if g1 >= lo and g0 <= e:
+                count += (g1 if g1 < e else e) - (g0 if g0 > lo else lo) + 1
+        if count >= gap:
+            return True
+    return False
+
+
+def _values(
+    span: Span, first: int, benefit: Runs, numbers: list[int], show: int, rates: Rates
+) -> list[Value]:
+    """The runs of equal rates of the benefit weeks from week ``show`` on: week w of a
+    benefit run (w0, w1) is benefit week ``number`` + 1 + w − w0. A run of one rate that
+    continues the previous one (the same rate from the next day) extends it."""
+    out: list[Value] = []
+    info, versions, start = span.info, span.versions, span.start
+    prev: Value | None = None  # the last value listed
+    for (w, w1), number in zip(benefit, numbers, strict=True):
+        if w1 < show:
+            continue
+        if w < show:
+            number += show - w
+            w = show
+        n = number + 1  # the number of week w
+        for rate, upto in rates:  # in increasing order; the last has no upper bound
+            if upto is not None and n > upto:
+                continue
+            stop = w1 if upto is None or w1 - w <= upto - n else w + upto - n
+            monday, sunday = first + 7 * w, first + 7 * stop + 6
+            if prev is not None and prev.value == rate and prev.until_day == monday - 1:
+                prev.until_day = sunday
             else:
-                version = span.version_on(max(monday, span.start))
-                if version is not None:
-                    out.append(Value(span.info, version, monday, sunday, rate))
-        w = stop + 1
-    return number
+                day = monday if monday > start else start
+                for version, lo, hi in versions:  # the version in force on its first day
+                    if lo <= day <= hi:
+                        prev = Value(info, version, monday, sunday, rate)
+                        out.append(prev)
+                        break
+            if stop == w1:
+                break
+            n += stop - w + 1
+            w = stop + 1
+    return out

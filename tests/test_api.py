@@ -142,3 +142,25 @@ def test_a_closed_pipe_is_no_error_message() -> None:
         os.close(write)
     assert "Broken pipe" not in run.stderr and "Traceback" not in run.stderr, run.stderr
     assert run.returncode == 141
+
+
+def test_a_value_is_explained_in_one_sentence_without_a_leading_space() -> None:
+    # Kontanthjælp from Monday 2016-01-04: that week is ydelse week 1 (no ydelse since
+    # 2014-07-01, § 30), weeks 1–4 take 80 pct. (§ 5 stk. 2), and the four weeks end on
+    # Sunday 2016-01-31 = as_of, so one run 2016-01-04..2016-01-31.
+    history = {
+        "id": "v1",
+        "birth_date": "1985-10-10",
+        "events": [
+            {
+                "date": "2016-01-04",
+                "type": "ydelse_start",
+                "ydelse": "kontanthjælp",
+                "målgruppe": "jobparat",
+            },
+        ],
+    }
+    result = lovregler.load_ruleset("refusion").evaluate(history, "2016-01-31")
+    values = result.to_dict()["values"]
+    assert [v["explanation"] for v in values] == [["Værdien er 80 fra 2016-01-04 til 2016-01-31."]]
+    assert [v.explanation for v in result.values] == [values[0]["explanation"]]

@@ -399,7 +399,9 @@ class Value:
 
 
 def _value_sentence(note: str, value: int, start: str | None, until: str | None) -> str:
-    return f"{note} Værdien er {value} fra {start} til {until}."
+    """»Værdien er V fra A til B.«, after the note when there is one; an open run has no »til«."""
+    sentence = f"Værdien er {value} fra {start}" + (f" til {until}." if until else ".")
+    return f"{note} {sentence}" if note else sentence
 
 
 Entry = Obligation | Right | Value

@@ -294,7 +294,7 @@ def _refusion_peak_mib(rs: object, n: int) -> float:
 
 #: Batch speed against the code before issue 14 needs that code, so this run cannot measure
 #: it; benchmarks/README.md has the alternating one-process CPU measurement.
-BATCH_BEFORE = "not in this run; README: ≈ 1.15× (CPU, alternating runs)"
+BATCH_BEFORE = "not in this run; README: ≈ 1.7× (wall, 2 processes, against 2197916)"
 
 
 def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:

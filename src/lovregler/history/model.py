@@ -78,25 +78,37 @@ class History(msgspec.Struct, frozen=True, dict=True):
 
     def by_type(self, day: int) -> Mapping[str, tuple[list[int], list[Event]]]:
         """``(days, events)`` per event type of the events on or before ``day``, in history
-        order. When ``day`` is on or after the last event the index is built once and shared
-        (a batch evaluates one history under every ruleset): callers must not change it.
+        order. The index of every event is built once and shared (a batch evaluates one
+        history under every ruleset); an earlier ``day`` cuts each type's lists by bisection,
+        and the cut for the latest such day is kept too: callers must not change them.
 
         >>> h = History("b", 1, {}, (Event("a", 5, {}, 0), Event("b", 7, {}, 1)))
         >>> h.by_type(6)["a"][0], "b" in h.by_type(6), h.by_type(9) is h.by_type(10)
         ([5], False, True)
         """
-        whole = not self._days or day >= self._days[-1]
-        shared = self.__dict__.get("_by_type")
-        if whole and shared is not None:
-            return shared  # type: ignore[no-any-return]
-        table: dict[str, tuple[list[int], list[Event]]] = {}
-        for e in self.events if whole else self.until(day):
-            days, evs = table.setdefault(e.type, ([], []))
-            days.append(e.day)
-            evs.append(e)
-        if whole:
+        table = self.__dict__.get("_by_type")
+        if table is None:
+            table = {}
+            for e in self.events:
+                days, evs = table.setdefault(e.type, ([], []))
+                days.append(e.day)
+                evs.append(e)
             self.__dict__["_by_type"] = table
-        return table
+        if not self._days or day >= self._days[-1]:
+            return table  # type: ignore[no-any-return]
+        cut = self.__dict__.get("_by_type_cut")
+        if cut is not None and cut[0] == day:
+            return cut[1]  # type: ignore[no-any-return]
+        part: dict[str, tuple[list[int], list[Event]]] = {}
+        for etype, (days, evs) in table.items():
+            if days[-1] <= day:
+                part[etype] = (days, evs)
+            else:
+                n = bisect.bisect_right(days, day)
+                if n:
+                    part[etype] = (days[:n], evs[:n])
+        self.__dict__["_by_type_cut"] = (day, part)
+        return part
 
     @classmethod
     def from_dict(cls, obj: object, vocabulary: Vocabulary, *, lenient: bool = False) -> History:

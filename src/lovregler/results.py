@@ -442,13 +442,15 @@ class Result:
     ) -> Result:
         """Sort entries as the contract says: obligations by due then rule; rights and values
         by rule then from."""
+        # positional, and no sort for an empty kind: once per evaluation, most results
+        # have entries of one or two kinds only
         return cls(
-            citizen=citizen,
-            ruleset=ruleset,
-            as_of=to_date(as_of),
-            obligations=tuple(sorted(obligations, key=_OBLIGATION_ORDER)),
-            rights=tuple(sorted(rights, key=_RIGHT_ORDER)),
-            values=tuple(sorted(values, key=_VALUE_ORDER)),
+            citizen,
+            ruleset,
+            to_date(as_of),
+            tuple(sorted(obligations, key=_OBLIGATION_ORDER)) if obligations else (),
+            tuple(sorted(rights, key=_RIGHT_ORDER)) if rights else (),
+            tuple(sorted(values, key=_VALUE_ORDER)) if values else (),
         )
 
     def entries(self, rule: str | None = None) -> list[Entry]:

@@ -283,13 +283,18 @@ def single_events(
         # t <= as_of is a real day: add_duration without its open-end and convention checks
         due_day = (_shift_months(t, months, False) if months else t) + extra
         met, seen = None, 0
-        for k in range(bisect.bisect_left(days, t), top):
-            e = evs[k]
-            if e is not ev and (pred is None or pred(c, e)):
-                seen += 1
-                if seen == count:
-                    met = days[k]
-                    break
+        if pred is None and ev is None:  # every event counts: the count-th one is met
+            k = bisect.bisect_left(days, t) + count - 1
+            if k < top:
+                met = days[k]
+        else:
+            for k in range(bisect.bisect_left(days, t), top):
+                e = evs[k]
+                if e is not ev and (pred is None or pred(c, e)):
+                    seen += 1
+                    if seen == count:
+                        met = days[k]
+                        break
         if met is None and lapses and due_day > sc.course_end:
             continue  # lapsed with the forløb
         version = span.version_on(t)

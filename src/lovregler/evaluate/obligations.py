@@ -223,20 +223,23 @@ def chain_events(
     (months, extra), note = first, ""
     transition = sc.lo > sc.course_start  # a declared transition: the first link is its own
     # links come in day order, so the version in force only moves on: keep the current one
-    versions, v = span.versions, 0
+    versions, v, start = span.versions, 0, span.start
     version, v_lo, v_hi = versions[0]
+    # names bound once: about eleven links per chain, each a handful of calls
+    shift, after, on_or_after = _shift_months, bisect.bisect_right, bisect.bisect_left
     out: list[Obligation] = []
+    add = out.append
     while t <= stop:
         # t <= as_of is a real day: add_duration without its open-end and convention checks
-        due = (_shift_months(t, months, False) if months else t) + extra
-        k = bisect.bisect_right(days, t) if strict else bisect.bisect_left(days, t)
+        due = (shift(t, months, False) if months else t) + extra
+        k = after(days, t) if strict else on_or_after(days, t)
         if pred is not None:
             while k < top and not pred(c, evs[k]):
                 k += 1
         met = days[k] if k < top else None
         if met is None and due > end and lapses:
             break  # lapsed with the forløb
-        if t >= span.start:  # a link before the span carries the chain, unlisted (C1, C5)
+        if t >= start:  # a link before the span carries the chain, unlisted (C1, C5)
             while t > v_hi and v + 1 < len(versions):
                 v += 1
                 version, v_lo, v_hi = versions[v]
@@ -248,7 +251,7 @@ def chain_events(
                 status = FULFILLED if met <= due else FULFILLED_LATE
             if transition:
                 note = course_note(sc.course_start, sc.lo, info.transition_citation)
-            out.append(Obligation(info, version, t, due, status, met, as_of, note, transition))
+            add(Obligation(info, version, t, due, status, met, as_of, note, transition))
         transition = False
         if met is None:
             break

@@ -22,6 +22,21 @@ from .schema import _nfc, _nfc_period, _schema
 __all__ = ["History", "periods_of", "segments_of"]
 
 
+def _index_by_type(events: tuple[Event, ...]) -> dict[str, tuple[list[int], list[Event]]]:
+    """``(days, events)`` per event type, in history order (one pass; a type's lists are
+    made with its first event, not looked up and discarded per event as setdefault would)."""
+    table: dict[str, tuple[list[int], list[Event]]] = {}
+    get = table.get
+    for e in events:
+        entry = get(e.type)
+        if entry is None:
+            table[e.type] = ([e.day], [e])
+        else:
+            entry[0].append(e.day)
+            entry[1].append(e)
+    return table
+
+
 class History(msgspec.Struct, frozen=True, dict=True):
     """A validated citizen history (immutable).
 
@@ -88,13 +103,11 @@ class History(msgspec.Struct, frozen=True, dict=True):
         """
         table = self.__dict__.get("_by_type")
         if table is None:
-            table = {}
-            for e in self.events:
-                days, evs = table.setdefault(e.type, ([], []))
-                days.append(e.day)
-                evs.append(e)
+            table = _index_by_type(self.events)
             self.__dict__["_by_type"] = table
-        if not self._days or day >= self._days[-1]:
+        events = self.events
+        # events are sorted by day: the last one's day is the latest (no day tuple needed)
+        if not events or day >= events[-1].day:
             return table  # type: ignore[no-any-return]
         cut = self.__dict__.get("_by_type_cut")
         if cut is not None and cut[0] == day:

@@ -38,6 +38,7 @@ from .errors import (
 )
 from .evaluate.plan import Plan, build_plan
 from .history import History
+from .history.fast import fast_loader
 from .results import Entry, Result
 from .semantics.vocabulary import Vocabulary, from_ast
 from .syntax import ast
@@ -263,9 +264,16 @@ class Ruleset:
         history and :class:`ArgumentError` for a bad ``as_of``.
         """
         day = _as_of_day(as_of) if type(as_of) is str else parse_as_of(as_of).toordinal()
-        if not isinstance(history, History):
+        if type(history) is dict:
+            # A caller's contract dict, once per citizen: the vocabulary's fast loader
+            # straight away (what from_dict tries first); anything it does not take goes
+            # through from_dict, which gives the precise error.
+            loaded = fast_loader(self.vocabulary).load(history)
+            history = History(*loaded) if loaded is not None else self.history(history)
+        elif not isinstance(history, History):
             history = self.history(history)
-        return self.compiled()(history, day)
+        evaluate = self._evaluate
+        return (evaluate or self.compiled())(history, day)
 
     def interpret(self, history: History | dict[str, object], as_of: datetime.date | str) -> Result:
         """The same as :meth:`evaluate`, by the reference interpreter (slow; for checking)."""

@@ -384,8 +384,16 @@ class Value:
 
     def to_dict(self) -> ValueDict:
         """The contract's JSON form."""
-        # the dates once, for their fields and the sentence (a refusion caseload has millions)
-        rule, value, start, until = self.rule, self.value, _iso(self.start_day), iso(self.until_day)
+        # the dates once, for their fields and the sentence (a refusion caseload has millions);
+        # the sentence is _value_sentence's, written out here to save a call per value
+        rule, value, start, end = self.rule, self.value, _iso(self.start_day), self.until_day
+        if end < INF:
+            until: str | None = _iso(end)
+            sentence = f"Værdien er {value} fra {start} til {until}."
+        else:
+            until = None
+            sentence = f"Værdien er {value} fra {start}."
+        note = self.note
         return {
             "rule": rule.id,
             "title": rule.title,
@@ -394,7 +402,7 @@ class Value:
             "until": until,
             "value": value,
             "citation": rule.citation,
-            "explanation": [_value_sentence(self.note, value, start, until)],
+            "explanation": [f"{note} {sentence}" if note else sentence],
         }
 
 

@@ -161,9 +161,9 @@ def _expression_nodes() -> set[type]:
 # The other node classes: the structure around the expressions (files, rulesets, docs,
 # vocabularies, examples), which each stage reads field by field.
 STRUCTURE = {
-    "AttrDeclNode", "AttrLength", "Course", "DateDef", "Deadline", "Docs", "Duration",
+    "AttrDeclNode", "AttrEquals", "AttrLength", "Course", "DateDef", "Deadline", "Docs", "Duration",
     "EnumDeclNode", "EventDeclNode", "EventWords", "Example", "ExampleEvent", "Excerpt",
-    "Expect", "Expectation", "FactDeclNode", "MetBy", "Module", "Noun", "Pattern",
+    "Expect", "Expectation", "FactDeclNode", "LastingPeriodDeclNode", "MetBy", "Module", "Noun", "Pattern",
     "PatternDef", "PeriodDeclNode", "PeriodWords", "Rate", "Ruleset", "SetDef", "Source",
     "TimelineDef", "Transition", "TypeRef", "Validity", "Version", "VocabularyNode",
     "WeekValue", "Words",

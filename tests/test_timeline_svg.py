@@ -79,7 +79,41 @@ def test_bars_from_start_and_end_events() -> None:
     # a period without key is named by its noun in the vocabulary ("en sygeperiode")
     assert T.Bar("sygeperiode", dt.date(2015, 2, 1), dt.date(2015, 2, 20)) in bars
     assert T.Bar("fleksjob", dt.date(2016, 1, 1), None) in bars
+    # the bundled vocabulary's »periode ressourceforløb … varer varighed_år år«:
+    # 2016-02-01 + 2 år = 2018-02-01, the day before is 2018-01-31
     assert T.Bar("ressourceforløb (2 år)", dt.date(2016, 2, 1), dt.date(2018, 1, 31)) in bars
+
+
+LASTING = """
+ordforråd egen "Et ordforråd med en periode, der varer, hvad starthændelsen siger"
+opregning art: afklaring, praktik
+hændelse bevilling "en bevilling" kaldet "en bevilling" / "bevillinger" handling "give {np}" {
+  art: art kaldet "arten"
+  måneder: heltal 1..24 "1–24 måneder" kaldet "antallet af måneder"
+}
+periode afklaringsforløb fra bevilling{art = afklaring} varer måneder måneder
+  kaldet "et afklaringsforløb" / "afklaringsforløb" læses "borgeren er i et afklaringsforløb"
+ordning a "A" eksempel "e" født 1970-01-01
+  2016-02-29 bevilling art=afklaring måneder=12
+  2016-03-10 bevilling art=praktik måneder=3
+  2016-05-31 bevilling art=afklaring måneder=1
+  2016-06-01 visitation ordning=ressourceforløb varighed_år=2
+  pr. 2016-07-01 forventes ingen x
+"""
+
+
+def test_a_lasting_period_is_drawn_from_its_declaration() -> None:
+    from lovregler import prose
+
+    module = parse_text(LASTING)
+    ctx = prose.ProseContext.for_ruleset(vocabulary=module.vocabularies[0])
+    bars = T.example_bars(module.rulesets[0].examples[0].events, ctx)
+    # 2016-02-29 + 12 måneder = 2017-02-28 (no 29 February; contract §3.2), the day before
+    # is 2017-02-27; 2016-05-31 + 1 måned = 2016-06-30 (no 31 June), the day before 06-29
+    assert bars == (
+        T.Bar("afklaringsforløb (1 år)", dt.date(2016, 2, 29), dt.date(2017, 2, 27)),
+        T.Bar("afklaringsforløb (1 måned)", dt.date(2016, 5, 31), dt.date(2016, 6, 29)),
+    )  # the praktik bevilling does not match the condition; this vocabulary has no visitation
 
 
 def test_untrusted_text_is_escaped() -> None:

@@ -559,13 +559,20 @@ def _definition_symbols(rs: ast.Ruleset) -> Iterator[Symbol]:
         yield Symbol("forløb", "course", rs.course.title or "", rs.course.pos)
 
 
-Declaration = ast.EventDeclNode | ast.FactDeclNode | ast.PeriodDeclNode | ast.EnumDeclNode
+Declaration = (
+    ast.EventDeclNode
+    | ast.FactDeclNode
+    | ast.PeriodDeclNode
+    | ast.LastingPeriodDeclNode
+    | ast.EnumDeclNode
+)
 
 
 def _vocabulary_declarations(node: ast.VocabularyNode) -> list[Declaration]:
+    # a lasting period is not a name a rule can use (``ressourceforløb`` there is the value)
     return [*node.events, *node.facts, *node.periods, *node.enums]
 
 
 def _vocabulary_symbols(node: ast.VocabularyNode) -> Iterator[Symbol]:
-    for decl in _vocabulary_declarations(node):
+    for decl in [*_vocabulary_declarations(node), *node.lasting_periods]:
         yield Symbol(decl.name, "definition", type(decl).__name__, decl.pos)

@@ -52,7 +52,7 @@ def check_vocabulary_duplicates(ctx: VocabularyContext) -> None:
         ("opregningen", node.enums),
         ("hændelsen", node.events),
         ("faktummet", node.facts),
-        ("perioden", node.periods),
+        ("perioden", (*node.periods, *node.lasting_periods)),
         # a period and a fact can both be named as a timeline: one name, one meaning
         ("navnet", (*node.facts, *node.periods)),
     ]
@@ -196,6 +196,71 @@ def _check_period_key(
         )
 
 
+def check_vocabulary_lasting_periods(ctx: VocabularyContext) -> None:
+    """A lasting period's start event exists, its condition names an enum attribute of it and
+    one of that enum's values, and its length is an int attribute of it."""
+    events = {e.name: e for e in ctx.node.events}
+    for period in ctx.node.lasting_periods:
+        start = events.get(period.start)
+        if start is None:
+            ctx.error(
+                narrow(period.pos, period.start, ctx.source),
+                f"perioden '{period.name}' har ukendt starthændelse '{period.start}'",
+                _suggest(period.start, events, f"hændelserne er: {_listing(events)}"),
+            )
+            continue
+        if period.condition is not None:
+            _check_lasting_condition(ctx, period.condition, start)
+        _check_lasting_length(ctx, period.length, start)
+
+
+def _start_attr(
+    ctx: VocabularyContext, start: ast.EventDeclNode, name: str, pos: SourcePos
+) -> ast.AttrDeclNode | None:
+    """The start event's attribute ``name``, or None after reporting it unknown at ``pos``."""
+    attr = next((a for a in start.attrs if a.name == name), None)
+    if attr is None:
+        ctx.error(
+            pos,
+            f"'{name}' er ikke en attribut af starthændelsen '{start.name}'",
+            _suggest(name, [a.name for a in start.attrs]),
+        )
+    return attr
+
+
+def _check_lasting_condition(
+    ctx: VocabularyContext, condition: ast.AttrEquals, start: ast.EventDeclNode
+) -> None:
+    attr = _start_attr(ctx, start, condition.attr, condition.pos)
+    if attr is None:
+        return
+    if attr.type.kind != "enum":
+        kind = _KIND_WORDS[attr.type.kind]
+        ctx.error(
+            condition.pos, f"betingelsen på '{attr.name}' skal gælde en opregning, ikke {kind}"
+        )
+        return
+    values = ctx.enum_values(attr.type.enum) or ()
+    if condition.value not in values:
+        ctx.error(
+            condition.value_pos,
+            f"ukendt værdi '{condition.value}' for '{attr.name}'",
+            _suggest(condition.value, values, f"værdierne er: {_listing(values)}"),
+        )
+
+
+def _check_lasting_length(
+    ctx: VocabularyContext, length: ast.AttrLength, start: ast.EventDeclNode
+) -> None:
+    attr = _start_attr(ctx, start, length.attr, length.pos)
+    if attr is not None and attr.type.kind != "int":
+        ctx.error(
+            length.pos,
+            f"længden '{attr.name}' skal være et heltal, ikke {_KIND_WORDS[attr.type.kind]}",
+            "perioden varer så mange år (måneder, uger, dage), som attributten siger",
+        )
+
+
 # ── the Danish words (kaldet, handling, læses): prose, timelines and the site read them ──
 _EVENT_WORDS_HINT = (
     'skriv efter titlen fx kaldet "en samtale" / "samtaler" handling "holde {np} med borgeren"'
@@ -211,7 +276,8 @@ def check_vocabulary_words(ctx: VocabularyContext) -> None:
             _check_words(ctx, attr.name, attr.type, attr.words, attr.pos, "attributten")
     for fact in ctx.node.facts:
         _check_words(ctx, fact.name, fact.type, fact.words, fact.pos, "faktummet")
-    for period in ctx.node.periods:
+    periods: list[ast.PeriodDeclNode | ast.LastingPeriodDeclNode] = [*ctx.node.periods]
+    for period in [*periods, *ctx.node.lasting_periods]:
         _check_period_words(ctx, period)
     for enum in ctx.node.enums:
         worded = {value for value, _ in enum.words}
@@ -277,8 +343,11 @@ def _check_words(
         ctx.error(words.pos, f"{word} '{name}' er ikke sand/falsk og har kun én form")
 
 
-def _check_period_words(ctx: VocabularyContext, period: ast.PeriodDeclNode) -> None:
+def _check_period_words(
+    ctx: VocabularyContext, period: ast.PeriodDeclNode | ast.LastingPeriodDeclNode
+) -> None:
     words = period.words
+    key = period.key if isinstance(period, ast.PeriodDeclNode) else None
     if words is None:
         ctx.error(
             narrow(period.pos, period.name, ctx.source),
@@ -287,13 +356,13 @@ def _check_period_words(ctx: VocabularyContext, period: ast.PeriodDeclNode) -> N
         )
         return
     _check_noun(ctx, words.noun)
-    if period.key is not None and (words.reads_keyed is None or "{key}" not in words.reads_keyed):
+    if key is not None and (words.reads_keyed is None or "{key}" not in words.reads_keyed):
         ctx.error(
             words.pos,
             f"perioden '{period.name}' har en nøgle: læses skal have en form med {{key}} først",
             'fx læses "borgeren modtager {key}" / "borgeren modtager en ydelse"',
         )
-    elif period.key is None and (words.reads_keyed is not None or "{key}" in words.reads):
+    elif key is None and (words.reads_keyed is not None or "{key}" in words.reads):
         ctx.error(
             words.pos,
             f"perioden '{period.name}' har ingen nøgle: læses har én form, uden {{key}}",
@@ -306,6 +375,7 @@ VOCABULARY_PASSES: tuple[Callable[[VocabularyContext], None], ...] = (
     check_vocabulary_required_when,
     check_vocabulary_fact_defaults,
     check_vocabulary_periods,
+    check_vocabulary_lasting_periods,
     check_vocabulary_words,
 )
 """The vocabulary passes, in the order :func:`check_vocabulary` runs them."""

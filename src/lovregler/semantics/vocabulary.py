@@ -100,6 +100,35 @@ class PeriodDecl:
 
 
 @frozen
+class LastingPeriodDecl:
+    """A kind of period a start event opens for a length it states itself (``ressourceforløb``:
+    a visitation with ``ordning = ressourceforløb`` lasting ``varighed_år`` years).
+
+    ``condition`` is (attribute, enum value) the start event must carry, or ``None`` for every
+    event of that type; ``length`` names the start event's int attribute and its unit. The
+    period runs from the event's day to the day before the day N units later (contract §3.2,
+    so 29 February + 1 år − 1 dag = 27 February).
+
+    Only the docs site's timelines read it. The evaluators do not: a ruleset states its own
+    forløb and rights (``ret ressourceforløb_periode … varer varighed_år år``), and a rule
+    cannot name a lasting period as a timeline.
+    """
+
+    name: str
+    start: str
+    condition: tuple[str, str] | None
+    length: ast.AttrLength
+    words: ast.PeriodWords | None = None
+    pos: SourcePos = field(default=UNKNOWN_POS, eq=False)
+
+    def opened_by(self, event_type: str, attrs: Mapping[str, object]) -> bool:
+        """Whether an event of ``event_type`` with ``attrs`` starts such a period."""
+        if event_type != self.start:
+            return False
+        return self.condition is None or attrs.get(self.condition[0]) == self.condition[1]
+
+
+@frozen
 class Vocabulary:
     """Everything a ruleset and a history may name, and the Danish words for it.
 
@@ -113,6 +142,7 @@ class Vocabulary:
     facts: Mapping[str, FactDecl]
     periods: Mapping[str, PeriodDecl]
     value_words: Mapping[str, str] = field(factory=dict)
+    lasting_periods: Mapping[str, LastingPeriodDecl] = field(factory=dict)
 
     def period_for_event(self, event_type: str) -> tuple[PeriodDecl, str] | None:
         """The period declaration that ``event_type`` starts or ends, with ``"start"``/``"end"``."""
@@ -155,7 +185,20 @@ def from_ast(node: ast.VocabularyNode) -> Vocabulary:
     }
     enums = {e.name: e.values for e in node.enums}
     value_words = {value: words.text for e in node.enums for value, words in e.words}
-    return Vocabulary(node.name, enums, events, facts, periods, value_words)
+    lasting = {
+        p.name: LastingPeriodDecl(
+            p.name,
+            p.start,
+            (p.condition.attr, p.condition.value) if p.condition else None,
+            p.length,
+            words=p.words,
+            pos=p.pos,
+        )
+        for p in node.lasting_periods
+    }
+    return Vocabulary(
+        node.name, enums, events, facts, periods, value_words, lasting_periods=lasting
+    )
 
 
 def _attr_type(ref: ast.TypeRef, limit_text: str | None) -> AttrType:

@@ -26,7 +26,7 @@ import attrs
 
 from .. import prose, timecalc
 from ..results import STATUS_DA
-from ..semantics.vocabulary import PeriodDecl
+from ..semantics.vocabulary import LastingPeriodDecl, PeriodDecl
 from ..syntax import ast
 
 STATUS_COLOURS = {
@@ -94,9 +94,11 @@ def _attr(event: ast.ExampleEvent, name: str) -> object:
 def example_bars(
     events: Iterable[ast.ExampleEvent], ctx: prose.ProseContext = prose.DEFAULT_CONTEXT
 ) -> tuple[Bar, ...]:
-    """A bar per period of the vocabulary (from its start to its end event), and per
-    ressourceforløb visitation."""
+    """A bar per period of the vocabulary: from its start to its end event, or, for a period
+    that lasts what its start event says (``periode … varer varighed_år år``), from that event
+    for that long."""
     periods = ctx.names.vocabulary.periods.values()
+    lasting = ctx.names.vocabulary.lasting_periods.values()
     starts = {p.start: p for p in periods}
     ends = {p.end: p for p in periods}
     open_: dict[tuple[str, object], tuple[datetime.date, str]] = {}
@@ -110,8 +112,8 @@ def example_bars(
             if key in open_:
                 start, label = open_.pop(key)
                 bars.append(Bar(label, start, ev.date))
-        elif ev.type == "visitation" and _attr(ev, "ordning") == "ressourceforløb":
-            bars.append(_ressourceforløb(ev))
+        values = {name: lit.value for name, lit in ev.attrs}
+        bars += [_lasting_bar(ev, p) for p in lasting if p.opened_by(ev.type, values)]
     bars += [Bar(label, start, None) for (start, label) in open_.values()]
     return tuple(bars)
 
@@ -151,15 +153,16 @@ def _period_label(ev: ast.ExampleEvent, period: PeriodDecl, ctx: prose.ProseCont
     return label + (f" ({', '.join(others)})" if others else "")
 
 
-def _ressourceforløb(ev: ast.ExampleEvent) -> Bar:
-    years = _attr(ev, "varighed_år")
-    if not isinstance(years, int):
-        return Bar("ressourceforløb", ev.date, None)
-    try:
-        end = ev.date.replace(year=ev.date.year + years) - datetime.timedelta(days=1)
-    except ValueError:  # 29 February + N years: the last day of February (contract §3.2)
-        end = ev.date.replace(year=ev.date.year + years, day=28) - datetime.timedelta(days=1)
-    return Bar(f"ressourceforløb ({years} år)", ev.date, end)
+def _lasting_bar(ev: ast.ExampleEvent, period: LastingPeriodDecl) -> Bar:
+    """The bar of a period its start event opens for N units: to the day before start + N
+    units (contract §3.2, by the evaluators' own arithmetic), open when N is not given."""
+    label = period.words.noun.singular if period.words else period.name
+    n = _attr(ev, period.length.attr)
+    if not isinstance(n, int):
+        return Bar(label, ev.date, None)
+    length = period.length.times(n)
+    end = timecalc.add_duration(timecalc.from_date(ev.date), length.months, length.days) - 1
+    return Bar(f"{label} ({prose.duration_phrase(length)})", ev.date, timecalc.to_date(end))
 
 
 def event_label(

@@ -28,10 +28,12 @@ from .base import (
 )
 from .declarations import (
     AttrDeclNode,
+    AttrEquals,
     EnumDeclNode,
     EventDeclNode,
     EventWords,
     FactDeclNode,
+    LastingPeriodDeclNode,
     Noun,
     PeriodDeclNode,
     PeriodWords,
@@ -195,6 +197,8 @@ __all__ = [
     "EventDeclNode",
     "FactDeclNode",
     "PeriodDeclNode",
+    "LastingPeriodDeclNode",
+    "AttrEquals",
     "VocabularyNode",
     "SetDef",
     "PatternDef",

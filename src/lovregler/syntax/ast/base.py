@@ -36,6 +36,19 @@ class AttrLength:
     unit: str  # "days" | "weeks" | "months" | "years"
     pos: SourcePos = pos_field()
 
+    def times(self, n: int) -> Duration:
+        """The length when the attribute says ``n``: ``varighed_år år`` with 2 is 24 months.
+
+        >>> AttrLength(attr="varighed_år", unit="years").times(2)
+        Duration(months=24, days=0, unit_text='')
+        """
+        months, days = UNIT_LENGTHS[self.unit]
+        return Duration(months=n * months, days=n * days)
+
+
+UNIT_LENGTHS = {"days": (0, 1), "weeks": (0, 7), "months": (1, 0), "years": (12, 0)}
+"""A unit of the language as (months, days): a year is 12 months, a week 7 days."""
+
 
 # ───────────────────────────── literals ─────────────────────────────
 @attrs.frozen(kw_only=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import attrs
 
 from ...errors import SourcePos
-from .base import Literal, pos_field
+from .base import AttrLength, Literal, pos_field
 
 
 # ── the Danish words of a vocabulary (``kaldet``, ``handling``, ``læses``) ──
@@ -170,6 +170,30 @@ class PeriodDeclNode:
 
 
 @attrs.frozen(kw_only=True)
+class AttrEquals:
+    """``attribut = værdi`` on a declaration's event: ``pos`` is the attribute's, ``value_pos``
+    the value's."""
+
+    attr: str
+    value: str
+    pos: SourcePos = pos_field()
+    value_pos: SourcePos = pos_field()
+
+
+@attrs.frozen(kw_only=True)
+class LastingPeriodDeclNode:
+    """``periode navn fra start{attribut = værdi} varer attribut enhed``: a period opened by a
+    matching start event, lasting as many units as the event's int attribute says."""
+
+    name: str
+    start: str
+    condition: AttrEquals | None
+    length: AttrLength
+    words: PeriodWords | None = None
+    pos: SourcePos = pos_field()
+
+
+@attrs.frozen(kw_only=True)
 class VocabularyNode:
     """An ``ordforråd`` declaration."""
 
@@ -179,4 +203,5 @@ class VocabularyNode:
     events: tuple[EventDeclNode, ...] = ()
     facts: tuple[FactDeclNode, ...] = ()
     periods: tuple[PeriodDeclNode, ...] = ()
+    lasting_periods: tuple[LastingPeriodDeclNode, ...] = ()
     pos: SourcePos = pos_field()

@@ -6,7 +6,7 @@ from lark import Token, v_args
 from lark.tree import Meta
 
 from .. import ast
-from .base import NodeBuilder, nfc, unquote
+from .base import NodeBuilder, nfc, pos_of, unquote
 
 
 @v_args(inline=True, meta=True)
@@ -23,6 +23,7 @@ class DeclarationsToAst(NodeBuilder):
             events=tuple(i for i in items if isinstance(i, ast.EventDeclNode)),
             facts=tuple(i for i in items if isinstance(i, ast.FactDeclNode)),
             periods=tuple(i for i in items if isinstance(i, ast.PeriodDeclNode)),
+            lasting_periods=tuple(i for i in items if isinstance(i, ast.LastingPeriodDeclNode)),
             pos=self.p(meta),
         )
 
@@ -158,6 +159,36 @@ class DeclarationsToAst(NodeBuilder):
             start=nfc(start),
             end=nfc(end),
             key=nfc(key) if key else None,
+            words=words,
+            pos=self.p(meta),
+        )
+
+    def lasting_period_decl(
+        self,
+        meta: Meta,
+        name: Token,
+        start: Token,
+        attr: Token | None,
+        value: Token | None,
+        length_attr: Token,
+        unit: str,
+        words: ast.PeriodWords | None,
+    ) -> ast.LastingPeriodDeclNode:
+        condition = None
+        if attr is not None and value is not None:
+            condition = ast.AttrEquals(
+                attr=nfc(attr),
+                value=nfc(value),
+                pos=pos_of(self.file, attr),
+                value_pos=pos_of(self.file, value),
+            )
+        return ast.LastingPeriodDeclNode(
+            name=nfc(name),
+            start=nfc(start),
+            condition=condition,
+            length=ast.AttrLength(
+                attr=nfc(length_attr), unit=unit, pos=pos_of(self.file, length_attr)
+            ),
             words=words,
             pos=self.p(meta),
         )

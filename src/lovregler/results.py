@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-import functools
 import operator
 from collections.abc import Iterable
 from typing import Annotated, Any, NotRequired
@@ -20,7 +19,9 @@ from typing import Annotated, Any, NotRequired
 import attrs
 from typing_extensions import TypedDict  # pydantic reads only this TypedDict on Python 3.11
 
-from .timecalc import INF, to_date
+from .prose import explanations as say
+from .timecalc import INF, iso, to_date
+from .timecalc import iso_day as _iso
 
 
 class Status(enum.StrEnum):
@@ -64,17 +65,6 @@ STATUS_DA = {
 }
 
 
-def iso(day: int | None) -> str | None:
-    """ISO text of a day number; None for None or an open end.
-
-    >>> iso(735659)
-    '2015-03-02'
-    """
-    if day is None or day >= INF:
-        return None
-    return _iso(day)
-
-
 def status_of(met: int | None, due: int, as_of: int, suspended: bool) -> Status:
     """The contract's status (§2): met wins over suspended; unmet is pending while as_of <= due.
 
@@ -87,13 +77,6 @@ def status_of(met: int | None, due: int, as_of: int, suspended: bool) -> Status:
     if suspended:
         return SUSPENDED
     return OVERDUE if as_of > due else PENDING
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _iso(day: int) -> str:
-    # Cached: the JSON of a caseload names the same few thousand days over and over, and a
-    # hit costs a dict lookup instead of a date object and its formatting.
-    return _fromordinal(day).isoformat()
 
 
 def _date_or_none(day: int | None) -> datetime.date | None:
@@ -262,28 +245,22 @@ class Obligation:
 
     @property
     def explanation(self) -> list[str]:
-        """The Danish sentences a caseworker reads — the trigger, the arithmetic, the outcome."""
+        """The Danish sentences a caseworker reads — the trigger, the arithmetic, the outcome
+        (the words are :mod:`lovregler.prose.explanations`')."""
         r = self.rule
-        first = f"{self.note or r.trigger_text} {iso(self.trigger_day)}."
-        if r.deadline_text:
-            second = f"Fristen er {r.deadline_text}: {iso(self.due_day)}."
-        else:
-            second = f"Fristen er {iso(self.due_day)}."
-        return [first, second, self._outcome()]
-
-    def _outcome(self) -> str:
-        r = self.rule
-        what = (
-            f"{r.count}. {r.met_word}" if r.count > 1 else r.met_word[:1].upper() + r.met_word[1:]
-        )
-        if self.fulfilled_day is not None:
-            late = self.fulfilled_day - self.due_day
-            tail = "opfyldt" if late <= 0 else f"opfyldt for sent ({late} dage efter fristen)"
-            return f"{what} {iso(self.fulfilled_day)}: {tail}."
-        if self.status == SUSPENDED:
-            return "Pligten er suspenderet på fristdagen efter reglen."
-        state = "fristen er overskredet" if self.status == OVERDUE else "afventer"
-        return f"Ingen {r.met_word} pr. {iso(self.as_of_day)}: {state}."
+        return [
+            say.trigger_sentence(self.note or r.trigger_text, self.trigger_day),
+            say.deadline_sentence(r.deadline_text, self.due_day),
+            say.outcome_sentence(
+                r.count,
+                r.met_word,
+                self.fulfilled_day,
+                self.due_day,
+                self.as_of_day,
+                suspended=self.status == SUSPENDED,
+                overdue=self.status == OVERDUE,
+            ),
+        ]
 
     def to_dict(self) -> ObligationDict:
         """The contract's JSON form; ``"transition": true`` is added (only) to an instance
@@ -334,12 +311,9 @@ class Right:
     @property
     def explanation(self) -> list[str]:
         """The Danish sentences of why the right starts and how long it runs."""
-        end = "indtil videre" if self.until_day >= INF else f"til og med {iso(self.until_day)}"
-        reason = f"{self.note} " if self.note else ""
-        if not reason and self.rule.trigger_text.startswith("Udløst af "):
-            # the event, in Danish with its condition, that starts this kind of right
-            reason = f"{self.rule.trigger_text}. "
-        return [f"{reason}Retten gælder fra {iso(self.start_day)} {end}."]
+        return [
+            say.right_sentence(self.note, self.rule.trigger_text, self.start_day, self.until_day)
+        ]
 
     def to_dict(self) -> RightDict:
         """The contract's JSON form."""
@@ -380,12 +354,13 @@ class Value:
     @property
     def explanation(self) -> list[str]:
         """The Danish sentences of which weeks and which value."""
-        return [_value_sentence(self.note, self.value, iso(self.start_day), iso(self.until_day))]
+        return [say.value_sentence(self.note, self.value, iso(self.start_day), iso(self.until_day))]
 
     def to_dict(self) -> ValueDict:
         """The contract's JSON form."""
         # the dates once, for their fields and the sentence (a refusion caseload has millions);
-        # the sentence is _value_sentence's, written out here to save a call per value
+        # the sentence is prose.explanations.value_sentence's, written out here to save a
+        # call per value (a test holds the two to the same words)
         rule, value, start, end = self.rule, self.value, _iso(self.start_day), self.until_day
         if end < INF:
             until: str | None = _iso(end)
@@ -404,12 +379,6 @@ class Value:
             "citation": rule.citation,
             "explanation": [f"{note} {sentence}" if note else sentence],
         }
-
-
-def _value_sentence(note: str, value: int, start: str | None, until: str | None) -> str:
-    """»Værdien er V fra A til B.«, after the note when there is one; an open run has no »til«."""
-    sentence = f"Værdien er {value} fra {start}" + (f" til {until}." if until else ".")
-    return f"{note} {sentence}" if note else sentence
 
 
 Entry = Obligation | Right | Value

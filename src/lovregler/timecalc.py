@@ -66,7 +66,13 @@ def add_days(day: int, n: int) -> int:
 
 
 @lru_cache(maxsize=1 << 16)
-def _shift_months(day: int, n: int, ultimo: bool) -> int:
+def shift_months(day: int, n: int, ultimo: bool) -> int:
+    """``day`` + ``n`` months for a finite ``day`` (the caller has ruled out ``INF``); ``ultimo``
+    maps a month's last day to the target month's last day (:func:`add_months_ultimo`).
+
+    >>> fmt(shift_months(parse_iso("2015-01-31"), 1, False))
+    '2015-02-28'
+    """
     # Cached because evaluators ask for the same few anchors (forløb starts, samtale dates)
     # over and over; a hit costs ~0.1 µs against ~0.6 µs for the date round-trip.
     d = _fromordinal(day)
@@ -87,7 +93,7 @@ def add_months(day: int, n: int) -> int:
     >>> fmt(add_months(parse_iso("2016-08-30"), -18))
     '2015-02-28'
     """
-    return _shift_months(day, n, False) if day < INF else INF
+    return shift_months(day, n, False) if day < INF else INF
 
 
 def add_months_ultimo(day: int, n: int) -> int:
@@ -101,7 +107,7 @@ def add_months_ultimo(day: int, n: int) -> int:
     >>> fmt(add_months_ultimo(parse_iso("2015-02-27"), 1))
     '2015-03-27'
     """
-    return _shift_months(day, n, True) if day < INF else INF
+    return shift_months(day, n, True) if day < INF else INF
 
 
 def add_years(day: int, n: int) -> int:
@@ -131,9 +137,9 @@ def add_duration(
         return INF
     if months:
         if convention == "standard":
-            day = _shift_months(day, sign * months, False)
+            day = shift_months(day, sign * months, False)
         elif convention == "ultimo":
-            day = _shift_months(day, sign * months, True)
+            day = shift_months(day, sign * months, True)
         else:
             raise ValueError(
                 f"unknown time convention {convention!r}; expected one of {CONVENTIONS}"
@@ -329,6 +335,29 @@ def parse_iso(s: str) -> int:
         return date.fromisoformat(s).toordinal()
     except ValueError as e:
         raise ValueError(f"invalid date {s!r}: {e}") from None
+
+
+def iso(day: int | None) -> str | None:
+    """ISO text of a day number; None for None or an open end.
+
+    >>> iso(735659), iso(INF), iso(None)
+    ('2015-03-02', None, None)
+    """
+    if day is None or day >= INF:
+        return None
+    return iso_day(day)
+
+
+@lru_cache(maxsize=1 << 16)
+def iso_day(day: int) -> str:
+    """ISO text of a finite day number.
+
+    >>> iso_day(735659)
+    '2015-03-02'
+    """
+    # Cached: the JSON of a caseload names the same few thousand days over and over, and a
+    # hit costs a dict lookup instead of a date object and its formatting.
+    return _fromordinal(day).isoformat()
 
 
 def fmt(day: int) -> str:

@@ -25,7 +25,7 @@ from ..results import (
     iso,
     status_of,
 )
-from ..timecalc import _shift_months, add_duration, hverdag
+from ..timecalc import add_duration, hverdag, shift_months
 from .context import Ctx, DueFn, MetFn, Pred, Scope, Span, SuspFn
 from .lookups import first_day, last_day, nth_day
 
@@ -226,7 +226,7 @@ def chain_events(
     versions, v, start = span.versions, 0, span.start
     version, v_lo, v_hi = versions[0]
     # names bound once: about eleven links per chain, each a handful of calls
-    shift, after, on_or_after = _shift_months, bisect.bisect_right, bisect.bisect_left
+    shift, after, on_or_after = shift_months, bisect.bisect_right, bisect.bisect_left
     out: list[Obligation] = []
     add = out.append
     while t <= stop:
@@ -284,7 +284,7 @@ def single_events(
     transition = sc.lo > sc.course_start  # created by a declared transition
     for t, ev in trig:
         # t <= as_of is a real day: add_duration without its open-end and convention checks
-        due_day = (_shift_months(t, months, False) if months else t) + extra
+        due_day = (shift_months(t, months, False) if months else t) + extra
         met, seen = None, 0
         if pred is None and ev is None:  # every event counts: the count-th one is met
             k = bisect.bisect_left(days, t) + count - 1

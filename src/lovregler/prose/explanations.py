@@ -11,8 +11,8 @@ one, never per evaluation.
 
 from __future__ import annotations
 
-from ..results import iso
 from ..syntax import ast
+from ..timecalc import INF, iso
 from .phrases import _resolve_pattern, bool_phrase
 from .sentences import tidy
 from .words import DEFAULT_CONTEXT, ProseContext, human
@@ -109,3 +109,83 @@ def deadline_words(deadline: ast.Deadline | None, trigger: ast.Trigger | None) -
     if isinstance(trigger, ast.CountWindows):
         return "periodens sidste dag"
     return ""
+
+
+# ---------------------------------------------------------------- an entry's sentences
+# What Obligation, Right and Value (lovregler.results) say about themselves, from their
+# numbers: one place for the words, whichever evaluator built the entry.
+
+
+def trigger_sentence(opening: str, trigger_day: int) -> str:
+    """An obligation's first sentence: what started it (note or trigger words), and when.
+
+    >>> trigger_sentence("Forløbet startede", 735659)
+    'Forløbet startede 2015-03-02.'
+    """
+    return f"{opening} {iso(trigger_day)}."
+
+
+def deadline_sentence(deadline_text: str, due_day: int) -> str:
+    """An obligation's second sentence: the deadline, with its arithmetic when it has one.
+
+    >>> deadline_sentence("3 måneder efter", 735659)
+    'Fristen er 3 måneder efter: 2015-03-02.'
+    >>> deadline_sentence("", 735659)
+    'Fristen er 2015-03-02.'
+    """
+    if deadline_text:
+        return f"Fristen er {deadline_text}: {iso(due_day)}."
+    return f"Fristen er {iso(due_day)}."
+
+
+def outcome_sentence(
+    count: int,
+    met_word: str,
+    fulfilled_day: int | None,
+    due_day: int,
+    as_of_day: int,
+    *,
+    suspended: bool,
+    overdue: bool,
+) -> str:
+    """An obligation's last sentence: met on time or late, suspended, overdue or pending.
+
+    >>> outcome_sentence(1, "samtale", 735660, 735659, 735700, suspended=False, overdue=False)
+    'Samtale 2015-03-03: opfyldt for sent (1 dage efter fristen).'
+    >>> outcome_sentence(2, "samtale", None, 735659, 735700, suspended=False, overdue=True)
+    'Ingen samtale pr. 2015-04-12: fristen er overskredet.'
+    """
+    what = f"{count}. {met_word}" if count > 1 else met_word[:1].upper() + met_word[1:]
+    if fulfilled_day is not None:
+        late = fulfilled_day - due_day
+        tail = "opfyldt" if late <= 0 else f"opfyldt for sent ({late} dage efter fristen)"
+        return f"{what} {iso(fulfilled_day)}: {tail}."
+    if suspended:
+        return "Pligten er suspenderet på fristdagen efter reglen."
+    state = "fristen er overskredet" if overdue else "afventer"
+    return f"Ingen {met_word} pr. {iso(as_of_day)}: {state}."
+
+
+def right_sentence(note: str, trigger_text: str, start_day: int, until_day: int) -> str:
+    """A right's sentence: why it starts (its note, or the event that starts this kind of
+    right) and how long it runs.
+
+    >>> right_sentence("", "Udløst af visitation", 735659, INF)
+    'Udløst af visitation. Retten gælder fra 2015-03-02 indtil videre.'
+    """
+    end = "indtil videre" if until_day >= INF else f"til og med {iso(until_day)}"
+    reason = f"{note} " if note else ""
+    if not reason and trigger_text.startswith("Udløst af "):
+        reason = f"{trigger_text}. "
+    return f"{reason}Retten gælder fra {iso(start_day)} {end}."
+
+
+def value_sentence(note: str, value: int, start: str | None, until: str | None) -> str:
+    """A value's sentence, »Værdien er V fra A til B.«, after the note when there is one; an
+    open run has no »til«.
+
+    >>> value_sentence("", 80, "2016-01-04", None)
+    'Værdien er 80 fra 2016-01-04.'
+    """
+    sentence = f"Værdien er {value} fra {start}" + (f" til {until}." if until else ".")
+    return f"{note} {sentence}" if note else sentence

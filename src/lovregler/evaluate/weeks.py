@@ -21,7 +21,7 @@ from ..timecalc import iso_week_monday
 from . import periods as P
 
 if TYPE_CHECKING:
-    from .runtime import Ctx, Span
+    from .context import Ctx, Span
 
 Timeline = P.Timeline
 Runs = list[tuple[int, int]]

@@ -1,28 +1,33 @@
-"""``python -m benchmarks`` (``make bench``): every benchmark in one run, one table.
+"""``python -m benchmarks`` (``make bench``): every benchmark, one table.
 
 Cases (inputs from :mod:`benchmarks.data`, seeded, so every run times the same work):
 
 1. **kbh_kontanthjælp_aktivitetsparat**: a validated history in memory → its result objects,
    by the compiled evaluator, the hand-written one (:mod:`benchmarks.handwritten`) and the
-   reference interpreter (on fewer citizens: it is slow). Ratios are taken in this run.
-2. **accumulation window**: :func:`lovregler.evaluate.periods.first_window_reach` (154 kommune-paid days
-   exceeded in 9 måneder, catalogue §7) on five-year sick-spell timelines, against a naive
-   per-day rescan (:mod:`benchmarks.windows`).
-3. **refusion** (if ``rulesets/refusion.lov`` is bundled): citizens with benefit periods across
-   2015–2018, as_of 2018-12-31; citizens/s, peak traced memory with every history held, and
-   peak RSS of a fresh process streaming them (:mod:`benchmarks.memory`).
-
-4. **OpenFisca side by side** (unless ``--no-peer``): the peer harness of
+   reference interpreter (on fewer citizens: it is slow); loading timed apart.
+2. **loading**: a history from a dict, a JSON Lines line and event-log columns, each against
+   the checking loader of before issue 14.
+3. **accumulation window**: :func:`lovregler.evaluate.periods.first_window_reach` (154
+   kommune-paid days exceeded in 9 måneder, catalogue §7) on five-year sick-spell timelines,
+   against a naive per-day rescan (:mod:`benchmarks.windows`).
+4. **refusion** (if ``rulesets/refusion.lov`` is bundled): citizens with benefit periods
+   across 2015–2018, as_of 2018-12-31; citizens/s, peak traced memory with every history
+   held, and peak RSS of a fresh process streaming them (:mod:`benchmarks.memory`).
+5. **OpenFisca side by side** (unless ``--no-peer``): the peer harness of
    ``../shared/peers/openfisca_refusion/`` (:mod:`benchmarks.peer`) on 30,000 histories,
    from history dicts to refusion runs, each implementation in a fresh process; skipped with
    the reason when OpenFisca's environment cannot be built.
+6. **batch** (only with ``--batch``, about 80 s more): ``lovregler batch`` on 30,000
+   synthetic citizens, the local engine and Dask with one and with two workers, and
+   ``lovregler demo`` (the chain of ``make demo``), each a fresh process timed from outside
+   (:mod:`benchmarks.batch`).
 
-5. **batch** (only with ``--batch``, about 80 s more): ``lovregler batch --engine dask`` on
-   30,000 synthetic citizens with one and with two workers, and ``lovregler demo`` (the chain
-   of ``make demo``), each a fresh process timed from outside (:mod:`benchmarks.batch`).
-
-Rates are per CPU second of this one process (= per core) from the best of a few rounds; wall
-time is shown beside them. ``--quick`` shrinks everything for a smoke test.
+Cases 1–4 run each contender in its own fresh process (:mod:`benchmarks.contenders`), the
+contenders of a case taking turns for ``--rounds`` rounds (:mod:`benchmarks.isolated`): what
+one case leaves behind in an interpreter does not slow the next. Rates are per CPU second of
+the contender's process (= per core), the median over its processes of each one's best
+round, with the slowest and fastest process beside it; wall time is shown too.
+``--quick`` shrinks everything for a smoke test.
 """
 
 from __future__ import annotations
@@ -30,57 +35,62 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import tracemalloc
+import tempfile
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
 
 import attrs
 from rich.console import Console
 from rich.table import Table
 
-from lovregler import load_ruleset
 from lovregler.api import bundled_rulesets
-from lovregler.caseload.table_records import ATTRIBUTE_TYPES
-from lovregler.evaluate.periods import first_window_reach
-from lovregler.history import History
 
-from . import data
 from .batch import batch_steps
-from .handwritten import Handwritten
+from .isolated import Runner, Sample, Samples, interleaved, process_runner, ratio_spread
 from .memory import child_peak_rss_mib
 from .peer import PeerRun, ratios, run_peer
-from .timing import Rate, load_average, max_rss_mib, measure
-from .windows import naive_first_window_reach
+from .timing import Rate, load_average
 
 KBH = "kbh_kontanthjælp_aktivitetsparat"
 
 
 @attrs.frozen
 class Sizes:
-    """How many items each case uses, and how many rounds each measurement takes."""
+    """How many items each case uses, how many rounds each process takes (its best is
+    kept), and how many processes each contender gets (``processes``, interleaved)."""
 
     citizens: int = 5000
     interpreted: int = 40
     timelines: int = 3000
     naive_timelines: int = 60
     refusion: int = 30_000
-    rounds: int = 5
+    rounds: int = 3
     batch: int = 30_000
+    processes: int = 3
 
     @classmethod
     def quick(cls) -> Sizes:
         """Small enough for a smoke test."""
-        return cls(200, 4, 200, 5, 1000, 1, 1000)
+        return cls(200, 4, 200, 5, 1000, 1, 1000, 1)
+
+    def for_processes(self) -> dict[str, int]:
+        """What a contender's process needs to know (its inputs' sizes and its rounds)."""
+        return attrs.asdict(self)
 
 
 @attrs.frozen
 class Row:
-    """One line of the output table."""
+    """One line of the output table: a contender's median process and the spread."""
 
     case: str
     what: str
-    rate: Rate
+    samples: Samples
     note: str = ""
+
+    @property
+    def rate(self) -> Rate:
+        """The median process's rate."""
+        return self.samples.median
 
 
 @attrs.frozen
@@ -94,182 +104,116 @@ class Target:
 
 
 # ───────────────────────────── cases ─────────────────────────────
-def kbh_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
-    """Compiled vs hand-written vs interpreter on the same histories."""
-    rs = load_ruleset(KBH)
-    hand = Handwritten(rs)
-    objs = data.kontanthjaelp_citizens(sizes.citizens)
-    load = measure("load", rs.history, objs, 1)
-    histories = [rs.history(o) for o in objs]
-    rs.evaluate(histories[0], data.KONTANTHJAELP_AS_OF)  # compiles on first use: not timed
-    as_of = data.KONTANTHJAELP_AS_OF.toordinal()
-    compiled = measure(
-        "compiled", lambda h: rs.evaluate(h, data.KONTANTHJAELP_AS_OF), histories, sizes.rounds
-    )
-    handwritten = measure("hand", lambda h: hand.evaluate(h, as_of), histories, sizes.rounds)
-    few = histories[: sizes.interpreted]
-    interp = measure("interp", lambda h: rs.interpret(h, data.KONTANTHJAELP_AS_OF), few, 1)
-    compiled_few = measure(
-        "compiled", lambda h: rs.evaluate(h, data.KONTANTHJAELP_AS_OF), few, sizes.rounds
-    )
-    vs_interp = interp.cpu / interp.items / (compiled_few.cpu / compiled_few.items)
-    vs_hand = compiled.micros / handwritten.micros
-    per = f"{_instances(rs, histories):.1f} obligations+rights per citizen"
+def _ratio_text(slow: Samples, fast: Samples) -> tuple[float, str]:
+    """A time ratio and its text, with the range of the round-by-round ratios."""
+    mid, lo, hi = ratio_spread(slow, fast)
+    rounds = f" (rounds {lo:.2f}–{hi:.2f}×)" if len(slow.runs) > 1 else ""
+    return mid, f"{mid:.2f}×{rounds}"
+
+
+def kbh_case(run: Runner, sizes: Sizes) -> tuple[list[Row], list[Target]]:
+    """Compiled vs hand-written vs interpreter on the same histories, each in its own
+    processes, taking turns."""
+    names = ("compiled", "hand-written", "interpreter", "loading")
+    got = interleaved(run, "kbh", names, sizes.processes, once=("interpreter",))
+    compiled, hand, interp = got["compiled"], got["hand-written"], got["interpreter"]
+    vs_hand, vs_hand_text = _ratio_text(compiled, hand)
+    vs_interp = interp.median.micros / interp.extra["compiled_micros"]
+    few = interp.median.items
     rows = [
-        Row(KBH, "compiled (Ruleset.evaluate)", compiled, per),
+        Row(
+            KBH,
+            "compiled (Ruleset.evaluate)",
+            compiled,
+            f"{compiled.extra['instances']:.1f} obligations+rights per citizen",
+        ),
         Row(
             KBH,
             "hand-written (benchmarks/handwritten.py)",
-            handwritten,
-            f"compiled takes {vs_hand:.2f}× its time",
+            hand,
+            f"compiled takes {vs_hand_text} its time",
         ),
         Row(
             KBH,
             "reference interpreter (Ruleset.interpret)",
             interp,
-            f"compiled is {vs_interp:.0f}× faster (same {len(few)} citizens)",
+            f"compiled is {vs_interp:.0f}× faster (same {few} citizens)",
         ),
-        Row(KBH, "loading: History.from_dict (not in the above)", load),
+        Row(KBH, "loading: History.from_dict (not in the above)", got["loading"]),
     ]
+    slowest, fastest = compiled.spread
+    spread = f" (processes {slowest:,.0f}–{fastest:,.0f})" if len(compiled.runs) > 1 else ""
     targets = [
         Target(
             "kbh compiled, evaluations/s/core",
             "≥ 20,000",
-            f"{compiled.per_second:,.0f}",
-            compiled.per_second >= 20_000,
+            f"{compiled.median.per_second:,.0f}{spread}",
+            compiled.median.per_second >= 20_000,
         ),
         Target("compiled vs interpreter", "≥ 5×", f"{vs_interp:.0f}×", vs_interp >= 5),
-        Target("compiled vs hand-written (time)", "≤ 1.2×", f"{vs_hand:.2f}×", vs_hand <= 1.2),
+        Target("compiled vs hand-written (time)", "≤ 1.2×", vs_hand_text, vs_hand <= 1.2),
     ]
     return rows, targets
 
 
-def loading_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
-    """A history from each input form against how it was loaded before issue 14, on the
-    same citizens in one run: a dict (the checking loader alone), a JSON Lines line
-    (``json.loads`` with the duplicate-key hook, then the checking loader) and one citizen's
-    event-log columns (rows built as dicts, then the checking loader)."""
-    from lovregler.history import checked_history
-    from lovregler.history.json_text import _checked_decode
+#: The loading forms: (contender, the checking loader's contender, what the row says).
+LOADING_FORMS = (
+    ("dict", "dict, before", "dict → History (History.from_dict)"),
+    ("JSON Lines", "JSON Lines, before", "JSON Lines line → History (History.from_json)"),
+    ("columns", "columns, before", "event-log columns → History (History.from_columns)"),
+)
 
-    rs = load_ruleset("refusion" if "refusion" in bundled_rulesets() else KBH)
-    vocabulary = rs.vocabulary
-    objs = list(data.refusion_citizens(sizes.citizens))
-    lines = [json.dumps(o, ensure_ascii=False).encode() for o in objs]
-    tables = [_event_columns(o) for o in objs]
-    rounds = sizes.rounds
-    forms: list[tuple[str, Callable[[Any], object], Callable[[Any], object], list[Any]]] = [
-        (
-            "dict → History (History.from_dict)",
-            rs.history,
-            lambda o: checked_history(o, vocabulary),
-            objs,
-        ),
-        (
-            "JSON Lines line → History (iter_jsonl, History.from_json)",
-            lambda line: History.from_json(line, vocabulary),
-            lambda line: checked_history(_checked_decode(line), vocabulary),
-            lines,
-        ),
-        (
-            "event-log columns → History (History.from_columns)",
-            lambda t: History.from_columns(t[2], vocabulary, citizen_id=t[0], birth_date=t[1]),
-            lambda t: checked_history(_rows_as_before(*t), vocabulary),
-            tables,
-        ),
-    ]
-    case = f"loading, {len(objs):,} refusion histories"
+
+def loading_case(run: Runner, sizes: Sizes) -> tuple[list[Row], list[Target]]:
+    """A history from each input form against how it was loaded before issue 14, on the
+    same citizens: a dict (the checking loader alone), a JSON Lines line (``json.loads``
+    with the duplicate-key hook, then the checking loader) and one citizen's event-log
+    columns (rows built as dicts, then the checking loader); each in its own processes, the
+    new and the old way of a form taking turns."""
+    case = f"loading, {sizes.citizens:,} refusion histories"
     rows, targets = [], []
-    for what, fast_fn, before_fn, items in forms:
-        fast, before = _alternating(fast_fn, before_fn, items, rounds)
-        ratio = before.micros / fast.micros
-        rows.append(Row(case, what, fast, f"{ratio:.2f}× before issue 14"))
+    for fast_name, before_name, what in LOADING_FORMS:
+        got = interleaved(run, "loading", (fast_name, before_name), sizes.processes)
+        fast, before = got[fast_name], got[before_name]
+        ratio, text = _ratio_text(before, fast)
+        rows.append(Row(case, what, fast, f"{text} faster than before issue 14"))
         rows.append(Row(case, "   the same, as before issue 14 (checking loader)", before))
         form = what.split(" → ")[0]
-        targets.append(
-            Target(f"loading {form} → History vs before", "≥ 3×", f"{ratio:.2f}×", ratio >= 3)
-        )
+        targets.append(Target(f"loading {form} → History vs before", "≥ 3×", text, ratio >= 3))
     return rows, targets
 
 
-def _alternating(
-    fast_fn: Callable[[Any], object],
-    before_fn: Callable[[Any], object],
-    items: list[Any],
-    rounds: int,
-) -> tuple[Rate, Rate]:
-    """The best round of each, the rounds taken in turn: on a shared machine the load moves
-    during a run, and a ratio of rounds taken minutes apart measures the neighbours."""
-    fast: list[Rate] = []
-    before: list[Rate] = []
-    for _ in range(max(rounds, 3)):
-        fast.append(measure("fast", fast_fn, items, 1))
-        before.append(measure("before", before_fn, items, 1))
-    return min(fast, key=lambda r: r.cpu), min(before, key=lambda r: r.cpu)
-
-
-def _event_columns(citizen: dict[str, Any]) -> tuple[str, str, dict[str, list[Any]]]:
-    """A citizen as its share of an event log: one column per field, None where unused."""
-    names = ["type", "date", "seq", *ATTRIBUTE_TYPES]
-    columns = {name: [e.get(name) for e in citizen["events"]] for name in names}
-    return citizen["id"], citizen["birth_date"], columns
-
-
-def _rows_as_before(cid: str, birth_date: str, columns: dict[str, list[Any]]) -> dict[str, Any]:
-    """The citizen object as the batch built it from event-log rows before issue 14."""
-    names = list(columns)
-    events = [
-        {n: v for n, v in zip(names, row, strict=True) if v is not None}
-        for row in zip(*columns.values(), strict=True)
-    ]
-    return {"id": cid, "birth_date": birth_date, "events": events}
-
-
-def _instances(rs: object, histories: list) -> float:
-    results = [rs.evaluate(h, data.KONTANTHJAELP_AS_OF) for h in histories]  # type: ignore[attr-defined]
-    return sum(len(r.obligations) + len(r.rights) for r in results) / max(1, len(results))
-
-
-def window_case(sizes: Sizes) -> list[Row]:
+def window_case(run: Runner, sizes: Sizes) -> list[Row]:
     """first_window_reach vs a per-day rescan, on the same five-year timelines."""
-    spells = data.sick_spells(sizes.timelines)
-    fast = measure("fast", lambda a: first_window_reach(a, 155, 9, 0), spells, sizes.rounds)
-    few = spells[: sizes.naive_timelines]
-    naive = measure("naive", lambda a: naive_first_window_reach(a, 155, 9, 0), few, 1)
-    same = all(
-        first_window_reach(a, 155, 9, 0) == naive_first_window_reach(a, 155, 9, 0) for a in few
-    )
-    reached = sum(first_window_reach(a, 155, 9, 0) is not None for a in spells) / len(spells)
-    speedup = naive.micros / fast.micros
+    got = interleaved(run, "window", ("fast", "naive"), sizes.processes, once=("naive",))
+    fast, naive = got["fast"], got["naive"]
+    few = naive.median.items
+    same = fast.extra["answers"][:few] == naive.extra["answers"]
+    speedup = naive.median.micros / fast.median.micros
     case = "window: > 154 days in 9 måneder, 5-year spells"
     return [
         Row(
             case,
             "periods.first_window_reach",
             fast,
-            f"{reached:.0%} reach it; {speedup:.0f}× the naive walk",
+            f"{fast.extra['reached']:.0%} reach it; {speedup:.0f}× the naive walk",
         ),
         Row(case, "naive per-day rescan", naive, "same answers" if same else "ANSWERS DIFFER"),
     ]
 
 
-def refusion_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
+def refusion_case(run: Runner, sizes: Sizes) -> tuple[list[Row], list[Target]]:
     """Refusion rates per ISO week for citizens with benefit periods across 2015–2018."""
-    rs = load_ruleset("refusion")
-    histories = [rs.history(o) for o in data.refusion_citizens(sizes.refusion)]
-    as_of = data.REFUSION_AS_OF
-    rs.evaluate(histories[0], as_of)  # compiles on first use: not timed
-    rate = measure("refusion", lambda h: rs.evaluate(h, as_of), histories, sizes.rounds)
-    del histories
-    peak = _refusion_peak_mib(rs, sizes.refusion)
+    got = interleaved(run, "refusion", ("compiled", "traced"), sizes.processes, once=("traced",))
+    rate = got["compiled"]
+    peak = got["traced"].extra["peak_mib"]
     rss = child_peak_rss_mib(sizes.refusion)
-    case = f"refusion, {sizes.refusion:,} citizens, as_of {as_of}"
+    case = f"refusion, {sizes.refusion:,} citizens, as_of 2018-12-31"
     note = f"peak traced {peak:.0f} MiB (all histories held); streamed in a fresh process: {rss:.0f} MiB RSS"
+    per_second = rate.median.per_second
     rows = [Row(case, "compiled (Ruleset.evaluate)", rate, note)]
     targets = [
-        Target(
-            "refusion citizens/s", "≥ 50,000", f"{rate.per_second:,.0f}", rate.per_second >= 50_000
-        ),
+        Target("refusion citizens/s", "≥ 50,000", f"{per_second:,.0f}", per_second >= 50_000),
         Target(
             "refusion peak memory",
             "≤ 150 MiB",
@@ -278,18 +222,6 @@ def refusion_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
         ),
     ]
     return rows, targets
-
-
-def _refusion_peak_mib(rs: object, n: int) -> float:
-    """Peak Python memory while loading ``n`` citizens and evaluating them all."""
-    tracemalloc.start()
-    try:
-        histories = [rs.history(o) for o in data.iter_refusion_citizens(n)]  # type: ignore[attr-defined]
-        for h in histories:
-            rs.evaluate(h, data.REFUSION_AS_OF)  # type: ignore[attr-defined]
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 #: Batch speed against the code before issue 14 needs that code, so this run cannot measure
@@ -307,7 +239,7 @@ def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
         Row(
             case,
             label,
-            step.rate,
+            Samples(label, (Sample(step.rate),)),
             f"{step.rate.wall:.1f} s wall; largest process {step.largest_rss_mib:.0f} MiB",
         )
         for label, step in steps.items()
@@ -369,26 +301,36 @@ def peer_table(run: PeerRun) -> Table:
 
 
 # ───────────────────────────── output ─────────────────────────────
-def rows_table(rows: list[Row]) -> Table:
+def rows_table(rows: list[Row], processes: int) -> Table:
     """The measurements."""
-    table = Table(title="lovregler benchmarks (rates per CPU second of one core, best round)")
+    table = Table(
+        title=(
+            "lovregler benchmarks: each contender in its own processes, "
+            f"{processes} interleaved round(s); rates per CPU second of one core, the median "
+            "process's best round, and the slowest–fastest process"
+        )
+    )
     for name, justify in [
         ("case", "left"),
         ("implementation", "left"),
         ("items", "right"),
         ("µs/item", "right"),
         ("items/s/core", "right"),
+        ("processes: slowest–fastest", "right"),
         ("items/s wall", "right"),
         ("note", "left"),
     ]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in rows:
+        slowest, fastest = r.samples.spread
+        spread = f"{slowest:,.0f}–{fastest:,.0f}" if len(r.samples.runs) > 1 else "(one)"
         table.add_row(
             r.case,
             r.what,
             f"{r.rate.items:,}",
             f"{r.rate.micros:,.1f}",
             f"{r.rate.per_second:,.0f}",
+            spread,
             f"{r.rate.per_second_wall:,.0f}",
             r.note,
         )
@@ -405,7 +347,7 @@ def targets_table(targets: list[Target]) -> Table:
     return table
 
 
-def _json(rows: list[Row], targets: list[Target]) -> dict[str, object]:
+def _json(rows: list[Row], targets: list[Target], peer: PeerRun) -> dict[str, object]:
     return {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "rows": [
@@ -415,10 +357,13 @@ def _json(rows: list[Row], targets: list[Target]) -> dict[str, object]:
                 "items": r.rate.items,
                 "cpu_s": r.rate.cpu,
                 "wall_s": r.rate.wall,
+                "processes_cpu_s": [s.rate.cpu for s in r.samples.runs],
+                "processes_wall_s": [s.rate.wall for s in r.samples.runs],
                 "note": r.note,
             }
             for r in rows
         ],
+        "peer": [attrs.asdict(p) for p in peer.rows] or peer.skipped,
         "targets": [attrs.asdict(t) for t in targets],
     }
 
@@ -431,49 +376,57 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test)")
     parser.add_argument("--json", metavar="PATH", help="also write the numbers as JSON")
     parser.add_argument(
-        "--batch", action="store_true", help="also time dask 1 vs 2 workers and the demo (~80 s)"
+        "--rounds",
+        type=int,
+        metavar="N",
+        help="processes per contender, interleaved (default 3; 1 with --quick)",
+    )
+    parser.add_argument(
+        "--batch", action="store_true", help="also time the whole-caseload commands (~80 s)"
     )
     parser.add_argument(
         "--no-peer", action="store_true", help="leave out the OpenFisca side-by-side run"
     )
     args = parser.parse_args(argv)
     sizes = Sizes.quick() if args.quick else Sizes()
+    if args.rounds:
+        sizes = attrs.evolve(sizes, processes=args.rounds)
     console = Console(width=max(150, Console().width))
     console.print(f"load average at start: {load_average()}")
     rows: list[Row] = []
     targets: list[Target] = []
-    steps: list[tuple[str, Callable[[], object]]] = [
-        ("kbh", lambda: kbh_case(sizes)),
-        ("loading", lambda: loading_case(sizes)),
-        ("window", lambda: window_case(sizes)),
-    ]
-    if "refusion" in bundled_rulesets():
-        steps.append(("refusion", lambda: refusion_case(sizes)))
-    if args.batch:
-        steps.append(("batch", lambda: batch_case(sizes)))
-    for name, step in steps:
-        with console.status(f"running {name} …"):
-            got = step()
-        new_rows, new_targets = got if isinstance(got, tuple) else (got, [])
-        rows += new_rows
-        targets += new_targets
+    with tempfile.TemporaryDirectory(prefix="lovregler-bench-inputs-") as inputs:
+        run = process_runner(sizes.for_processes(), Path(inputs))
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("kbh", lambda: kbh_case(run, sizes)),
+            ("loading", lambda: loading_case(run, sizes)),
+            ("window", lambda: window_case(run, sizes)),
+        ]
+        if "refusion" in bundled_rulesets():
+            steps.append(("refusion", lambda: refusion_case(run, sizes)))
+        if args.batch:
+            steps.append(("batch", lambda: batch_case(sizes)))
+        for name, step in steps:
+            with console.status(f"running {name} …"):
+                got = step()
+            new_rows, new_targets = got if isinstance(got, tuple) else (got, [])
+            rows += new_rows
+            targets += new_targets
     peer = PeerRun(skipped="--no-peer")
     if not args.no_peer:
         with console.status("running the OpenFisca side-by-side harness …"):
             peer, peer_targets = peer_case(sizes)
         targets += peer_targets
-    console.print(rows_table(rows))
+    console.print(rows_table(rows, sizes.processes))
     if peer.rows:
         console.print(peer_table(peer))
     else:
         console.print(f"OpenFisca side by side: skipped ({peer.skipped})")
     console.print(targets_table(targets))
-    console.print(
-        f"load average at end: {load_average()}; peak RSS of this run {max_rss_mib():.0f} MiB"
-    )
+    console.print(f"load average at end: {load_average()}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(_json(rows, targets), out, ensure_ascii=False, indent=2)
+            json.dump(_json(rows, targets, peer), out, ensure_ascii=False, indent=2)
     return 0
 
 

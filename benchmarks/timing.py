@@ -13,8 +13,11 @@ import os
 import resource
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import attrs
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -42,9 +45,7 @@ class Rate:
         return 1e6 * self.cpu / self.items
 
 
-def measure(
-    label: str, fn: Callable[[object], object], items: Sequence[object], rounds: int
-) -> Rate:
+def measure(label: str, fn: Callable[[T], object], items: Sequence[T], rounds: int) -> Rate:
     """Call ``fn`` on every item, ``rounds`` times; keep the fastest round.
 
     The garbage collector is run before and paused during each round, so one round does not

@@ -3,7 +3,8 @@
 ``python -m benchmarks.contenders CASE NAME --sizes JSON --inputs DIR`` prepares its inputs
 (untimed), times the contender in a few rounds (the best kept, as :func:`.timing.measure`
 does) and prints one line of JSON: the items, the best round's CPU and wall seconds, and what
-the case needs besides (a count for the note, answers to compare). :mod:`benchmarks.isolated`
+the case needs besides (a count for the note, answers to compare; only when ``details`` is
+set in the sizes, i.e. in a contender's first process). :mod:`benchmarks.isolated`
 starts these processes in interleaved rounds.
 
 Why a process each: what ran before in the same interpreter changes the speed of what runs
@@ -62,6 +63,8 @@ def kbh_compiled(sizes: dict[str, int], inputs: Path) -> Measured:
     rs, histories = _kbh(sizes, inputs)
     as_of = data.KONTANTHJAELP_AS_OF
     rate = measure("compiled", lambda h: rs.evaluate(h, as_of), histories, sizes["rounds"])
+    if not sizes["details"]:
+        return rate, {}
     results = [rs.evaluate(h, as_of) for h in histories]
     instances = sum(len(r.obligations) + len(r.rights) for r in results) / len(results)
     return rate, {"instances": instances}
@@ -203,6 +206,8 @@ def window_fast(sizes: dict[str, int], inputs: Path) -> Measured:
 
     spells = cached(inputs, "spells", sizes["timelines"], data.sick_spells)
     rate = measure("fast", lambda a: first_window_reach(a, 155, 9, 0), spells, sizes["rounds"])
+    if not sizes["details"]:
+        return rate, {}
     answers = [first_window_reach(a, 155, 9, 0) for a in spells]
     reached = sum(t is not None for t in answers) / len(answers)
     return rate, {"reached": reached, "answers": answers[: sizes["naive_timelines"]]}

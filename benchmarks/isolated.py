@@ -55,7 +55,8 @@ class Samples:
 
     @property
     def extra(self) -> dict[str, Any]:
-        """The first process's extra numbers (every process computes the same ones)."""
+        """The first process's extra numbers (the answers and counts that the others would
+        only compute again)."""
         return self.runs[0].extra
 
 
@@ -66,15 +67,17 @@ def ratio_spread(slow: Samples, fast: Samples) -> tuple[float, float, float]:
     return slow.median.cpu / fast.median.cpu, min(pairs), max(pairs)
 
 
-Runner = Callable[[str, str], Sample]
+#: Runs one contender's process: (case, name, first); only the first process of a contender
+#: computes the extra numbers that do not change between processes (``details``).
+Runner = Callable[[str, str, bool], Sample]
 
 
 def process_runner(sizes: dict[str, int], inputs: Path) -> Runner:
     """Run a contender in a fresh interpreter of this environment and read its JSON line."""
 
-    def run(case: str, name: str) -> Sample:
+    def run(case: str, name: str, first: bool) -> Sample:
         argv = [sys.executable, "-m", "benchmarks.contenders", case, name]
-        argv += ["--sizes", json.dumps(sizes), "--inputs", str(inputs)]
+        argv += ["--sizes", json.dumps({**sizes, "details": first}), "--inputs", str(inputs)]
         done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"benchmark process {case}/{name} failed:\n{done.stderr}")
@@ -95,5 +98,5 @@ def interleaved(
     for k in range(rounds):
         for name in names:
             if k == 0 or name not in once:
-                runs[name].append(run(case, name))
+                runs[name].append(run(case, name, k == 0))
     return {name: Samples(name, tuple(got)) for name, got in runs.items()}

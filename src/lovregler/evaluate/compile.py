@@ -150,7 +150,7 @@ class Gen(RuleWriter):
             # may be determined before it begins
             call = f"{self.rule_call(s)}c, everyone, ob, ri, va)"
             if s.rule.kind == "right":
-                call = f"ri.extend(keep_rights(S{s.index}, {call}, FIRST_DAY))"
+                call = f"ri.extend(keep_rights((S{s.index},), {call}, FIRST_DAY))"
             if s.rule.kind == "obligation":
                 self.emit(f"    if as_of >= {s.start}:{dates_comment(s.start)}", s.rule.pos)
                 self.emit(f"        {call}", s.rule.pos)
@@ -168,9 +168,16 @@ class Gen(RuleWriter):
             self.emit(
                 "        from_first = whole if cs >= first else Scope(cs, ce, first, hi, False)"
             )
-        computed: dict[str, str] = {}  # rule function -> the local holding its periods
+        # a right's spans that share one rule function (the rule unchanged across versions)
+        # keep its periods in one call, where the first of them is computed
+        sharing: dict[str, list[RuleSpan]] = {}
+        for s in per_course:
+            if s.rule.kind == "right":
+                sharing.setdefault(self.function_of[s.index], []).append(s)
         for s in per_course:
             r = s.rule
+            if r.kind == "right" and sharing[self.function_of[s.index]][0] is not s:
+                continue  # its rights were kept with the first span of its function
             scope = "whole"
             if r.kind == "obligation":
                 # listed triggers lie in [max(cs, span start), min(ce, as_of, span end)]; the
@@ -188,7 +195,7 @@ class Gen(RuleWriter):
                 self.emit("        if first <= hi:", r.pos)
                 scope = "from_first"
             if r.kind == "right":
-                self.per_course_right(s, scope, computed)
+                self.per_course_right(s, scope, sharing[self.function_of[s.index]])
                 continue
             self.emit(f"            {self.rule_call(s)}c, {scope}, ob, ri, va)", r.pos)
         if self.plan.right_groups:
@@ -196,21 +203,16 @@ class Gen(RuleWriter):
             self.emit("        ri = held_once(ri, RIGHT_GROUPS)")
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
 
-    def per_course_right(self, s: RuleSpan, scope: str, computed: dict[str, str]) -> None:
-        """Keep a right's periods for span ``s``. Every per-forløb right runs under the same
-        guard and scope, so a rule function already called in this forløb (the same rule in
-        an earlier version) is not called again: its periods are reused."""
-        fn = self.function_of[s.index]
-        local = computed.get(fn)
-        if local is None:
-            local = computed[fn] = f"P{len(computed)}"
-            self.emit(
-                f"            {local} = {self.rule_call(s)}c, {scope}, ob, ri, va)",
-                s.rule.pos,
-            )
+    def per_course_right(self, s: RuleSpan, scope: str, spans: list[RuleSpan]) -> None:
+        """A right's periods, computed once per forløb for ``spans`` — every span whose rule
+        function is the first's (the same rule in later versions: they run under the same
+        guard and scope) — and kept for each of them in one pass (:func:`runtime.keep_rights`)."""
+        local = f"P{s.index}"
+        self.emit(f"            {local} = {self.rule_call(s)}c, {scope}, ob, ri, va)", s.rule.pos)
         self.emit(f"            if {local}:", s.rule.pos)
+        names = ", ".join(f"S{t.index}" for t in spans) + ("," if len(spans) == 1 else "")
         self.emit(
-            f"                ri.extend(keep_rights(S{s.index}, {local}, FIRST_DAY))", s.rule.pos
+            f"                ri.extend(keep_rights(({names}), {local}, FIRST_DAY))", s.rule.pos
         )
 
 

@@ -14,26 +14,53 @@ from .context import Ctx, Pred, Scope, Span, Timeline
 from .lookups import events, first_day
 
 
-def keep_rights(span: Span, periods: list[tuple[int, int]], first_day: int) -> list[Right]:
-    """Rights whose first day lies in the span (before the ruleset's first version: in the
-    first version), dropping one that lies inside an earlier one."""
-    out: list[Right] = []
+def keep_rights(
+    spans: tuple[Span, ...], periods: list[tuple[int, int]], first_day: int
+) -> list[Right]:
+    """Rights of one rule whose first day lies in one of its spans (before the ruleset's
+    first version: in the first version), dropping one that lies inside an earlier one of its
+    span. ``spans`` are the spans of the rule's versions that share these periods (the rule
+    is the same in each), in order: one pass serves them all, and the rights come out span
+    by span, as one call per span would give them."""
+    kept: list[list[Right]] = [[] for _ in spans]
     for start, until in periods:
         if until < start:
             continue  # ended before it began (a same-day end later in the history)
         day = start if start > first_day else first_day
-        if not span.start <= day <= span.end:
-            continue
+        i = _span_of(spans, day)
+        if i < 0:
+            continue  # in none of the spans
+        span, out = spans[i], kept[i]
         version = span.version_on(day)
-        if version is None or any(r.start_day <= start and until <= r.until_day for r in out):
+        if version is None or (
+            out and any(r.start_day <= start and until <= r.until_day for r in out)
+        ):
             continue
         out.append(Right(span.info, version, start, until))
-    return out
+    return kept[0] if len(kept) == 1 else [r for out in kept for r in out]
+
+
+def _span_of(spans: tuple[Span, ...], day: int) -> int:
+    """The index of the span that holds ``day``, or -1."""
+    for i, span in enumerate(spans):
+        if span.start <= day <= span.end:
+            return i
+    return -1
 
 
 def held_once(rights: list[Right], groups: dict[RuleInfo, int]) -> list[Right]:
     """Drop a right that lies inside an earlier right of its group: a right whose rule is the
-    same in consecutive versions is one entry, with the earlier version (catalogue C5)."""
+    same in consecutive versions is one entry, with the earlier version (catalogue C5).
+    The order of the rights is left to ``Result.build``, which sorts them."""
+    seen: set[int] = set()
+    for r in rights:  # most citizens hold at most one right of each group: nothing to drop
+        group = groups.get(r.rule)
+        if group is not None:
+            if group in seen:
+                break
+            seen.add(group)
+    else:
+        return rights
     kept: dict[int, list[Right]] = {}
     out: list[Right] = []
     for r in sorted(rights, key=lambda r: r.start_day):

@@ -149,13 +149,27 @@ def test_generated_code_only_calls_what_the_runtime_exports(name: str) -> None:
 
 
 def test_identical_rule_bodies_share_one_function() -> None:
-    # første_samtale is the same rule in lab2015 and lab2019 but for its documentation: two
-    # spans, one function, called with each span's S
+    # helhedsorienteret_mentor is the same right in lab2015 and lab2019 but for its
+    # documentation: two spans (S4, S11), one function, called once per forløb, its periods
+    # kept for both spans in one call
     source = compile_plan(load_ruleset("kontanthjælp_aktivitetsparat").plan).source
     functions = [line for line in source.splitlines() if line.startswith("def r")]
-    assert sum("'første_samtale'" in line for line in functions) == 1
-    calls = [line.strip() for line in source.splitlines() if line.strip().startswith("r0(")]
-    assert len(calls) == 2
+    assert sum("'helhedsorienteret_mentor'" in line for line in functions) == 1
+    calls = [line.strip() for line in source.splitlines() if line.strip().startswith("P4 = r4(")]
+    assert calls == ["P4 = r4(S4, c, from_first, ob, ri, va)"]
+    assert "ri.extend(keep_rights((S4, S11), P4, FIRST_DAY))" in source
+
+
+def test_per_forløb_obligations_run_inside_evaluate() -> None:
+    # første_samtale (lab2015 S0, lab2019 S8) is written into evaluate's loop over the
+    # forløb, once per span, with that span's S; it has no function of its own
+    source = compile_plan(load_ruleset("kontanthjælp_aktivitetsparat").plan).source
+    lines = [line.strip() for line in source.splitlines()]
+    assert not [line for line in lines if line.startswith("def r") and "første_samtale" in line]
+    assert "S, sc = S0, whole  # 'første_samtale'" in lines
+    assert "S, sc = S8, whole  # 'første_samtale'" in lines
+    body = source.split("def evaluate(history, as_of):", 1)[1]
+    assert body.count("due=(0, 7), etype='samtale'") == 2
 
 
 def test_day_numbers_carry_their_dates() -> None:

@@ -17,7 +17,7 @@ the generated source.
 
 >>> from lovregler.api import load_ruleset
 >>> src = compile_plan(load_ruleset("kontanthjælp_aktivitetsparat").plan).source
->>> "def r0(S, c, sc, ob, ri, va):" in src
+>>> "def evaluate(history, as_of):" in src
 True
 """
 
@@ -174,6 +174,9 @@ class Gen(RuleWriter):
         for s in per_course:
             if s.rule.kind == "right":
                 sharing.setdefault(self.function_of[s.index], []).append(s)
+        # consecutive spans under the same guard share one ``if`` (guards only read the
+        # forløb's bounds, which no rule body assigns)
+        previous = ""
         for s in per_course:
             r = s.rule
             if r.kind == "right" and sharing[self.function_of[s.index]][0] is not s:
@@ -187,21 +190,35 @@ class Gen(RuleWriter):
                 if self.guarded_at_start(r, s):
                     # its one trigger is the forløb's start: only a start inside the span counts
                     guard = f"{s.start} <= cs{f' <= {s.end}' if s.end < INF else ''} and cs <= hi"
-                self.emit(f"        if {guard}:{dates_comment(s.start, s.end)}", r.pos)
+                guard = f"        if {guard}:{dates_comment(s.start, s.end)}"
                 if s.transition:
                     lo = f"cs if cs > {s.start} else {s.start}"
                     scope = f"Scope(cs, ce, {lo}, hi, False)"
             else:
-                self.emit("        if first <= hi:", r.pos)
+                guard = "        if first <= hi:"
                 scope = "from_first"
+            if guard != previous:
+                self.emit(guard, r.pos)
+            previous = guard
             if r.kind == "right":
                 self.per_course_right(s, scope, sharing[self.function_of[s.index]])
+                continue
+            if s.index in self.inline:
+                self.inline_body(s, scope)
                 continue
             self.emit(f"            {self.rule_call(s)}c, {scope}, ob, ri, va)", r.pos)
         if self.plan.right_groups:
             self.emit("    if len(ri) > 1:")
             self.emit("        ri = held_once(ri, RIGHT_GROUPS)")
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
+
+    def inline_body(self, s: RuleSpan, scope: str) -> None:
+        """A rule's body in the loop over the forløb, with ``S`` and ``sc`` bound as its
+        function's parameters would be (:meth:`RuleWriter.inlined`)."""
+        body, body_map = self.inline[s.index]
+        self.emit(f"            S, sc = S{s.index}, {scope}  # {s.rule.id!r}", s.rule.pos)
+        for number, line in enumerate(body, 1):
+            self.emit(f"        {line}", body_map.get(number))
 
     def per_course_right(self, s: RuleSpan, scope: str, spans: list[RuleSpan]) -> None:
         """A right's periods, computed once per forløb for ``spans`` — every span whose rule

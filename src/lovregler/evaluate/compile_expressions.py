@@ -32,6 +32,8 @@ class ExpressionWriter:
         self.preds: dict[str, str] = {}
         self.functions: dict[str, str] = {}  # rule body -> the function that runs it
         self.function_of: dict[int, str] = {}  # span index -> its rule function
+        # span index -> the body lines (and their positions) that evaluate runs in place
+        self.inline: dict[int, tuple[list[str], dict[int, SourcePos]]] = {}
         # timelines already computed into a local variable of the rule function
         self.bound: dict[object, str] = {}
 

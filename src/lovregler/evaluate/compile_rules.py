@@ -5,6 +5,9 @@ expressions of :mod:`lovregler.evaluate.compile_expressions`.
 
 from __future__ import annotations
 
+import ast as pyast
+import re
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +16,15 @@ from ..syntax import ast
 from ..timecalc import INF, from_date
 from .compile_expressions import ExpressionWriter, checked, dates_comment, day_code
 from .plan import RuleSpan
+
+#: The names ``evaluate`` itself binds (:meth:`~lovregler.evaluate.compile.Gen.evaluate_fn`),
+#: besides ``P0``, ``P1``, … for a right's periods: a rule body written into it must not
+#: assign them. ``S`` and ``sc`` are bound for each inlined body, as its function's
+#: parameters would be.
+EVALUATE_LOCALS = frozenset(
+    ["history", "as_of", "c", "courses", "ob", "ri", "va", "everyone", "first"]
+    + ["cs", "ce", "hi", "whole", "from_first"]
+)
 
 
 class RuleWriter(ExpressionWriter):
@@ -28,6 +40,9 @@ class RuleWriter(ExpressionWriter):
         RULES[type(r)](self, r, span)
         body, body_map = self.lines, self.line_map
         self.lines, self.line_map = outer_lines, outer_map
+        if self.inlined(span, body):
+            self.inline[span.index] = body, body_map
+            return
         key = "\n".join(body)
         if key not in self.functions:
             self.functions[key] = f"r{span.index}"
@@ -36,6 +51,24 @@ class RuleWriter(ExpressionWriter):
                 self.emit(line, body_map.get(number))
             self.emit("")
         self.function_of[span.index] = self.functions[key]
+
+    def inlined(self, span: RuleSpan, body: list[str]) -> bool:
+        """An obligation run once per forløb is written into ``evaluate``'s loop over the
+        forløb instead of a function of its own (one call fewer per rule and forløb: the
+        spans of a forløb run as one function). Only a body that ends by falling through
+        (no ``return``), defines no closure (evaluate's locals stay plain) and assigns none
+        of evaluate's own names."""
+        if span.rule.kind != "obligation" or not self.per_course(span):
+            return False
+        tree = pyast.parse(textwrap.dedent("\n".join(body)))
+        for node in pyast.walk(tree):
+            if isinstance(node, pyast.Return | pyast.Lambda | pyast.FunctionDef):
+                return False
+            if not (isinstance(node, pyast.Name) and isinstance(node.ctx, pyast.Store)):
+                continue
+            if node.id in EVALUATE_LOCALS or re.fullmatch(r"P\d+", node.id):
+                return False
+        return True
 
     def rule_call(self, span: RuleSpan) -> str:
         """The call of a span's rule function, up to its other arguments: ``r3(S5, ``."""

@@ -12,7 +12,7 @@ from typing import Any
 from ..history import Event, History
 from ..results import RuleInfo
 from ..semantics.vocabulary import PeriodDecl, Vocabulary
-from ..timecalc import INF
+from ..timecalc import INF, shift_months
 from . import periods as P
 
 Pred = Callable[["Ctx", Event], bool] | None
@@ -159,3 +159,37 @@ class Span:
 DueFn = Callable[[int], int | None]
 MetFn = Callable[[int, int, bool, Event | None], int | None]
 SuspFn = Callable[[int], bool] | None
+
+
+class MonthShift(dict[int, int]):
+    """``table[day]`` is ``day`` + ``n`` months in the standard convention (contract §3.2),
+    for a real day (not INF): computed when first asked, then a dict lookup. The drivers ask
+    for the same few days over and over (forløb starts, samtale dates), and a lookup in a
+    table fetched once per chain costs less than a call of the shared ``lru_cache``."""
+
+    __slots__ = ("n",)
+
+    #: Entries kept per table before it starts again (days are few in practice; this bounds
+    #: a long-running service that sees every day of a century).
+    LIMIT = 1 << 16
+
+    def __init__(self, n: int):
+        super().__init__()
+        self.n = n
+
+    def __missing__(self, day: int) -> int:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        shifted = self[day] = shift_months(day, self.n, False)
+        return shifted
+
+
+_MONTH_SHIFTS: dict[int, MonthShift] = {}
+
+
+def month_shift(n: int) -> MonthShift:
+    """The table of ``day`` + ``n`` months (one per ``n``, shared by every evaluation)."""
+    table = _MONTH_SHIFTS.get(n)
+    if table is None:
+        table = _MONTH_SHIFTS[n] = MonthShift(n)
+    return table

@@ -25,8 +25,8 @@ from ..results import (
     iso,
     status_of,
 )
-from ..timecalc import add_duration, hverdag, shift_months
-from .context import Ctx, DueFn, MetFn, Pred, Scope, Span, SuspFn
+from ..timecalc import add_duration, hverdag
+from .context import Ctx, DueFn, MetFn, Pred, Scope, Span, SuspFn, month_shift
 from .lookups import first_day, last_day, nth_day
 
 
@@ -176,7 +176,8 @@ def windows(
         if start > last:
             return out
         k += 1
-        following = add_duration(anchor, months * k, days * k)  # from the anchor, not chained
+        # from the anchor, not chained; the anchor is a real day (add_duration's checks)
+        following = (month_shift(months * k)[anchor] if months else anchor) + days * k
         end = following - 1
         if start < span.start:
             continue
@@ -226,12 +227,14 @@ def chain_events(
     versions, v, start = span.versions, 0, span.start
     version, v_lo, v_hi = versions[0]
     # names bound once: about eleven links per chain, each a handful of calls
-    shift, after, on_or_after = shift_months, bisect.bisect_right, bisect.bisect_left
+    after, on_or_after = bisect.bisect_right, bisect.bisect_left
+    shifted = month_shift(months)  # t + the first link's months, then the following's
+    following_due = False
     out: list[Obligation] = []
     add = out.append
     while t <= stop:
         # t <= as_of is a real day: add_duration without its open-end and convention checks
-        due = (shift(t, months, False) if months else t) + extra
+        due = (shifted[t] if months else t) + extra
         k = after(days, t) if strict else on_or_after(days, t)
         if pred is not None:
             while k < top and not pred(c, evs[k]):
@@ -256,7 +259,10 @@ def chain_events(
         if met is None:
             break
         t, strict, note = met, True, PREVIOUS_MET
-        months, extra = following
+        if not following_due:  # the links after the first are due ``following`` after
+            following_due = True
+            months, extra = following
+            shifted = month_shift(months)
     return out
 
 
@@ -281,10 +287,11 @@ def single_events(
     top = bisect.bisect_right(days, sc.hi)
     as_of, info, lapses = c.as_of, span.info, not sc.per_citizen
     months, extra = due
+    shifted = month_shift(months)
     transition = sc.lo > sc.course_start  # created by a declared transition
     for t, ev in trig:
         # t <= as_of is a real day: add_duration without its open-end and convention checks
-        due_day = (shift_months(t, months, False) if months else t) + extra
+        due_day = (shifted[t] if months else t) + extra
         met, seen = None, 0
         if pred is None and ev is None:  # every event counts: the count-th one is met
             k = bisect.bisect_left(days, t) + count - 1

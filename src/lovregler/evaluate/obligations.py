@@ -169,7 +169,9 @@ def windows(
     if sc.lo > sc.course_start:  # a declared transition: anchored on the day it is seen begun
         transition = course_note(sc.course_start, sc.lo, span.info.transition_citation)
     last = min(c.as_of, sc.course_end, span.end)
-    as_of, info = c.as_of, span.info
+    as_of, info, course_end, hi = c.as_of, span.info, sc.course_end, sc.hi
+    ev_days = c.of_type(etype)[0]
+    top = bisect.bisect_right(ev_days, hi)  # events after the scope's last day do not count
     k, following = 0, anchor  # window k + 1 runs from ``start`` to the day before ``following``
     while True:
         start = following
@@ -181,16 +183,26 @@ def windows(
         end = following - 1
         if start < span.start:
             continue
-        met = nth_day(c, etype, pred, start, min(end, sc.hi), count)
-        if sc.course_end < end and met is None:
+        if pred is None:  # every event counts: the count-th from the window's start
+            i = bisect.bisect_left(ev_days, start) + count - 1
+            met = ev_days[i] if i < top and ev_days[i] <= end else None
+        else:
+            met = nth_day(c, etype, pred, start, min(end, hi), count)
+        if course_end < end and met is None:
             continue
         version = span.version_on(start)
-        if version is not None:
-            status = status_of(met, end, as_of, susp is not None and susp(end))
-            note = window_note(k, origin, transition)
-            out.append(
-                Obligation(info, version, start, end, status, met, as_of, note, bool(transition))
-            )
+        if version is None:
+            continue
+        if susp is not None:
+            status = status_of(met, end, as_of, susp(end))
+        elif met is None:
+            status = OVERDUE if as_of > end else PENDING
+        else:
+            status = FULFILLED if met <= end else FULFILLED_LATE
+        note = window_note(k, origin, transition)
+        out.append(
+            Obligation(info, version, start, end, status, met, as_of, note, bool(transition))
+        )
 
 
 def due_after(months: int, days: int, convention: str) -> DueFn:

@@ -29,7 +29,7 @@ class Ctx:
         "birth",
         "facts",
         "vocab",
-        "_by_type",
+        "index",
         "_periods",
         "own",
         "memo",
@@ -42,8 +42,10 @@ class Ctx:
         self.birth = history.birth_day
         self.facts = history.facts
         self.vocab = vocab
-        # every evaluation asks for it; shared by every ruleset that reads this history
-        self._by_type = history.by_type(as_of)
+        # every evaluation asks for it; shared by every ruleset that reads this history. The
+        # drivers read it directly (``c.index.get(etype, NO_EVENTS)``): a method call per
+        # lookup cost more than the lookup, and they look up ≈ 16 times per citizen
+        self.index = history.by_type(as_of)
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
         # each period kind's own periods (touching ones not joined), built when first asked
         self.own: dict[str, OwnPeriods] = {}
@@ -55,7 +57,7 @@ class Ctx:
 
     def of_type(self, etype: str) -> tuple[list[int], list[Event]]:
         """(days, events) of one type, in history order."""
-        return self._by_type.get(etype, _NONE)
+        return self.index.get(etype, NO_EVENTS)
 
     def periods(self, name: str) -> dict[object, list[tuple[int, int, int]]]:
         """The periods of a declared kind, per key (cached): catalogue §0 merging, from the
@@ -104,7 +106,8 @@ def history_order(e: Event) -> tuple[int, int, int]:
     return (e.day, e.seq or 0, e.index)
 
 
-_NONE: tuple[list[int], list[Event]] = ([], [])
+NO_EVENTS: tuple[list[int], list[Event]] = ([], [])
+"""The (days, events) of a type the citizen has no event of (never to be changed)."""
 
 
 class OwnPeriods:

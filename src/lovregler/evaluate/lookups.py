@@ -15,7 +15,7 @@ from typing import Any
 from ..history import Event
 from ..semantics.vocabulary import PeriodDecl
 from ..timecalc import INF, add_duration
-from .context import Ctx, OwnPeriods, Pred, Timeline, history_order
+from .context import NO_EVENTS, Ctx, OwnPeriods, Pred, Timeline, history_order
 
 
 def compare(a: object, op: str, b: object) -> bool:
@@ -42,7 +42,7 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 
 def events(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> list[Event]:
     """Events of a type with lo <= day <= hi that satisfy ``pred``, in order."""
-    days, evs = c.of_type(etype)
+    days, evs = c.index.get(etype, NO_EVENTS)
     i, j = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
     if pred is None:
         return evs[i:j]
@@ -61,7 +61,7 @@ def first_per_day(evs: list[Event]) -> list[tuple[int, Event]]:
 
 def first_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> int | None:
     """The first matching event's day in [lo, hi]."""
-    days, evs = c.of_type(etype)
+    days, evs = c.index.get(etype, NO_EVENTS)
     for k in range(bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)):
         if pred is None or pred(c, evs[k]):
             return days[k]
@@ -70,7 +70,7 @@ def first_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> int | None:
 
 def nth_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int, n: int) -> int | None:
     """The ``n``-th matching event's day in [lo, hi]."""
-    days, evs = c.of_type(etype)
+    days, evs = c.index.get(etype, NO_EVENTS)
     i, j = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
     if pred is None:
         return days[i + n - 1] if i + n - 1 < j else None
@@ -84,7 +84,7 @@ def nth_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int, n: int) -> int | N
 
 def last_day(c: Ctx, etype: str, pred: Pred, lo: int, hi: int) -> int | None:
     """The latest matching event's day in [lo, hi]."""
-    days, evs = c.of_type(etype)
+    days, evs = c.index.get(etype, NO_EVENTS)
     for k in range(bisect.bisect_right(days, hi) - 1, bisect.bisect_left(days, lo) - 1, -1):
         if pred is None or pred(c, evs[k]):
             return days[k]
@@ -97,7 +97,7 @@ def next_after(c: Ctx, etype: str, pred: Pred, t: int, after: Event | None, hi: 
     day after ``t``."""
     if after is None:
         return first_day(c, etype, pred, t + 1, hi)
-    days, evs = c.of_type(etype)
+    days, evs = c.index.get(etype, NO_EVENTS)
     here = (after.day, after.seq or 0, after.index)
     for k in range(bisect.bisect_left(days, t), bisect.bisect_right(days, hi)):
         e = evs[k]
@@ -173,7 +173,7 @@ def _own(c: Ctx, decl: PeriodDecl) -> OwnPeriods:
 def _own_periods(c: Ctx, decl: PeriodDecl) -> OwnPeriods:
     """A start opens a period of its key unless one is running; an end closes the running
     one; one still running at the end is open (INF)."""
-    marks = c.of_type(decl.start)[1] + c.of_type(decl.end)[1]
+    marks = c.index.get(decl.start, NO_EVENTS)[1] + c.index.get(decl.end, NO_EVENTS)[1]
     marks.sort(key=history_order)
     out = OwnPeriods()
     running: dict[object, tuple[int, list[Event]]] = {}  # key -> (start, member events)
@@ -210,7 +210,7 @@ def continues(c: Ctx, period: str, key: object, pred: Pred, day: int | None) -> 
 
 def start_event(c: Ctx, etype: str, index: int) -> Event:
     """The event of a type with the history index ``index`` (a period's first start event)."""
-    for e in c.of_type(etype)[1]:
+    for e in c.index.get(etype, NO_EVENTS)[1]:
         if e.index == index:
             return e
     raise LookupError(index)
@@ -254,7 +254,7 @@ def event_at(
 ) -> list[tuple[int, Event]]:
     """``[(day, event)]`` of the first matching event in [lo, hi] (``latest``: the last), or
     ``[]``: :func:`event_day` and :func:`event_on` of an unbounded date in one search."""
-    days, evs = c.of_type(etype)
+    days, evs = c.index.get(etype, NO_EVENTS)
     i, j = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
     for k in range(j - 1, i - 1, -1) if latest else range(i, j):
         e = evs[k]

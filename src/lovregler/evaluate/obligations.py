@@ -26,7 +26,7 @@ from ..results import (
     status_of,
 )
 from ..timecalc import add_duration, hverdag
-from .context import Ctx, DueFn, MetFn, Pred, Scope, Span, SuspFn, month_shift
+from .context import NO_EVENTS, Ctx, DueFn, MetFn, Pred, Scope, Span, SuspFn, month_shift
 from .lookups import first_day, last_day, nth_day
 
 
@@ -65,7 +65,7 @@ def met_events(
     exclude: Event | None,
 ) -> int | None:
     """The count-th qualifying event on or after t (after t when strict) in the scope."""
-    days, evs = c.of_type(etype)
+    days, evs = c.index.get(etype, NO_EVENTS)
     k = bisect.bisect_right(days, t) if strict else bisect.bisect_left(days, t)
     hi = bisect.bisect_right(days, sc.hi)
     seen = 0
@@ -170,7 +170,7 @@ def windows(
         transition = course_note(sc.course_start, sc.lo, span.info.transition_citation)
     last = min(c.as_of, sc.course_end, span.end)
     as_of, info, course_end, hi = c.as_of, span.info, sc.course_end, sc.hi
-    ev_days = c.of_type(etype)[0]
+    ev_days = c.index.get(etype, NO_EVENTS)[0]
     top = bisect.bisect_right(ev_days, hi)  # events after the scope's last day do not count
     k, following = 0, anchor  # window k + 1 runs from ``start`` to the day before ``following``
     while True:
@@ -229,7 +229,7 @@ def chain_events(
     by the first matching event on or after its trigger (after it, when ``strict``), due
     ``first`` (months, days) after the first trigger and ``following`` after each later one;
     never suspended."""
-    days, evs = c.of_type(etype)
+    days, evs = c.index.get(etype, NO_EVENTS)
     top = bisect.bisect_right(days, sc.hi)
     stop = min(c.as_of, span.end, sc.course_end)
     as_of, info, end, lapses = c.as_of, span.info, sc.course_end, not sc.per_citizen
@@ -295,7 +295,7 @@ def single_events(
     out: list[Obligation] = []
     if not trig:
         return out
-    days, evs = c.of_type(etype)
+    days, evs = c.index.get(etype, NO_EVENTS)
     top = bisect.bisect_right(days, sc.hi)
     as_of, info, lapses = c.as_of, span.info, not sc.per_citizen
     months, extra = due

@@ -6,12 +6,13 @@ Part of the runtime (:mod:`lovregler.evaluate.runtime` re-exports what generated
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterator, Sequence
 
 from ..history import Event
 from ..timecalc import INF, add_duration, birthday
 from . import periods as P
-from .context import Ctx, Pred, Timeline
+from .context import NO_EVENTS, Ctx, Pred, Timeline
 from .lookups import start_event
 
 
@@ -77,24 +78,32 @@ def period_tl(c: Ctx, name: str, key: object, pred: Pred, first: bool = False) -
         if first:
             pairs += [(s, e) for s, e, idx in spans if pred(c, start_event(c, decl.start, idx))]
             continue
-        starts = [
-            ev for ev in c.of_type(decl.start)[1] if decl.key is None or ev.attrs.get(decl.key) == k
-        ]
+        days, starts = c.index.get(decl.start, NO_EVENTS)
         for s, e, _ in spans:
-            pairs += _segments(c, starts, s, e, pred)
+            inside = starts[bisect.bisect_left(days, s) : bisect.bisect_right(days, e)]
+            if decl.key is not None:
+                inside = [ev for ev in inside if ev.attrs.get(decl.key) == k]
+            _segments(c, inside, e, pred, pairs)
+    if len(pairs) == 1:  # one stretch (most forløb): nothing to merge
+        s, e = pairs[0]
+        return ((s, min(e, INF)),) if s <= e else P.EMPTY
     return P.normalize(pairs)
 
 
 def _segments(
-    c: Ctx, starts: list[Event], s: int, e: int, pred: Callable[[Ctx, Event], bool]
-) -> list[tuple[int, int]]:
-    inside = [ev for ev in starts if s <= ev.day <= e]
-    out = []
+    c: Ctx,
+    inside: list[Event],
+    e: int,
+    pred: Callable[[Ctx, Event], bool],
+    out: list[tuple[int, int]],
+) -> None:
+    """Each start event's stretch of a period ending on ``e``: up to the day before the next
+    start inside it; kept when the start event satisfies ``pred``."""
+    last = len(inside) - 1
     for i, ev in enumerate(inside):
-        end = inside[i + 1].day - 1 if i + 1 < len(inside) else e
+        end = inside[i + 1].day - 1 if i < last else e
         if ev.day <= end and pred(c, ev):
             out.append((ev.day, end))
-    return out
 
 
 def latest_tl(c: Ctx, etype: str, test: Callable[[object], bool]) -> Timeline:

@@ -64,7 +64,7 @@ class Sizes:
     timelines: int = 3000
     naive_timelines: int = 60
     refusion: int = 30_000
-    rounds: int = 3
+    rounds: int = 5
     batch: int = 30_000
     processes: int = 3
 

@@ -109,7 +109,8 @@ def _loading_inputs(sizes: dict[str, int], inputs: Path) -> tuple[Any, list[Any]
 
 
 def _loading(sizes: dict[str, int], fn: Callable[[Any], object], items: list[Any]) -> Measured:
-    # at least three rounds: loading is quick, and one round is at the mercy of the neighbours
+    # at least three rounds (also with --quick): loading is quick, and one round is at the
+    # mercy of the neighbours
     return measure("load", fn, items, max(sizes["rounds"], 3)), {}
 
 

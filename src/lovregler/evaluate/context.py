@@ -34,6 +34,7 @@ class Ctx:
         "own",
         "memo",
         "courses",
+        "shared",
     )
 
     def __init__(self, history: History, as_of: int, vocab: Vocabulary):
@@ -54,6 +55,10 @@ class Ctx:
         # the ruleset's forløb, set by the generated evaluate (a threshold that a new version
         # takes over asks whether one is running on the version's first day)
         self.courses: list[tuple[int, int]] = []
+        # what depends only on the history, the day and a vocabulary's declarations (periods,
+        # own periods, unfiltered period timelines): computed by the first ruleset that asks
+        # and shared by every other ruleset evaluating the same history on the same day
+        self.shared = shared_derived(history, as_of)
 
     def of_type(self, etype: str) -> tuple[list[int], list[Event]]:
         """(days, events) of one type, in history order."""
@@ -64,9 +69,26 @@ class Ctx:
         start and end events alone."""
         found = self._periods.get(name)
         if found is None:
-            found = _build_periods(self, self.vocab.periods[name])
+            decl = self.vocab.periods[name]
+            # keyed by what _build_periods reads: equal declarations of two rulesets'
+            # vocabularies (each loads its own) share the result
+            shared_key = (decl.start, decl.end, decl.key)
+            found = self.shared.get(shared_key)
+            if found is None:
+                found = self.shared[shared_key] = _build_periods(self, decl)
             self._periods[name] = found
         return found
+
+
+def shared_derived(history: History, as_of: int) -> dict[object, Any]:
+    """The store of what is derived from ``history`` as of ``as_of`` alone, shared by every
+    evaluation of this history on that day (a batch evaluates each history under every
+    ruleset). Kept in the history's instance dict, for one day at a time; its values are
+    never changed once stored."""
+    found = history.__dict__.get("_derived")
+    if found is None or found[0] != as_of:
+        found = history.__dict__["_derived"] = (as_of, {})
+    return found[1]  # type: ignore[no-any-return]
 
 
 def _build_periods(

@@ -163,10 +163,15 @@ def _short_events(c: Ctx, etype: str, months: int, days: int) -> frozenset[int]:
 
 
 def _own(c: Ctx, decl: PeriodDecl) -> OwnPeriods:
-    """The own periods of a kind, built in one pass when first asked (cached per citizen)."""
+    """The own periods of a kind, built in one pass when first asked (cached per citizen and
+    shared by the rulesets evaluating it: :func:`~.context.shared_derived`)."""
     own = c.own.get(decl.name)
     if own is None:
-        own = c.own[decl.name] = _own_periods(c, decl)
+        shared_key = ("own", decl.start, decl.end, decl.key)  # shared by every ruleset
+        own = c.shared.get(shared_key)
+        if own is None:
+            own = c.shared[shared_key] = _own_periods(c, decl)
+        c.own[decl.name] = own
     return own
 
 

@@ -10,6 +10,7 @@ import bisect
 from collections.abc import Callable, Iterator, Sequence
 
 from ..history import Event
+from ..semantics.vocabulary import PeriodDecl
 from ..timecalc import INF, add_duration, birthday
 from . import periods as P
 from .context import NO_EVENTS, Ctx, Pred, Timeline
@@ -66,8 +67,25 @@ def period_keys_tl(c: Ctx, name: str, keys: frozenset[object]) -> Timeline:
 def period_tl(c: Ctx, name: str, key: object, pred: Pred, first: bool = False) -> Timeline:
     """Days in periods of a kind; with ``pred``, only the stretches whose latest start event
     satisfies it (a new start event inside a period may change the attribute); with
-    ``first``, the whole periods whose first start event satisfies it."""
+    ``first``, the whole periods whose first start event satisfies it.
+
+    Remembered: without a predicate for every ruleset evaluating this history on this day
+    (:func:`~.context.shared_derived`), with one for this evaluation (a rule asks again per
+    forløb and per version; the predicate reads only the citizen and the event)."""
     decl = c.vocab.periods[name]
+    if pred is None:
+        store, memo = c.shared, ("tl", decl.start, decl.end, decl.key, key)
+    else:
+        store, memo = c.memo, ("tl", name, key, pred, first)
+    found = store.get(memo)
+    if found is None:
+        found = store[memo] = _period_tl(c, decl, name, key, pred, first)
+    return found  # type: ignore[no-any-return]
+
+
+def _period_tl(
+    c: Ctx, decl: PeriodDecl, name: str, key: object, pred: Pred, first: bool
+) -> Timeline:
     pairs: list[tuple[int, int]] = []
     for k, spans in c.periods(name).items():
         if key is not None and k != key:

@@ -458,6 +458,29 @@ def test_a_runaway_evaluation_is_an_error_and_the_batch_completes(
     ).to_pylist() == ["a", "c"]
 
 
+class Slow(FirstTalk):
+    """FirstTalk that takes 0.2 s for every citizen, and runs away for citizen ``x``."""
+
+    def evaluate(self, history, as_of):
+        time.sleep(60 if history.id == "x" else 0.2)
+        return super().evaluate(history, as_of)
+
+
+def test_the_time_limit_is_per_evaluation_not_per_chunk() -> None:
+    # One timer watches the whole chunk, but the limit is each evaluation's own: six
+    # evaluations of 0.2 s (1.2 s together, more than twice the limit of 0.5 s) all finish,
+    # and only the one that runs away is stopped, after about the limit.
+    records = [RawRecord(c["id"], obj=c) for c in map(_citizen, "abcxde")]
+    config = BatchConfig((Slow(),), datetime.date(2015, 4, 1), time_limit=0.5)
+    started = time.monotonic()
+    tables = evaluate_chunk(records, config)
+    assert time.monotonic() - started < 10
+    assert tables["citizens"].column("status").to_pylist() == ["ok"] * 3 + ["error"] + ["ok"] * 2
+    (error,) = tables["errors"].to_pylist()
+    assert error["citizen_id"] == "x" and "afbrudt efter 0.5 s" in error["message"]
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # nothing left armed
+
+
 class Broken(FirstTalk):
     """FirstTalk with a bug for citizen ``b``."""
 

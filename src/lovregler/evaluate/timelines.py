@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from ..history import Event
 from ..semantics.vocabulary import PeriodDecl
@@ -73,6 +74,8 @@ def period_tl(c: Ctx, name: str, key: object, pred: Pred, first: bool = False) -
     (:func:`~.context.shared_derived`), with one for this evaluation (a rule asks again per
     forløb and per version; the predicate reads only the citizen and the event)."""
     decl = c.vocab.periods[name]
+    store: dict[Any, Any]
+    memo: tuple[object, ...]
     if pred is None:
         store, memo = c.shared, ("tl", decl.start, decl.end, decl.key, key)
     else:

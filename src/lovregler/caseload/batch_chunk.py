@@ -24,6 +24,7 @@ import pyarrow as pa
 from ..errors import HistoryError, LovreglerError
 from ..history import valid_id
 from .batch_rows import _Rows
+from .table_columns import ColumnCitizen
 from .tables import MAX_RECORD_BYTES, RawRecord, TablePart
 
 
@@ -88,7 +89,7 @@ def evaluate_chunk(chunk: Chunk, config: BatchConfig) -> dict[str, pa.Table]:
     Never raises for a bad citizen: its problems become ``errors`` rows.
     """
     rows = _Rows(config.explain, config.as_of.toordinal())
-    records = chunk.records() if isinstance(chunk, TablePart) else chunk
+    records = chunk.read().citizens_of_part() if isinstance(chunk, TablePart) else chunk
     with _alarm_handler() if config.time_limit else contextlib.nullcontext():
         plan = _ChunkPlan(config)
         with _watch(plan.time_limit) if plan.armed else contextlib.nullcontext():
@@ -126,16 +127,21 @@ class _ChunkPlan:
 class _Citizen:
     """The evaluation of one input citizen against every ruleset, and its output rows."""
 
-    def __init__(self, record: RawRecord, rows: _Rows, plan: _ChunkPlan):
+    def __init__(self, record: RawRecord | ColumnCitizen, rows: _Rows, plan: _ChunkPlan):
         self.record, self.rows, self.plan = record, rows, plan
         self.cid = record.citizen_id
 
     def evaluate(self) -> None:
         """Load, validate and evaluate; always ends with exactly one ``citizens`` row."""
         try:
-            obj = self.record.load()
-            self.cid = _citizen_id(obj, self.record.label)
-            histories = self.histories(obj)
+            histories = self.column_histories()
+            if histories is None:
+                record = self.record
+                if isinstance(record, ColumnCitizen):
+                    record = self.record = record.record()
+                obj = record.load()
+                self.cid = _citizen_id(obj, record.label)
+                histories = self.histories(obj)
             plan = self.plan
             for ruleset, key, evaluate in zip(
                 plan.rulesets, plan.keys, plan.evaluators, strict=True
@@ -148,6 +154,13 @@ class _Citizen:
         except Exception as exc:  # a bug must neither lose this citizen nor stop the batch
             self.error(None, "intern", RuntimeError(f"intern fejl: {type(exc).__name__}: {exc}"))
         self.rows.citizen(self.cid)
+
+    def column_histories(self) -> dict[object, Any] | None:
+        """The histories built straight from an event log's columns, when the citizen came
+        from one and is plainly valid (:mod:`~.table_columns`); else None."""
+        if type(self.record) is not ColumnCitizen:
+            return None
+        return self.record.histories(self.plan.vocabularies)
 
     def histories(self, obj: object) -> dict[object, Any]:
         """The validated history per vocabulary (rulesets usually share one)."""

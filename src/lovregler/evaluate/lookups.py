@@ -149,12 +149,17 @@ def _short_events(c: Ctx, etype: str, months: int, days: int) -> frozenset[int]:
         c.memo["shorter", etype, months, days] = short
         return short
     decl = found[0]
-    short = frozenset(
-        e.index
-        for start, end, _key, members in _own(c, decl).periods
-        if end < INF and end < add_duration(start, months, days) - 1
-        for e in members
-    )
+    shared_key = ("shorter", decl.start, decl.end, decl.key, months, days)  # every ruleset's
+    known = c.shared.get(shared_key)
+    if known is not None:
+        short = known
+    else:
+        short = c.shared[shared_key] = frozenset(
+            e.index
+            for start, end, _key, members in _own(c, decl).periods
+            if end < INF and end < add_duration(start, months, days) - 1
+            for e in members
+        )
     for kind in (decl.start, decl.end):
         other = c.vocab.period_for_event(kind)
         if other is not None and other[0] is decl:

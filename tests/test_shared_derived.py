@@ -1,0 +1,32 @@
+"""What one ruleset derives from a history is shared with the next ruleset evaluating it
+(``evaluate.context.shared_derived``): the results stay those of each ruleset alone."""
+
+from __future__ import annotations
+
+import datetime
+
+from lovregler.api import bundled_rulesets, load_ruleset
+from lovregler.caseload.synth import synth
+from lovregler.history import History
+
+AS_OF = datetime.date(2018, 12, 31)
+
+
+def test_rulesets_sharing_a_history_give_what_each_gives_alone() -> None:
+    # The periods, own periods and period timelines one ruleset derives from a history are
+    # kept on it for the next ruleset evaluating it on the same day (context.shared_derived).
+    # Sharing them must not change a result: every bundled ruleset, in both orders, on one
+    # history, at two dates in turn, against a fresh history per evaluation.
+    rulesets = [load_ruleset(name) for name in bundled_rulesets()]
+    days = (datetime.date(2016, 6, 30), AS_OF)
+    for citizen in synth(60, seed=23):
+        alone = {
+            (r.name, day): r.evaluate(History.from_dict(citizen, r.vocabulary), day).key()
+            for r in rulesets
+            for day in days
+        }
+        shared = History.from_dict(citizen, rulesets[0].vocabulary)
+        for order in (rulesets, rulesets[::-1]):
+            for day in days:
+                for r in order:
+                    assert r.evaluate(shared, day).key() == alone[r.name, day]

@@ -13,7 +13,7 @@ import pytest
 
 from lovregler.caseload.batch_chunk import BatchConfig, _ChunkPlan, evaluate_chunk
 from lovregler.caseload.synth import synth
-from lovregler.caseload.table_columns import ColumnCitizen
+from lovregler.caseload.table_columns import ColumnCitizen, read_part
 from lovregler.caseload.tables import read_caseload_chunks, write_tables
 from lovregler.history import History
 
@@ -37,7 +37,7 @@ def test_synthetic_caseload_loads_from_the_columns_as_from_its_records(tmp_path)
     ((key, holder),) = plan.vocabularies
     parts = list(read_caseload_chunks(tmp_path, 50, tmp_path / "scratch"))
     for part in parts:
-        rows = part.read()
+        rows = read_part(part)
         citizens = list(rows.citizens_of_part())
         assert all(isinstance(c, ColumnCitizen) for c in citizens)  # the path is taken
         for citizen, record in zip(citizens, rows.records(), strict=True):
@@ -116,7 +116,7 @@ def test_broken_citizens_give_the_errors_of_their_records(tmp_path, size: int) -
     plan = _ChunkPlan(config)
     by_columns = set()
     for part in read_caseload_chunks(tmp_path, size, tmp_path / "scratch"):
-        for citizen in part.read().citizens_of_part():
+        for citizen in read_part(part).citizens_of_part():
             if isinstance(citizen, ColumnCitizen) and citizen.histories(plan.vocabularies):
                 by_columns.add(citizen.citizen_id)
         tables = _same_tables(part, config)
@@ -152,6 +152,6 @@ def test_seq_on_some_rows_only_is_read_as_records(tmp_path) -> None:
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "events.parquet")
     pq.write_table(pa.Table.from_pylist(people), tmp_path / "citizens.parquet")
     (part,) = read_caseload_chunks(tmp_path, 10, tmp_path / "scratch")
-    assert not any(isinstance(c, ColumnCitizen) for c in part.read().citizens_of_part())
+    assert not any(isinstance(c, ColumnCitizen) for c in read_part(part).citizens_of_part())
     tables = _same_tables(part, BatchConfig(RULESETS, AS_OF))
     assert tables["errors"].column("citizen_id").to_pylist() == ["a"]

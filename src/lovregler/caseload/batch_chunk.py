@@ -22,9 +22,10 @@ import attrs
 import pyarrow as pa
 
 from ..errors import HistoryError, LovreglerError
+from ..evaluate.context import share_derived
 from ..history import valid_id
 from .batch_rows import _Rows
-from .table_columns import ColumnCitizen
+from .table_columns import ColumnCitizen, read_part
 from .tables import MAX_RECORD_BYTES, RawRecord, TablePart
 
 
@@ -89,7 +90,7 @@ def evaluate_chunk(chunk: Chunk, config: BatchConfig) -> dict[str, pa.Table]:
     Never raises for a bad citizen: its problems become ``errors`` rows.
     """
     rows = _Rows(config.explain, config.as_of.toordinal())
-    records = chunk.read().citizens_of_part() if isinstance(chunk, TablePart) else chunk
+    records = read_part(chunk).citizens_of_part() if isinstance(chunk, TablePart) else chunk
     with _alarm_handler() if config.time_limit else contextlib.nullcontext():
         plan = _ChunkPlan(config)
         with _watch(plan.time_limit) if plan.armed else contextlib.nullcontext():
@@ -119,6 +120,7 @@ class _ChunkPlan:
         self.vocabularies = [(key, first[key]) for key in dict.fromkeys(self.keys)]
         self.shared = len(self.vocabularies) == 1
         self.as_of = config.as_of
+        self.day = config.as_of.toordinal()
         self.time_limit = config.time_limit
         self.armed = bool(self.time_limit) and _ALARM.installed and _in_main_thread()
         self.evaluators = [_evaluator(ruleset, config.as_of) for ruleset in self.rulesets]
@@ -143,6 +145,9 @@ class _Citizen:
                 self.cid = _citizen_id(obj, record.label)
                 histories = self.histories(obj)
             plan = self.plan
+            for history in histories.values():
+                # the rulesets below share what each derives from the history alone
+                share_derived(history, plan.day)
             for ruleset, key, evaluate in zip(
                 plan.rulesets, plan.keys, plan.evaluators, strict=True
             ):

@@ -1,7 +1,7 @@
 """A part of a grouped event log read once, and its citizens' histories built straight from
 the event log's columns, without a dict per event, when every cell is plainly valid.
 
-:meth:`TablePart.read <lovregler.caseload.tables.TablePart.read>` gives a :class:`PartRows`.
+:func:`read_part` reads a :class:`~lovregler.caseload.tables.TablePart` as a :class:`PartRows`.
 Its :meth:`~PartRows.records` are the records the batch always read (one contract dict per
 citizen, events as dicts). Its :meth:`~PartRows.citizens` give the same citizens, each as a
 :class:`ColumnCitizen` where the part's event columns are plain (text types, Arrow dates
@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 from itertools import repeat
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -29,11 +30,14 @@ from ..history import Event, History, valid_id
 from ..history.event import _day_of_event
 from ..history.fast import _FastLoader, _plain_day, _seq_order, fast_loader
 from .table_grouping import (
+    TablePart,
     _citizen_record,
     _date_text,
     _event_column,
     _event_dicts,
     _flat,
+    _read_rows,
+    _rows,
     _slices,
     _typed,
 )
@@ -42,6 +46,14 @@ from .table_records import _BAD_UTF8, FACT_TYPES, RawRecord
 _EPOCH = 719_163  # datetime.date(1970, 1, 1).toordinal(): Arrow's day 0
 _LAST_DAY = 3_652_059  # datetime.date(9999, 12, 31).toordinal(): the last ISO date
 _NOT_ATTRIBUTES = frozenset({"citizen_id", "file_row_number", "type", "date", "seq", _BAD_UTF8})
+
+
+def read_part(part: TablePart) -> PartRows:
+    """A part's rows, read once: the citizens rows, and the event log rows as one table."""
+    citizens = list(_rows(_read_rows(Path(part.citizens), *part.citizen_rows)))
+    batches = list(_read_rows(Path(part.events), *part.event_rows))
+    table = pa.Table.from_batches(batches).combine_chunks() if batches else None
+    return PartRows(citizens, table)
 
 
 class PartRows:

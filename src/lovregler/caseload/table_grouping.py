@@ -8,7 +8,7 @@ import datetime
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import pyarrow as pa
@@ -26,9 +26,6 @@ from .table_records import (
     FACT_TYPES,
     RawRecord,
 )
-
-if TYPE_CHECKING:
-    from .table_columns import PartRows
 
 
 class _GroupingPlan:
@@ -317,17 +314,14 @@ class TablePart:
         The part's events are few enough to hold (a chunk's worth): they are converted a
         column at a time and handed out to their citizens as slices.
         """
-        return self.read().records()
-
-    def read(self) -> PartRows:
-        """The part's rows, read once (:class:`~.table_columns.PartRows`: its records, or
-        its citizens' histories straight from the event columns)."""
-        from .table_columns import PartRows
-
-        citizens = list(_rows(_read_rows(Path(self.citizens), *self.citizen_rows)))
+        citizens = _read_rows(Path(self.citizens), *self.citizen_rows)
         batches = list(_read_rows(Path(self.events), *self.event_rows))
         table = pa.Table.from_batches(batches).combine_chunks() if batches else None
-        return PartRows(citizens, table)
+        if table is None:
+            return _slices(_rows(citizens), [], [], flagged=False)
+        ids, events = _event_dicts(table)
+        flagged = _BAD_UTF8 in table.schema.names and table[_BAD_UTF8].null_count < len(ids)
+        return _slices(_rows(citizens), ids, events, flagged=flagged)
 
 
 def _read_rows(path: Path, start: int, stop: int) -> Iterator[pa.RecordBatch]:

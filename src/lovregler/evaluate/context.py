@@ -56,8 +56,9 @@ class Ctx:
         # takes over asks whether one is running on the version's first day)
         self.courses: list[tuple[int, int]] = []
         # what depends only on the history, the day and a vocabulary's declarations (periods,
-        # own periods, unfiltered period timelines): computed by the first ruleset that asks
-        # and shared by every other ruleset evaluating the same history on the same day
+        # own periods, unfiltered period timelines): where the caller asked for it
+        # (share_derived), computed by the first ruleset that asks and shared by every other
+        # ruleset evaluating the same history on the same day
         self.shared = shared_derived(history, as_of)
 
     def of_type(self, etype: str) -> tuple[list[int], list[Event]]:
@@ -81,14 +82,22 @@ class Ctx:
 
 
 def shared_derived(history: History, as_of: int) -> dict[object, Any]:
-    """The store of what is derived from ``history`` as of ``as_of`` alone, shared by every
-    evaluation of this history on that day (a batch evaluates each history under every
-    ruleset). Kept in the history's instance dict, for one day at a time; its values are
-    never changed once stored."""
+    """The store of what is derived from ``history`` as of ``as_of`` alone, where a caller
+    has offered one for that day (:func:`share_derived`); else a fresh store for this
+    evaluation only. Its values are never changed once stored."""
     found = history.__dict__.get("_derived")
-    if found is None or found[0] != as_of:
-        found = history.__dict__["_derived"] = (as_of, {})
-    return found[1]  # type: ignore[no-any-return]
+    if found is not None and found[0] == as_of:
+        return found[1]  # type: ignore[no-any-return]
+    return {}
+
+
+def share_derived(history: History, as_of: int) -> None:
+    """Let the evaluations of ``history`` on day ``as_of`` that follow share what each
+    derives from it alone: periods, own periods, unfiltered period timelines, the offers
+    shorter than a duration. A batch does this before it evaluates a history under every
+    ruleset. Not done by default: a caller evaluating one history again and again (a
+    benchmark's rounds) would otherwise time the later evaluations without that work."""
+    history.__dict__["_derived"] = (as_of, {})
 
 
 def _build_periods(

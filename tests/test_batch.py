@@ -467,9 +467,9 @@ class Slow(FirstTalk):
 
 
 def test_the_time_limit_is_per_evaluation_not_per_chunk() -> None:
-    # One timer watches the whole chunk, but the limit is each evaluation's own: six
-    # evaluations of 0.2 s (1.2 s together, more than twice the limit of 0.5 s) all finish,
-    # and only the one that runs away is stopped, after about the limit.
+    # One timer watches the whole chunk, but the limit is each evaluation's own: five
+    # evaluations of 0.2 s (1.0 s together, twice the limit of 0.5 s) all finish, and only
+    # the one that runs away is stopped, after about the limit.
     records = [RawRecord(c["id"], obj=c) for c in map(_citizen, "abcxde")]
     config = BatchConfig((Slow(),), datetime.date(2015, 4, 1), time_limit=0.5)
     started = time.monotonic()

@@ -6,10 +6,11 @@ Part of the runtime (:mod:`lovregler.evaluate.runtime` re-exports what generated
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..history import Event, History
+from ..history.event import build_periods
 from ..results import RuleInfo
 from ..semantics.vocabulary import PeriodDecl, Vocabulary
 from ..timecalc import INF, shift_months
@@ -37,16 +38,18 @@ class Ctx:
         "shared",
     )
 
-    def __init__(self, history: History, as_of: int, vocab: Vocabulary):
+    def __init__(self, history: History, as_of: int, vocab: Vocabulary, index: bool = True):
         self.history = history
         self.as_of = as_of
         self.birth = history.birth_day
         self.facts = history.facts
         self.vocab = vocab
-        # every evaluation asks for it; shared by every ruleset that reads this history. The
-        # drivers read it directly (``c.index.get(etype, NO_EVENTS)``): a method call per
-        # lookup cost more than the lookup, and they look up ≈ 16 times per citizen
-        self.index = history.by_type(as_of)
+        # every evaluation asks for it (except one that reads its events through periods
+        # only: compile.py passes index=False, and the index is built if something asks all
+        # the same); shared by every ruleset that reads this history. The drivers read it
+        # directly (``c.index.get(etype, NO_EVENTS)``): a method call per lookup cost more
+        # than the lookup, and they look up ≈ 16 times per citizen
+        self.index = history.by_type(as_of) if index else IndexOnFirstUse(history, as_of)
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
         # each period kind's own periods (touching ones not joined), built when first asked
         self.own: dict[str, OwnPeriods] = {}
@@ -76,7 +79,8 @@ class Ctx:
             shared_key = (decl.start, decl.end, decl.key)
             found = self.shared.get(shared_key)
             if found is None:
-                found = self.shared[shared_key] = _build_periods(self, decl)
+                # (either route gives the same periods: tests/test_ctx_index.py)
+                found = self.shared[shared_key] = _periods_of(self, decl)
             self._periods[name] = found
         return found
 
@@ -98,6 +102,44 @@ def share_derived(history: History, as_of: int) -> None:
     ruleset. Not done by default: a caller evaluating one history again and again (a
     benchmark's rounds) would otherwise time the later evaluations without that work."""
     history.__dict__["_derived"] = (as_of, {})
+
+
+def _periods_of(c: Ctx, decl: PeriodDecl) -> dict[object, list[tuple[int, int, int]]]:
+    if type(c.index) is IndexOnFirstUse and decl.start != decl.end:
+        # An evaluator that reads periods only: one pass over the events in history order,
+        # as the reference interpreter reads them, rather than building the index for this
+        found, orphan = build_periods(c.history.events, decl, c.as_of)
+        if orphan is None:
+            return found
+    # from the index; also the one event type that both starts and ends its periods, and a
+    # history no loader would have given (an end with no open period)
+    return _build_periods(c, decl)
+
+
+class IndexOnFirstUse(Mapping[str, tuple[list[int], list[Event]]]):
+    """The per-type index of a :class:`Ctx` made with ``index=False``: the history's own
+    (:meth:`History.by_type`, built on the first read and kept there), read through this
+    stand-in. The compiled evaluator of a ruleset that reads its events through periods
+    only never reads it, so never builds it. It holds the history, not the context: a
+    reference back would make every evaluation a cycle for the garbage collector."""
+
+    __slots__ = ("history", "as_of")
+
+    def __init__(self, history: History, as_of: int):
+        self.history = history
+        self.as_of = as_of
+
+    def get(self, etype: str, default: Any = None) -> Any:
+        return self.history.by_type(self.as_of).get(etype, default)
+
+    def __getitem__(self, etype: str) -> tuple[list[int], list[Event]]:
+        return self.history.by_type(self.as_of)[etype]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.history.by_type(self.as_of))
+
+    def __len__(self) -> int:
+        return len(self.history.by_type(self.as_of))
 
 
 def _build_periods(

@@ -126,3 +126,12 @@ __all__ = [
     "TAKEN_OVER",
     "period_start",
 ]
+
+#: The names above whose helpers read a citizen's events through its periods only, never
+#: through the per-type index (``Ctx.index``); ``period_tl`` reads the index only for a
+#: predicate on a period's start events. The compiled evaluator of a ruleset that uses no
+#: other name makes its ``Ctx`` with ``index=False`` (compile.py): the index is then built
+#: only if something reads it after all, so a wrong entry here costs time, never a result.
+INDEX_FREE = frozenset(
+    {"Ctx", "Scope", "Span", "INF", "P", "Result", "period_keys_tl", "period_tl", "week_values"}
+)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any, NotRequired
 
 import attrs
+import msgspec
 from typing_extensions import TypedDict  # pydantic reads only this TypedDict on Python 3.11
 
 from .prose import explanations as say
@@ -203,11 +204,11 @@ class RuleInfo:
     transition_citation: str = ""  # the hjemmel of a declared transition, "" when none
 
 
-# Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an
-# evaluation builds many of these (see benchmarks/README.md). Treat them as values.
+# A msgspec Struct, built in C (an attrs class runs a generated Python __init__), and an
+# evaluation builds many of these (see benchmarks/README.md). Not frozen, but treat them as
+# values. gc=False: an entry holds only its RuleInfo, texts and numbers, never a cycle.
 # The evaluators fill the ``*_day`` slots with int day numbers; the dates are properties.
-@attrs.define
-class Obligation:
+class Obligation(msgspec.Struct, gc=False):
     """One instance of an obligation: what had to be done by when, and whether it was.
 
     ``trigger``, ``due`` and ``fulfilled_on`` are dates (``fulfilled_on`` is None unless
@@ -282,10 +283,10 @@ class Obligation:
         return out
 
 
-# Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an
-# evaluation builds many of these (see benchmarks/README.md). Treat them as values.
-@attrs.define
-class Right:
+# A msgspec Struct, built in C (an attrs class runs a generated Python __init__), and an
+# evaluation builds many of these (see benchmarks/README.md). Not frozen, but treat them as
+# values. gc=False: an entry holds only its RuleInfo, texts and numbers, never a cycle.
+class Right(msgspec.Struct, gc=False):
     """One period of a right: the citizen may claim it from ``start`` to ``until``.
 
     Both ends are inclusive dates; ``until`` is None for an open-ended right (the internal
@@ -328,10 +329,10 @@ class Right:
         }
 
 
-# Not frozen: a frozen attrs __init__ costs one object.__setattr__ per field, and an
-# evaluation builds many of these (see benchmarks/README.md). Treat them as values.
-@attrs.define
-class Value:
+# A msgspec Struct, built in C (an attrs class runs a generated Python __init__), and an
+# evaluation builds many of these (see benchmarks/README.md). Not frozen, but treat them as
+# values. gc=False: an entry holds only its RuleInfo, texts and numbers, never a cycle.
+class Value(msgspec.Struct, gc=False):
     """A value (a refusion rate, …) over a period, ``start`` to ``until`` inclusive."""
 
     rule: RuleInfo
@@ -392,8 +393,9 @@ _RIGHT_ORDER = operator.attrgetter("rule.id", "start_day", "until_day")
 _VALUE_ORDER = operator.attrgetter("rule.id", "start_day")
 
 
-@attrs.frozen
-class Result:
+# A frozen msgspec Struct: one per evaluation, built in C (a frozen attrs __init__ costs an
+# object.__setattr__ per field); it holds only texts, a date and tuples of entries.
+class Result(msgspec.Struct, frozen=True, gc=False):
     """Everything one ruleset says about one citizen as of one date.
 
     ``obligations`` are in order of due date, then rule; ``rights`` and ``values`` in order

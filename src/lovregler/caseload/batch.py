@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from ..errors import LovreglerError
 from .batch_chunk import BatchConfig, Chunk, RulesetLike, _ruleset, evaluate_chunk
+from .batch_dask import start_worker_server
 from .batch_engines import Progress, _run_dask, _run_local
 from .batch_output import _STAGING_PREFIX, COMPLETE_MARKER, BatchFailed, _locked, _Output
 from .batch_rows import TABLES, schemas
@@ -107,6 +108,8 @@ def run_batch(
     if engine not in ("local", "dask"):
         raise ValueError(f"ukendt motor {engine!r} (local eller dask)")
     workers = workers or os.cpu_count() or 1
+    if engine == "dask" and scheduler is None:
+        start_worker_server()  # imports for the workers while this process counts and groups
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     total = count_citizens(source) if isinstance(source, str | os.PathLike) else None
@@ -309,6 +312,8 @@ def run_batch_args(args: argparse.Namespace) -> int:
     if not Path(args.input).exists():
         print(f"lovregler batch: {args.input}: findes ikke", file=sys.stderr)
         return 2
+    if args.engine == "dask" and not args.scheduler:
+        start_worker_server()  # its imports overlap with this process's checks below
     try:
         config = BatchConfig(
             _ruleset_names(args.ruleset),

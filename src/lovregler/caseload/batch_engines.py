@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import tempfile
-import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -22,10 +21,13 @@ import attrs
 import pyarrow as pa
 
 from .batch_chunk import BatchConfig, Chunk, evaluate_chunk
+from .batch_dask import _run_dask
 from .batch_output import BatchFailed
 from .tables import TablePart
 
 Progress = Callable[[int], None]
+
+__all__ = ["Progress", "_run_dask", "_run_local"]
 
 
 def _run_serial(chunks: Iterable[Chunk], config: BatchConfig, sink: Callable) -> None:
@@ -168,82 +170,3 @@ class _LocalPool:
 def _finished(future: concurrent.futures.Future[Any]) -> bool:
     """Whether a future holds a result (not an error such as a broken pool)."""
     return future.done() and not future.cancelled() and future.exception() is None
-
-
-def _run_dask(
-    chunks: Iterable[Chunk],
-    config: BatchConfig,
-    sink: Callable,
-    workers: int,
-    scheduler: str | None,
-    on_client: Callable[[Any], None] | None = None,
-) -> None:
-    """Chunks as Dask tasks; results written in chunk order whatever order they finish in.
-
-    A task whose worker dies is run again by the scheduler on another worker, and a chunk
-    is written only when its one result arrives, so no citizen is lost or written twice.
-    """
-    from distributed import Client
-
-    cluster = _local_cluster(workers) if scheduler is None else None
-    client = Client(cluster if cluster is not None else scheduler)
-    try:
-        if on_client is not None:
-            on_client(client)
-        window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
-        run = uuid.uuid4().hex[:8]  # keys unique per run: a shared scheduler may hold old ones
-        pending: collections.deque[_Task] = collections.deque()
-        for index, chunk in enumerate(chunks):
-            pending.append(_Task(client, f"lovregler-{run}-{index}", chunk, config))
-            if len(pending) >= window:
-                sink(pending.popleft().result())
-        while pending:
-            sink(pending.popleft().result())
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-#: Worker settings of a local cluster: the statistical profiler samples the running task's
-#: stack every 10 ms, taking the GIL from it, for a dashboard that nobody looks at here.
-_WORKER_CONFIG = {
-    "distributed.worker.profile.enabled": False,
-    "distributed.admin.system-monitor.gil.enabled": False,
-}
-
-
-def _local_cluster(workers: int) -> Any:
-    """A cluster of ``workers`` processes of one thread each on this machine."""
-    import dask
-    from distributed import LocalCluster
-
-    with dask.config.set(_WORKER_CONFIG):
-        # ":0": a free port for the dashboard, so that two clusters never clash on 8787
-        return LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
-
-
-class _Task:
-    """One chunk on the Dask cluster; submitted again if its workers keep dying."""
-
-    def __init__(self, client: Any, key: str, chunk: Chunk, config: BatchConfig):
-        self.client, self.key, self.chunk, self.config = client, key, chunk, config
-        self.future = self.submit(0)
-
-    def submit(self, attempt: int) -> Any:
-        key = self.key if attempt == 0 else f"{self.key}-{attempt}"
-        return self.client.submit(evaluate_chunk, self.chunk, self.config, pure=False, key=key)
-
-    def result(self, retries: int = 3) -> dict[str, pa.Table]:
-        """The chunk's tables. The scheduler already reruns a task whose worker died; this
-        covers a chunk that used up the scheduler's allowed failures."""
-        from distributed import KilledWorker
-
-        for attempt in range(1, retries + 1):
-            try:
-                return self.future.result()  # type: ignore[no-any-return]
-            except KilledWorker:
-                self.future = self.submit(attempt)
-        return self.future.result()  # type: ignore[no-any-return]

@@ -1,0 +1,89 @@
+"""The Dask engine's local cluster: workers come from a single-threaded fork server that
+has loaded what they need, never from a fork of the (threaded) main process.
+
+``tests/test_batch.py`` checks the engine's output (equal to the local engine's, also with
+a worker killed mid-run); these tests check how its workers are made.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lovregler.api import bundled_rulesets
+from lovregler.caseload.batch import BatchConfig, run_batch
+from lovregler.caseload.synth import synth, write_tables
+
+HERE = Path(__file__).parent
+
+# Run in a fresh interpreter: the fork server is one per process, and an earlier test may
+# have started it without the batch preload (the local engine's pool uses it too).
+_PROBE = """
+import json, multiprocessing, os, sys
+from multiprocessing import forkserver
+sys.path.insert(0, {tests!r})
+from lovregler.caseload.batch_dask import start_worker_server
+from test_batch_dask import child_state
+
+assert start_worker_server()
+context = multiprocessing.get_context("forkserver")
+with context.Pool(1) as pool:  # answered once the server has finished its preload
+    child = pool.apply(child_state)
+server = forkserver._forkserver._forkserver_pid
+print(json.dumps({{"server": server, "threads": len(os.listdir(f"/proc/{{server}}/task")),
+                   "child": child}}))
+"""
+
+
+def child_state() -> dict[str, object]:
+    """What a process started from the fork server has in memory, and who its parent is."""
+    from lovregler.caseload import batch_chunk
+
+    return {
+        "parent": os.getppid(),
+        "rulesets": sorted(batch_chunk._LOADED),
+        "modules": [m for m in ("distributed", "pyarrow", "pandas") if m in sys.modules],
+    }
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_fork_server_runs_one_thread_and_preloads_the_workers() -> None:
+    probe = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(tests=str(HERE))],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    state = json.loads(probe.stdout)
+    # Forking a process that runs other threads may copy a lock one of them holds; the
+    # server has imported numpy and pyarrow, whose thread pools are kept from starting.
+    assert state["threads"] == 1
+    child = state["child"]
+    assert child["parent"] == state["server"]
+    assert child["rulesets"] == sorted(bundled_rulesets())
+    assert child["modules"] == ["distributed", "pyarrow", "pandas"]
+
+
+def _parents(client) -> None:
+    _parents.seen = client.run(os.getppid)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_local_cluster_workers_are_not_forks_of_the_main_process(tmp_path: Path) -> None:
+    write_tables(synth(40, seed=3), tmp_path / "in")
+    config = BatchConfig(("kbh_målgrupper",), datetime.date(2019, 6, 30), chunk_size=10)
+    summary = run_batch(
+        tmp_path / "in", tmp_path / "out", config, engine="dask", workers=2, on_client=_parents
+    )
+    assert summary.citizens == 40 and summary.errors == 0
+    parents = set(_parents.seen.values())  # type: ignore[attr-defined]
+    assert len(_parents.seen) == 2  # type: ignore[attr-defined]
+    # Every worker's parent is the fork server: one process, not this one.
+    assert len(parents) == 1 and os.getpid() not in parents

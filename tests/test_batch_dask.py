@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from lovregler.api import bundled_rulesets
-from lovregler.caseload.batch import BatchConfig, run_batch
+from lovregler.caseload.batch import TABLES, BatchConfig, run_batch
+from lovregler.caseload.batch_dask import _read_probe
 from lovregler.caseload.synth import synth, write_tables
+from lovregler.caseload.tables import TablePart
 
 HERE = Path(__file__).parent
 
@@ -87,3 +89,48 @@ def test_local_cluster_workers_are_not_forks_of_the_main_process(tmp_path: Path)
     assert len(_parents.seen) == 2  # type: ignore[attr-defined]
     # Every worker's parent is the fork server: one process, not this one.
     assert len(parents) == 1 and os.getpid() not in parents
+
+
+def _tables(folder: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    return {name: pq.read_table(folder / f"{name}.parquet") for name in TABLES}
+
+
+@pytest.mark.slow
+def test_a_started_cluster_on_this_machine_reads_its_parts_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given by address, a cluster whose workers can read this machine's files gets row
+    ranges, as a local cluster does; this process builds no records for it."""
+    from distributed import LocalCluster
+
+    write_tables(synth(60, seed=5), tmp_path / "in")
+    config = BatchConfig(("kbh_målgrupper", "sygedagpenge"), datetime.date(2019, 6, 30), 25)
+    run_batch(tmp_path / "in", tmp_path / "local", config, workers=1)
+    monkeypatch.setattr(TablePart, "records", _not_here)  # in this process only
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        summary = run_batch(
+            tmp_path / "in",
+            tmp_path / "dask",
+            config,
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+        )
+    assert summary.citizens == 60
+    local, dask = _tables(tmp_path / "local"), _tables(tmp_path / "dask")
+    for name in TABLES:
+        assert dask[name].equals(local[name]), name
+
+
+def _not_here(self: TablePart) -> None:
+    raise AssertionError("the main process read a part that a worker should read")
+
+
+def test_a_worker_that_cannot_read_the_probe_says_so(tmp_path: Path) -> None:
+    probe = tmp_path / "probe"
+    assert _read_probe(str(probe)) is None
+    probe.write_text("abc", encoding="ascii")
+    assert _read_probe(str(probe)) == "abc"

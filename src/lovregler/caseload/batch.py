@@ -160,17 +160,18 @@ def _run_engine(
     scheduler: str | None,
     on_client: Callable[[Any], None] | None,
 ) -> None:
-    remote = engine == "dask" and scheduler is not None
     scratch = staging / "scratch"
-    chunks = _source_chunks(source, config, str(scratch), remote)
+
+    def chunks(workers_see_files: bool) -> Iterator[Chunk]:
+        return _source_chunks(source, config, str(scratch), remote=not workers_see_files)
 
     def sink(tables: dict[str, pa.Table]) -> None:
         advance(output.write(tables))
 
     if engine == "dask":
-        _run_dask(chunks, config, sink, workers, scheduler, on_client)
+        _run_dask(chunks, config, sink, workers, scheduler, on_client, staging)
     else:
-        _run_local(chunks, config, sink, workers)
+        _run_local(chunks(True), config, sink, workers)
 
 
 def _source_chunks(
@@ -182,8 +183,8 @@ def _source_chunks(
     """The caseload in chunks of ``config.chunk_size`` citizens.
 
     An event log caseload comes as row ranges (:class:`~lovregler.caseload.tables.TablePart`) that
-    the workers read themselves; for a remote cluster (``remote``), which may not see this
-    machine's files, the records are built here and sent instead.
+    the workers read themselves; for a cluster whose workers do not see this machine's
+    files (``remote``), the records are built here and sent instead.
     """
     size = config.chunk_size
     if not isinstance(source, str | os.PathLike):

@@ -17,6 +17,7 @@ import contextlib
 import multiprocessing
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -45,15 +46,19 @@ def start_worker_server() -> bool:
 
 
 def _run_dask(
-    chunks: Iterable[Chunk],
+    chunks: Callable[[bool], Iterable[Chunk]],
     config: BatchConfig,
     sink: Callable[[dict[str, pa.Table]], None],
     workers: int,
     scheduler: str | None,
     on_client: Callable[[Any], None] | None = None,
+    staging: Path | None = None,
 ) -> None:
     """Chunks as Dask tasks; results written in chunk order whatever order they finish in.
 
+    ``chunks(workers_see_files)`` gives the chunks: a local cluster's workers, and those of
+    a cluster given by address that can all read a probe file put in ``staging``, read
+    their parts of an event log from this machine's disk; other clusters are sent records.
     A task whose worker dies is run again by the scheduler on another worker, and a chunk
     is written only when its one result arrives, so no citizen is lost or written twice.
     """
@@ -66,11 +71,33 @@ def _run_dask(
         try:
             if on_client is not None:
                 on_client(client)
-            _submit_in_order(client, chunks, config, sink, workers)
+            see = local or (staging is not None and _workers_see(client, staging))
+            _submit_in_order(client, chunks(see), config, sink, workers)
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _workers_see(client: Any, folder: Path) -> bool:
+    """Whether every worker of the cluster reads the same file at ``folder`` as this
+    process (a cluster started on this machine, or sharing its disk)."""
+    token = uuid.uuid4().hex
+    probe = folder / f"probe-{token}"
+    probe.write_text(token, encoding="ascii")
+    try:
+        answers = client.run(_read_probe, str(probe))
+    finally:
+        probe.unlink(missing_ok=True)
+    return bool(answers) and all(answer == token for answer in answers.values())
+
+
+def _read_probe(path: str) -> str | None:
+    """A probe file's text, on a worker; None where the worker cannot read it."""
+    try:
+        return Path(path).read_text(encoding="ascii")
+    except OSError:
+        return None
 
 
 def _submit_in_order(

@@ -17,6 +17,7 @@ between two batches of one long-lived process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 # Before numpy and pyarrow are imported: read by their native libraries when they load.
@@ -48,7 +49,6 @@ def _preload() -> None:
     gc.freeze()
 
 
-try:
+# The fork server must start even if something here fails: workers then import lazily.
+with contextlib.suppress(Exception):
     _preload()
-except Exception:  # noqa: S110 - the fork server must start anyway; workers import lazily
-    pass

@@ -134,3 +134,23 @@ def test_a_worker_that_cannot_read_the_probe_says_so(tmp_path: Path) -> None:
     assert _read_probe(str(probe)) is None
     probe.write_text("abc", encoding="ascii")
     assert _read_probe(str(probe)) == "abc"
+
+
+@pytest.mark.parametrize(
+    ("argv", "local_dask"),
+    [
+        (["in", "-r", "all", "--engine", "dask", "-o", "out"], True),
+        (["in", "--engine=dask", "--as-of", "2019-06-30"], True),
+        (["in", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:8786"], False),
+        (["in", "--engine=dask", "--scheduler=tcp://127.0.0.1:8786"], False),
+        (["in", "--engine", "local"], False),
+        (["in", "-o", "dask"], False),
+        (["in", "--engine"], False),
+    ],
+)
+def test_the_cli_starts_the_fork_server_only_for_a_local_dask_cluster(
+    argv: list[str], local_dask: bool
+) -> None:
+    from lovregler.cli import _local_dask
+
+    assert _local_dask(argv) is local_dask

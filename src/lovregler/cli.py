@@ -405,11 +405,31 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _start_batch_workers(argv: Sequence[str]) -> None:
+    """For ``batch --engine dask`` on a local cluster: start the workers' fork server now,
+    so that its imports run beside this process's own (the batch stack's ≈ 0.2 s)."""
+    if _local_dask(argv):
+        from .caseload.batch_dask import start_worker_server
+
+        start_worker_server()
+
+
+def _local_dask(argv: Sequence[str]) -> bool:
+    """Whether ``lovregler batch`` arguments ask for Dask on a cluster of its own."""
+    args = list(argv)
+    engines = [b for a, b in zip(args, args[1:], strict=False) if a == "--engine"]
+    engines += [a.partition("=")[2] for a in args if a.startswith("--engine=")]
+    remote = any(a == "--scheduler" or a.startswith("--scheduler=") for a in args)
+    return bool(engines) and engines[-1] == "dask" and not remote
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a sub-command and turn every lovregler error into a message."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if argv and argv[0] in ("synth", "batch", "report"):
+        if argv[0] == "batch":
+            _start_batch_workers(argv[1:])
         args, rest = parser.parse_known_args(argv[:1])
         args.rest = argv[1:]
     else:

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import importlib.util
 import multiprocessing
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
+if TYPE_CHECKING:  # imported where used: the CLI imports this module to start the server
+    import pyarrow as pa
 
-from .batch_chunk import BatchConfig, Chunk, evaluate_chunk
+    from .batch_chunk import BatchConfig, Chunk
 
 #: The module the fork server imports before it forks any worker.
 PRELOAD = "lovregler.caseload.batch_preload"
@@ -32,12 +34,14 @@ def start_worker_server() -> bool:
     """Start Python's fork server with the batch preload, unless it runs already.
 
     Returns whether workers can be started from it (not on platforms without
-    ``forkserver``). Returns at once: the server imports in its own process, and the first
+    ``forkserver``, nor without Dask installed). Returns at once: the server imports in its own process, and the first
     worker to be started waits for it. A server already running (started by an earlier
     batch of this process) is used as it is.
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return False
+    if importlib.util.find_spec("distributed") is None:
+        return False  # the batch will say that Dask is missing
     from multiprocessing import forkserver
 
     multiprocessing.get_context("forkserver").set_forkserver_preload([PRELOAD])
@@ -183,6 +187,8 @@ class _Task:
         self.future = self.submit(0)
 
     def submit(self, attempt: int) -> Any:
+        from .batch_chunk import evaluate_chunk
+
         key = self.key if attempt == 0 else f"{self.key}-{attempt}"
         return self.client.submit(evaluate_chunk, self.chunk, self.config, pure=False, key=key)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import importlib.util
+import itertools
 import multiprocessing
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -69,18 +70,30 @@ def _run_dask(
     from distributed import Client
 
     local = scheduler is None
+    # A local cluster's first chunk is made (the event log grouped) while its workers are
+    # still being started: they would otherwise wait for it.
+    ready: Iterable[Chunk] | None = _first_made(chunks(True)) if local else None
     with _cluster_settings(local):
         cluster = _local_cluster(workers) if local else None
         client = Client(cluster) if cluster is not None else Client(scheduler)
         try:
             if on_client is not None:
                 on_client(client)
-            see = local or (staging is not None and _workers_see(client, staging))
-            _submit_in_order(client, chunks(see), config, sink, workers)
+            if ready is None:
+                see = staging is not None and _workers_see(client, staging)
+                ready = chunks(see)
+            _submit_in_order(client, ready, config, sink, workers)
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _first_made(chunks: Iterable[Chunk]) -> Iterator[Chunk]:
+    """The same chunks, the first of them made now."""
+    iterator = iter(chunks)
+    first = next(iterator, None)
+    return iterator if first is None else itertools.chain([first], iterator)
 
 
 def _workers_see(client: Any, folder: Path) -> bool:

@@ -75,6 +75,18 @@ def test_fork_server_runs_one_thread_and_preloads_the_workers() -> None:
 
 def _parents(client) -> None:
     _parents.seen = client.run(os.getppid)  # type: ignore[attr-defined]
+    _parents.listening = {  # type: ignore[attr-defined]
+        "main": _listening(),
+        **client.run(_listening),
+    }
+
+
+def _listening() -> list[str]:
+    """The addresses this process listens on."""
+    import psutil
+
+    found = psutil.Process().net_connections(kind="inet")
+    return sorted({c.laddr.ip for c in found if c.status == psutil.CONN_LISTEN})
 
 
 @pytest.mark.slow
@@ -89,6 +101,9 @@ def test_local_cluster_workers_are_not_forks_of_the_main_process(tmp_path: Path)
     assert len(_parents.seen) == 2  # type: ignore[attr-defined]
     # Every worker's parent is the fork server: one process, not this one.
     assert len(parents) == 1 and os.getpid() not in parents
+    # The scheduler, its HTTP server, the nannies and the workers: loopback only.
+    listening = _parents.listening  # type: ignore[attr-defined]
+    assert listening["main"] and all(ips == ["127.0.0.1"] for ips in listening.values())
 
 
 def _tables(folder: Path) -> dict:

@@ -189,6 +189,9 @@ def _local_cluster(workers: int) -> Any:
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        # The scheduler's HTTP server (health, metrics) runs even without a dashboard: on
+        # a free port of 127.0.0.1, not on 8787, which another cluster may hold.
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     )
 
 

@@ -245,8 +245,19 @@ def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
         for label, step in steps.items()
     ]
     largest = max(step.largest_rss_mib for label, step in steps.items() if label != "synth")
+    started = (
+        steps["dask, 1 worker(s), started cluster"].rate.wall
+        / steps["dask, 2 worker(s), started cluster"].rate.wall
+    )
     targets = [
         Target("dask 2 workers vs 1 (wall)", "≥ 1.8×", f"{speedup:.2f}×", speedup >= 1.8),
+        # Not the target's figure (that one counts the cluster's start-up): shown beside it.
+        Target(
+            "dask 2 vs 1 on a started cluster (wall)",
+            "(≥ 1.8×)",
+            f"{started:.2f}×",
+            started >= 1.8,
+        ),
         Target(
             f"batch, {sizes.batch:,}: largest process",
             "< 400 MiB",

@@ -226,7 +226,7 @@ def refusion_case(run: Runner, sizes: Sizes) -> tuple[list[Row], list[Target]]:
 
 #: Batch speed against the code before issue 14 needs that code, so this run cannot measure
 #: it; benchmarks/README.md has the alternating one-process CPU measurement.
-BATCH_BEFORE = "not in this run; README: ≈ 1.7× (wall, 2 processes, against 2197916)"
+BATCH_BEFORE = "not in this run; README: 1.82–1.90× (wall, 2 processes, against 2197916)"
 
 
 def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:

@@ -33,13 +33,13 @@ from .table_grouping import (
     TablePart,
     _citizen_record,
     _date_text,
-    _event_column,
     _event_dicts,
     _flat,
     _read_rows,
     _rows,
     _slices,
     _typed,
+    fill_cells,
 )
 from .table_records import _BAD_UTF8, FACT_TYPES, RawRecord
 
@@ -213,22 +213,13 @@ def _plain_int(kind: pa.DataType) -> bool:
 
 def _attribute_dicts(table: pa.Table) -> list[dict[str, Any]]:
     """Each row's attributes (its filled cells of the attribute columns), in column order,
-    converted a column at a time as :func:`~.table_grouping._event_dicts` does."""
+    converted a column at a time (:func:`~.table_grouping.fill_cells`)."""
     rows = table.num_rows
     out: list[dict[str, Any]] = [{} for _ in range(rows)]
     for name, column in zip(table.schema.names, table.columns, strict=True):
         if name in _NOT_ATTRIBUTES or name.startswith("_"):
             continue
-        column = _flat(column)
-        if column.null_count == rows:
-            continue
-        values = _event_column(name, column)
-        if column.null_count == 0:
-            for attributes, value in zip(out, values, strict=True):
-                attributes[name] = value
-        else:
-            for row in np.flatnonzero(column.is_valid().to_numpy(zero_copy_only=False)).tolist():
-                out[row][name] = values[row]
+        fill_cells(out, name, column)
     return out
 
 

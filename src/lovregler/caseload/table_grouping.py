@@ -370,17 +370,23 @@ def _event_dicts(batch: pa.RecordBatch | pa.Table) -> tuple[list[object], list[d
             name == "citizen_id" or name.startswith("_") or name == "file_row_number"
         ):
             continue
-        column = _flat(column)
-        if column.null_count == len(column):
-            continue
-        values = _event_column(name, column)
-        if column.null_count == 0:
-            for event, value in zip(events, values, strict=True):
-                event[name] = value
-        else:
-            for row in pc.indices_nonzero(column.is_valid()).to_pylist():
-                events[row][name] = values[row]
+        fill_cells(events, name, column)
     return ids, events
+
+
+def fill_cells(rows: list[dict[str, Any]], name: str, column: pa.Array | pa.ChunkedArray) -> None:
+    """Put a column's filled cells into the rows' dicts under ``name``, converted a column at
+    a time (:func:`_event_column`); an empty cell leaves its row without the key."""
+    column = _flat(column)
+    if column.null_count == len(column):
+        return
+    values = _event_column(name, column)
+    if column.null_count == 0:
+        for row, value in zip(rows, values, strict=True):
+            row[name] = value
+    else:
+        for index in pc.indices_nonzero(column.is_valid()).to_pylist():
+            rows[index][name] = values[index]
 
 
 def _flat(column: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -38,10 +38,10 @@ from .table_grouping import (
     _read_rows,
     _rows,
     _slices,
-    _typed,
     fill_cells,
+    row_facts,
 )
-from .table_records import _BAD_UTF8, FACT_TYPES, RawRecord
+from .table_records import _BAD_UTF8, RawRecord
 
 _EPOCH = 719_163  # datetime.date(1970, 1, 1).toordinal(): Arrow's day 0
 _LAST_DAY = 3_652_059  # datetime.date(9999, 12, 31).toordinal(): the last ISO date
@@ -250,13 +250,7 @@ class ColumnCitizen:
         birth_day = _plain_day(_date_text(row.get("birth_date")))
         if birth_day is None:
             return None
-        facts = {
-            name: _typed(FACT_TYPES.get(name), value)
-            for name, value in row.items()
-            if not name.startswith("_")
-            and name not in ("citizen_id", "birth_date")
-            and value is not None
-        }
+        facts = row_facts(row)
         assert part.columns is not None
         events: tuple[Event, ...] | None = None
         out: dict[object, History] = {}

@@ -469,16 +469,22 @@ def _citizen_record(
     obj: dict[str, Any] = {"id": _text(cid), "events": events}
     if row["_known"]:
         obj["birth_date"] = _date_text(row.get("birth_date"))
-        facts = {
-            name: _typed(FACT_TYPES.get(name), value)
-            for name, value in row.items()
-            if not name.startswith("_")
-            and name not in ("citizen_id", "birth_date")
-            and value is not None
-        }
+        facts = row_facts(row)
         if facts:
             obj["facts"] = facts
     return RawRecord(str(obj["id"]), obj=obj)
+
+
+def row_facts(row: dict[str, Any]) -> dict[str, Any]:
+    """A citizens-table row's filled fact cells (not the id, birth date or helper columns),
+    each typed as the contract's fact."""
+    return {
+        name: _typed(FACT_TYPES.get(name), value)
+        for name, value in row.items()
+        if not name.startswith("_")
+        and name not in ("citizen_id", "birth_date")
+        and value is not None
+    }
 
 
 def _encoding_problem(row: dict[str, Any], events: list[dict[str, Any]]) -> str | None:

@@ -102,20 +102,24 @@ class ExpressionWriter:
 
     # ── helpers of several handlers ──
     def threshold_args(self, expr: ast.Threshold, deadline: bool = False) -> str:
-        """``tl, need, window, floor, resets`` for the runtime threshold helpers."""
+        """``tl, count`` for the runtime threshold helpers: the counted timeline and its
+        :class:`~lovregler.evaluate.timelines.Count` — the need and window a module
+        constant, with a floor and resets only where the rule counts from a date or
+        restarts on events (they depend on the citizen)."""
         need = expr.amount.days + (1 if expr.more_than else 0)
-        window = f"({expr.window.months}, {expr.window.days})" if expr.window else "None"
-        if expr.counted_from is not None:
-            floor = f"floor_from(c, {self.date(expr.counted_from, deadline)}, True)"
-        elif expr.counted_after is not None:
-            floor = f"floor_from(c, {self.date(expr.counted_after, deadline)}, False)"
-        else:
-            floor = "c.birth - 1"
-        resets = "()"
+        window = (expr.window.months, expr.window.days) if expr.window else None
+        count = self.const(f"Count(need={need!r}, window={window!r})")
+        per_citizen = []
+        since = expr.counted_from if expr.counted_from is not None else expr.counted_after
+        if since is not None:  # »regnet fra« counts the day itself, »regnet efter« not
+            inclusive = expr.counted_from is not None
+            per_citizen.append(f"floor=floor_from(c, {self.date(since, deadline)}, {inclusive})")
         if expr.reset_by is not None:
             etype, pred = self.pred(expr.reset_by)
-            resets = f"[e.day for e in events(c, {etype}, {pred}, 0, c.as_of)]"
-        return f"{self.timeline(expr.timeline)}, {need}, {window}, {floor}, {resets}"
+            per_citizen.append(f"resets=[e.day for e in events(c, {etype}, {pred}, 0, c.as_of)]")
+        if per_citizen:
+            count = f"{count}.counted({', '.join(per_citizen)})"
+        return f"{self.timeline(expr.timeline)}, {count}"
 
     def event_at(self, date: ast.EventDate) -> str:
         """``[(day, event)]`` of the first (or latest) matching event in the scope, or ``[]``:
@@ -295,7 +299,7 @@ def _birthday(w: ExpressionWriter, x: ast.Birthday, deadline: bool) -> str:
 
 
 def _threshold(w: ExpressionWriter, x: ast.Threshold, deadline: bool) -> str:
-    return f"threshold(c, {w.threshold_args(x, deadline)}, {deadline})"
+    return f"threshold(c, {w.threshold_args(x, deadline)}, extend={deadline})"
 
 
 def _period_start(w: ExpressionWriter, x: ast.PeriodStart, deadline: bool) -> str:

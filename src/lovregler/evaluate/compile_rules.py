@@ -218,7 +218,10 @@ class RuleWriter(ExpressionWriter):
             self.body(f"found = first_per_day(events(c, {etype}, {pred}, sc.lo, sc.hi))", pos)
         elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
             args = self.threshold_args(trig.date)
-            self.body(f"crossed = days = threshold_triggers(c, {args}, {trig.date.recurring})", pos)
+            self.body(
+                f"crossed = days = threshold_triggers(c, {args}, recurring={trig.date.recurring})",
+                pos,
+            )
             if span.takes_over:
                 # catalogue C5: a count already past the threshold on the version's first day
                 by_course = self.plan.course is not None
@@ -280,7 +283,7 @@ class RuleWriter(ExpressionWriter):
         elif isinstance(trig, ast.AtDate) and isinstance(trig.date, ast.Threshold):
             args = self.threshold_args(trig.date)
             self.body(
-                f"starts = [(x, None) for x in threshold_triggers(c, {args}, {trig.date.recurring}) if x <= c.as_of]",
+                f"starts = [(x, None) for x in threshold_triggers(c, {args}, recurring={trig.date.recurring}) if x <= c.as_of]",
                 trig.pos,
             )
         elif (

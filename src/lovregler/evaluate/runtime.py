@@ -54,6 +54,7 @@ from .obligations import (
 )
 from .rights import attr_until, held_once, keep_rights, right_until, started_courses, when_periods
 from .timelines import (
+    Count,
     after_lasting,
     age_tl,
     between_tl,
@@ -98,6 +99,7 @@ __all__ = [
     "latest_tl",
     "from_day",
     "after_lasting",
+    "Count",
     "threshold",
     "threshold_triggers",
     "floor_from",

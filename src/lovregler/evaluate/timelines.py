@@ -10,6 +10,8 @@ import bisect
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import attrs
+
 from ..history import Event
 from ..semantics.vocabulary import PeriodDecl
 from ..timecalc import INF, add_duration, birthday
@@ -149,63 +151,68 @@ def after_lasting(a: Timeline, months: int, days: int) -> Timeline:
 
 
 # ───────────────────────────── thresholds ─────────────────────────────
-def threshold(
-    c: Ctx,
-    a: Timeline,
-    need: int,
-    window: tuple[int, int] | None,
-    floor: int,
-    resets: Sequence[int],
-    extend: bool,
-    lo: int | None = None,
-) -> int | None:
-    """The first day t (>= lo) on which the days of ``a`` counted for t reach ``need``.
+@attrs.frozen
+class Count:
+    """A count of days toward a threshold: the days counted for a day t reach ``need``.
 
-    Counted: d <= t, d > floor, d > the latest reset on or before t, and (with a window)
-    d > t − window. In a deadline (``extend``) an unreached count continues the last period.
+    Counted for t: days d <= t of the timeline with d > ``floor`` (None: from birth), d >
+    the latest of ``resets`` on or before t, and (with a ``window`` of (months, days))
+    d > t − window. ``need`` and ``window`` come from the rule file, so generated code
+    builds them once as a module constant; ``floor`` and ``resets`` depend on the citizen
+    and are added per evaluation with :meth:`counted`.
     """
-    found = _threshold(c, a, need, window, floor, resets, lo)
+
+    need: int
+    window: tuple[int, int] | None
+    floor: int | None = None
+    resets: Sequence[int] = ()
+
+    def counted(self, floor: int | None = None, resets: Sequence[int] = ()) -> Count:
+        """This count from ``floor`` on and restarted on each of ``resets``."""
+        return Count(self.need, self.window, floor, resets)
+
+    def low(self, c: Ctx) -> int:
+        """The last day not counted (besides resets and window): the floor or the day
+        before birth."""
+        return c.birth - 1 if self.floor is None else self.floor
+
+
+def threshold(c: Ctx, a: Timeline, count: Count, extend: bool, lo: int | None = None) -> int | None:
+    """The first day t (>= lo) on which the days of ``a`` counted for t reach the need.
+
+    In a deadline (``extend``) an unreached count continues the last period.
+    """
+    found = _threshold(c, a, count, lo)
     if found is None and extend and a and a[-1][1] < INF:
-        found = _threshold(c, P.extend_last(a), need, window, floor, resets, lo)
+        found = _threshold(c, P.extend_last(a), count, lo)
     return found
 
 
-def _threshold(
-    c: Ctx,
-    a: Timeline,
-    need: int,
-    window: tuple[int, int] | None,
-    floor: int,
-    resets: Sequence[int],
-    lo: int | None,
-) -> int | None:
+def _threshold(c: Ctx, a: Timeline, count: Count, lo: int | None) -> int | None:
     start = c.birth if lo is None else max(lo, c.birth)
-    return next(_segment_reaches(c, a, need, window, floor, resets, start), None)
+    return next(_segment_reaches(c, a, count, start), None)
 
 
-def _segment_reaches(
-    c: Ctx,
-    a: Timeline,
-    need: int,
-    window: tuple[int, int] | None,
-    floor: int,
-    resets: Sequence[int],
-    start: int,
-) -> Iterator[int]:
-    """The first reaching day (>= start) of each reset segment, in order: a reset on day r
+def _segments_of(c: Ctx, count: Count) -> Iterator[tuple[int, int]]:
+    """(last day before, first day after) of each reset segment: a reset on day r
     restarts the count, so only days after r count until the next reset."""
-    bounds = [c.birth - 1, *resets, INF]
-    for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
+    bounds = [c.birth - 1, *count.resets, INF]
+    return zip(bounds, bounds[1:], strict=False)
+
+
+def _segment_reaches(c: Ctx, a: Timeline, count: Count, start: int) -> Iterator[int]:
+    """The first reaching day (>= start) of each reset segment, in order."""
+    floor = count.low(c)
+    for seg_lo, seg_hi in _segments_of(c, count):
         if seg_hi <= start and seg_hi != INF:
             continue
-        t = _reach(a, need, window, max(floor, seg_lo), max(start, seg_lo + 1))
+        t = _reach(a, count, max(floor, seg_lo), max(start, seg_lo + 1))
         if t is not None and t < seg_hi:
             yield t
 
 
-def _reach(
-    a: Timeline, need: int, window: tuple[int, int] | None, floor: int, lo: int
-) -> int | None:
+def _reach(a: Timeline, count: Count, floor: int, lo: int) -> int | None:
+    need, window = count.need, count.window
     if window is None:
         t = P.nth_day(a, need, floor + 1)
         return None if t is None else max(t, lo) if _count(a, floor, max(t, lo)) >= need else None
@@ -216,87 +223,56 @@ def _count(a: Timeline, floor: int, t: int) -> int:
     return P.total_days(a, floor + 1, t)
 
 
-def threshold_triggers(
-    c: Ctx,
-    a: Timeline,
-    need: int,
-    window: tuple[int, int] | None,
-    floor: int,
-    resets: Sequence[int],
-    recurring: bool = False,
-) -> list[int]:
+def threshold_triggers(c: Ctx, a: Timeline, count: Count, recurring: bool = False) -> list[int]:
     """As a trigger: the first reaching day of each reset segment; ``recurring`` (»hver dag
-    hvor«): every day, up to as_of, on which the count reaches ``need`` after a day on which
-    it did not (a windowed count can fall back below it and come back)."""
-    if recurring and window is not None:
-        return sorted(set(_segment_crossings(c, a, need, window, floor, resets)))
-    return sorted(set(_segment_reaches(c, a, need, window, floor, resets, c.birth)))
+    hvor«): every day, up to as_of, on which the count reaches the need after a day on
+    which it did not (a windowed count can fall back below it and come back)."""
+    if recurring and count.window is not None:
+        return sorted(set(_segment_crossings(c, a, count)))
+    return sorted(set(_segment_reaches(c, a, count, c.birth)))
 
 
-def _segment_crossings(
-    c: Ctx,
-    a: Timeline,
-    need: int,
-    window: tuple[int, int],
-    floor: int,
-    resets: Sequence[int],
-) -> Iterator[int]:
-    bounds = [c.birth - 1, *resets, INF]
-    for seg_lo, seg_hi in zip(bounds, bounds[1:], strict=False):
+def _segment_crossings(c: Ctx, a: Timeline, count: Count) -> Iterator[int]:
+    floor = count.low(c)
+    for seg_lo, seg_hi in _segments_of(c, count):
         low = max(floor, seg_lo)
-        t = _reach(a, need, window, low, seg_lo + 1)
+        t = _reach(a, count, low, seg_lo + 1)
         while t is not None and t < seg_hi and t <= c.as_of:
             yield t
-            below = _falls_below(a, need, window, low, t, min(seg_hi - 1, c.as_of))
-            t = None if below is None else _reach(a, need, window, low, below)
+            below = _falls_below(a, count, low, t, min(seg_hi - 1, c.as_of))
+            t = None if below is None else _reach(a, count, low, below)
 
 
-def _falls_below(
-    a: Timeline, need: int, window: tuple[int, int], floor: int, t: int, last: int
-) -> int | None:
-    """The first day after ``t`` (up to ``last``) on which the window count is under ``need``.
+def _falls_below(a: Timeline, count: Count, floor: int, t: int, last: int) -> int | None:
+    """The first day after ``t`` (up to ``last``) on which the window count is under the need.
 
     From one day to the next the window's first day moves at most 3 days (31 − 28), so a
-    count c >= need cannot fall under ``need`` for (c − need) // 3 more days: jump that far.
+    count n >= need cannot fall under ``need`` for (n − need) // 3 more days: jump that far.
     """
+    assert count.window is not None  # only a windowed count falls back
+    need = count.need
     counted = P.clip(a, floor + 1)
     through = P.day_counter(counted)
-    months, days = window
+    months, days = count.window
     x = t + 1
     while x <= last:
-        count = through(x) - through(add_duration(x, months, days, sign=-1))
-        if count < need:
+        n = through(x) - through(add_duration(x, months, days, sign=-1))
+        if n < need:
             return x
-        x += (count - need) // 3 + 1
+        x += (n - need) // 3 + 1
     return None
 
 
-def threshold_passed(
-    c: Ctx,
-    a: Timeline,
-    need: int,
-    window: tuple[int, int] | None,
-    floor: int,
-    resets: Sequence[int],
-    day: int,
-) -> bool:
-    """Has the count for ``day`` reached ``need`` (the days of ``a`` counted for it)?"""
-    low = max([floor, c.birth - 1, *(r for r in resets if r <= day)])
-    if window is not None:
-        low = max(low, add_duration(day, window[0], window[1], sign=-1))
-    return P.total_days(a, low + 1, day) >= need
+def threshold_passed(c: Ctx, a: Timeline, count: Count, day: int) -> bool:
+    """Has the count for ``day`` reached the need (the days of ``a`` counted for it)?"""
+    low = max([count.low(c), c.birth - 1, *(r for r in count.resets if r <= day)])
+    if count.window is not None:
+        low = max(low, add_duration(day, count.window[0], count.window[1], sign=-1))
+    return P.total_days(a, low + 1, day) >= count.need
 
 
 def taken_over(
-    c: Ctx,
-    a: Timeline,
-    need: int,
-    window: tuple[int, int] | None,
-    floor: int,
-    resets: Sequence[int],
-    day: int,
-    found: list[int],
-    by_course: bool,
+    c: Ctx, a: Timeline, count: Count, day: int, found: list[int], by_course: bool
 ) -> list[int]:
     """Catalogue C5, thresholds across a version change: a version that replaces an earlier
     one and has this rule triggers on its first day ``day`` when the count has already
@@ -305,6 +281,6 @@ def taken_over(
     if day > c.as_of or day in found:
         return found
     holds = any(s <= day <= e for s, e in c.courses) if by_course else P.contains(a, day)
-    if holds and threshold_passed(c, a, need, window, floor, resets, day):
+    if holds and threshold_passed(c, a, count, day):
         return sorted([*found, day])
     return found

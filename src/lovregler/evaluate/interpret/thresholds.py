@@ -25,7 +25,7 @@ def threshold(c: Citizen, expr: ast.Threshold, inst: Instance | None, lo: int | 
     if inst is not None and inst.in_deadline and days:
         last_run = intervals(days, c.horizon)[-1]
         days = days | set(range(last_run[0], c.horizon + 1))
-    need = expr.amount.days + (1 if expr.more_than else 0)
+    need = _needed(expr)
     floor = _count_floor(c, expr, inst)
     resets = _reset_days(c, expr)
     start = max(c.lo, lo if lo is not None else c.lo)
@@ -38,15 +38,26 @@ def threshold(c: Citizen, expr: ast.Threshold, inst: Instance | None, lo: int | 
     for d in range(c.lo, c.horizon + 1):
         upto.append(upto[-1] + (d in days))
     for t in range(start, c.horizon + 1):
-        bottom = max(floor, _latest_below(c, resets, t))
-        if expr.window is not None:
-            w = expr.window
-            bottom = max(bottom, add_duration(t, w.months, w.days, sign=-1))
-        bottom = min(max(bottom, c.lo - 1), t)
+        bottom = _last_uncounted(c, expr, floor, resets, t)
         count = upto[t + 1 - c.lo] - upto[bottom + 1 - c.lo]
         if count >= need:
             return t
     return None
+
+
+def _needed(expr: ast.Threshold) -> int:
+    """The days the count must reach: the amount, one more for »mere end«."""
+    return expr.amount.days + (1 if expr.more_than else 0)
+
+
+def _last_uncounted(c: Citizen, expr: ast.Threshold, floor: int, resets: list[int], t: int) -> int:
+    """The last day not counted for t: the floor, the latest reset on or before t, or
+    (with a window) the day the window starts after; never before c.lo − 1 nor after t."""
+    bottom = max(floor, _latest_below(c, resets, t))
+    if expr.window is not None:
+        w = expr.window
+        bottom = max(bottom, add_duration(t, w.months, w.days, sign=-1))
+    return min(max(bottom, c.lo - 1), t)
 
 
 def _count_floor(c: Citizen, expr: ast.Threshold, inst: Instance | None) -> int:
@@ -83,11 +94,7 @@ def counts(c: Citizen, expr: ast.Threshold, inst: Instance | None, last: int) ->
         upto.append(upto[-1] + (d in days))
     out = {}
     for t in range(c.lo, last + 1):
-        bottom = max(floor, _latest_below(c, resets, t))
-        if expr.window is not None:
-            w = expr.window
-            bottom = max(bottom, add_duration(t, w.months, w.days, sign=-1))
-        bottom = min(max(bottom, c.lo - 1), t)
+        bottom = _last_uncounted(c, expr, floor, resets, t)
         out[t] = upto[t + 1 - c.lo] - upto[bottom + 1 - c.lo]
     return out
 
@@ -95,7 +102,7 @@ def counts(c: Citizen, expr: ast.Threshold, inst: Instance | None, last: int) ->
 def crossings(c: Citizen, expr: ast.Threshold, inst: Instance) -> list[int]:
     """»hver dag hvor«: every day t up to as_of on which the count reaches the amount
     after a day on which it did not (catalogue C5, §7 thresholds recur)."""
-    need = expr.amount.days + (1 if expr.more_than else 0)
+    need = _needed(expr)
     count = counts(c, expr, inst, c.as_of)
     return [
         t
@@ -106,7 +113,7 @@ def crossings(c: Citizen, expr: ast.Threshold, inst: Instance) -> list[int]:
 
 def passed_on(c: Citizen, expr: ast.Threshold, inst: Instance, day: int) -> bool:
     """Has the count reached the amount on ``day``?"""
-    need = expr.amount.days + (1 if expr.more_than else 0)
+    need = _needed(expr)
     return day >= c.lo and counts(c, expr, inst, day)[day] >= need
 
 

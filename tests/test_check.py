@@ -205,6 +205,15 @@ def test_vocabulary_period_events_and_key() -> None:
     ]
 
 
+def test_vocabulary_period_key_missing_from_its_start_event() -> None:
+    # the key »k« names no attribute of the start event »s« (its one attribute is »t«)
+    messages = vocab_messages(
+        'ordforråd v "V"\nhændelse s "s" { t: tekst }\nhændelse u "u" { k: tekst }\n'
+        "periode p fra s til u nøgle k"
+    )
+    assert messages == ["nøglen 'k' er ikke en attribut af starthændelsen 's'"]
+
+
 def test_vocabulary_words_are_required_for_every_declaration() -> None:
     messages = vocab_messages(
         'ordforråd v "V"\nopregning e: a, b_c\nhændelse s "s" { k: e\n j: sandhedsværdi }\n'

@@ -176,14 +176,8 @@ def _check_period_key(
     pos = narrow(period.pos, key, ctx.source)
     start = events.get(period.start)
     if start is not None:
-        attr = next((a for a in start.attrs if a.name == key), None)
-        if attr is None:
-            ctx.error(
-                pos,
-                f"nøglen '{key}' er ikke en attribut af starthændelsen '{period.start}'",
-                _suggest(key, [a.name for a in start.attrs]),
-            )
-        elif attr.type.kind != "enum":
+        attr = _start_attr(ctx, start, key, pos, label="nøglen ")
+        if attr is not None and attr.type.kind != "enum":
             ctx.error(
                 pos, f"nøglen '{key}' skal være en opregning, ikke {_KIND_WORDS[attr.type.kind]}"
             )
@@ -215,14 +209,19 @@ def check_vocabulary_lasting_periods(ctx: VocabularyContext) -> None:
 
 
 def _start_attr(
-    ctx: VocabularyContext, start: ast.EventDeclNode, name: str, pos: SourcePos
+    ctx: VocabularyContext,
+    start: ast.EventDeclNode,
+    name: str,
+    pos: SourcePos,
+    label: str = "",
 ) -> ast.AttrDeclNode | None:
-    """The start event's attribute ``name``, or None after reporting it unknown at ``pos``."""
+    """The start event's attribute ``name``, or None after reporting it unknown at ``pos``
+    (the message names it after ``label``, e.g. »nøglen «)."""
     attr = next((a for a in start.attrs if a.name == name), None)
     if attr is None:
         ctx.error(
             pos,
-            f"'{name}' er ikke en attribut af starthændelsen '{start.name}'",
+            f"{label}'{name}' er ikke en attribut af starthændelsen '{start.name}'",
             _suggest(name, [a.name for a in start.attrs]),
         )
     return attr

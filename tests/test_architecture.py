@@ -247,7 +247,15 @@ def test_every_class_of_a_union_has_a_handler(stage: str, union: str) -> None:
 
 
 # Second tables of a union in a stage (not in its DISPATCH) that must be complete as well.
-SECOND_TABLES = [("prose.sentences", "_ANCHORS", A.Trigger)]
+SECOND_TABLES = [
+    ("prose.sentences", "_ANCHORS", A.Trigger),
+    # the compiler's gates (what a rule needs before it can give anything): a node class
+    # added to the language must be read there too, not waved through
+    ("evaluate.gates", "DATES", A.DateExpr),
+    ("evaluate.gates", "TIMELINES", A.Timeline),
+    ("evaluate.gates", "TRIGGERS", A.Trigger),
+    ("evaluate.gates", "RULES", A.Rule),
+]
 
 
 @pytest.mark.parametrize(("module", "name", "union"), SECOND_TABLES)

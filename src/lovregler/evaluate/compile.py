@@ -39,6 +39,7 @@ from ..history import History
 from ..results import Result
 from ..syntax import ast
 from ..timecalc import INF, from_date
+from . import gates
 from . import runtime as R
 from .compile_expressions import (
     CONDITIONS,
@@ -70,6 +71,9 @@ class Gen(RuleWriter):
     """Writes the source of one compiled ruleset, with a line map: the rule functions
     (:class:`~lovregler.evaluate.compile_rules.RuleWriter`), then ``evaluate``."""
 
+    # the rule functions read events through periods only (set once they are written)
+    index_free_rules = False
+
     def courses(self) -> str:
         course = self.plan.course
         if course is None:
@@ -94,6 +98,7 @@ class Gen(RuleWriter):
             self.rule(span)
         rules = self.lines
         self.lines = []
+        self.index_free_rules = _runtime_names("\n".join(rules)) <= R.INDEX_FREE
         body_map = self.line_map
         self.line_map = {}
         self.evaluate_fn()
@@ -133,6 +138,7 @@ class Gen(RuleWriter):
         constants here, so a span that cannot apply costs one comparison."""
         pos = self.plan.course.pos if self.plan.course else None
         self.emit("def evaluate(history, as_of):")
+        ruleset_needs = self.ruleset_gate()
         self.emit(_CTX)
         courses = self.courses()
         if re.search(r"\bsc\b", courses):  # the forløb's own definition reads the scope
@@ -154,8 +160,13 @@ class Gen(RuleWriter):
             call = f"{self.rule_call(s)}c, everyone, ob, ri, va)"
             if s.rule.kind == "right":
                 call = f"ri.extend(keep_rights((S{s.index},), {call}, FIRST_DAY))"
-            if s.rule.kind == "obligation":
-                self.emit(f"    if as_of >= {s.start}:{dates_comment(s.start)}", s.rule.pos)
+            tests = [f"as_of >= {s.start}"] if s.rule.kind == "obligation" else []
+            gate = self.rule_gate(s, ruleset_needs)
+            if gate is not None:
+                tests.append(gate)
+            if tests:
+                comment = dates_comment(s.start) if s.rule.kind == "obligation" else ""
+                self.emit(f"    if {' and '.join(tests)}:{comment}", s.rule.pos)
                 self.emit(f"        {call}", s.rule.pos)
             else:
                 self.emit(f"    {call}", s.rule.pos)
@@ -214,6 +225,33 @@ class Gen(RuleWriter):
             self.emit("    if len(ri) > 1:")
             self.emit("        ri = held_once(ri, RIGHT_GROUPS)")
         self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
+
+    def ruleset_gate(self) -> gates.Needs | None:
+        """Emit the test that any rule can give anything at all (:mod:`~.gates`): a
+        citizen without the events every rule needs gets the empty result at once, before
+        any context is built. None where there is no such test: nothing is needed, or the
+        rules read their events through periods only and the per-type index that the test
+        reads would be built for it alone (refusion)."""
+        if self.index_free_rules:
+            return None
+        needs = gates.ruleset_needs(self.plan, self.per_course)
+        code = gates.gate_code(needs, "ix", self.const)
+        if code is None:
+            return None
+        self.emit("    ix = history.by_type(as_of)")
+        self.emit(f"    if not ({code}):")
+        self.emit(f"        return Result.build(history.id, {self.plan.name!r}, as_of, (), (), ())")
+        return needs
+
+    def rule_gate(self, s: RuleSpan, ruleset_needs: gates.Needs | None) -> str | None:
+        """The test that a rule run once per citizen can give anything, unless the
+        ruleset's own test already says as much."""
+        if self.index_free_rules:
+            return None
+        needs = gates.span_needs(self.plan, s, per_course=False)
+        if needs == ruleset_needs:
+            return None
+        return gates.gate_code(needs, "c.index", self.const)
 
     def inline_body(self, s: RuleSpan, scope: str) -> None:
         """A rule's body in the loop over the forløb, with ``S`` and ``sc`` bound as its

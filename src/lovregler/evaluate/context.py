@@ -105,9 +105,10 @@ def share_derived(history: History, as_of: int) -> None:
 
 
 def _periods_of(c: Ctx, decl: PeriodDecl) -> dict[object, list[tuple[int, int, int]]]:
-    if type(c.index) is IndexOnFirstUse and decl.start != decl.end:
+    if type(c.index) is IndexOnFirstUse and decl.start != decl.end and not c.history.indexed():
         # An evaluator that reads periods only: one pass over the events in history order,
         # as the reference interpreter reads them, rather than building the index for this
+        # (where another ruleset's evaluation has built it already, it serves: below)
         found, orphan = build_periods(c.history.events, decl, c.as_of)
         if orphan is None:
             return found

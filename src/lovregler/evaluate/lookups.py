@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..history import Event
@@ -257,6 +257,18 @@ def end_of_month(day: int | None) -> int | None:
     from ..timecalc import end_of_month as eom
 
     return None if day is None else eom(day)
+
+
+def has_events(
+    index: Mapping[str, tuple[list[int], list[Event]]],
+    etype: str,
+    attr: str,
+    values: frozenset[object],
+) -> bool:
+    """Whether the per-type index holds an event of ``etype`` whose ``attr`` is one of
+    ``values`` (a compiled gate's test, :mod:`~lovregler.evaluate.gates`)."""
+    found = index.get(etype)
+    return found is not None and any(e.attrs.get(attr) in values for e in found[1])
 
 
 def event_at(

@@ -37,6 +37,7 @@ from .lookups import (
     exists,
     first_per_day,
     floor_from,
+    has_events,
     next_after,
     period_start,
     shift,
@@ -127,6 +128,7 @@ __all__ = [
     "taken_over",
     "TAKEN_OVER",
     "period_start",
+    "has_events",
 ]
 
 #: The names above whose helpers read a citizen's events through its periods only, never

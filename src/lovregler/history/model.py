@@ -123,6 +123,17 @@ class History(msgspec.Struct, frozen=True, dict=True):
         self.__dict__["_by_type_cut"] = (day, part)
         return part
 
+    def indexed(self) -> bool:
+        """Whether :meth:`by_type` has built the per-type index already (an evaluator that
+        reads events through periods only then builds them from it, not by a pass over
+        every event).
+
+        >>> h = History("b", 1, {}, (Event("a", 5, {}, 0),))
+        >>> h.indexed(), bool(h.by_type(9)), h.indexed()
+        (False, True, True)
+        """
+        return "_by_type" in self.__dict__
+
     @classmethod
     def from_dict(cls, obj: object, vocabulary: Vocabulary, *, lenient: bool = False) -> History:
         """Validate a decoded JSON citizen object (``contract.md`` §1) and build the history.

@@ -136,13 +136,22 @@ def _free_names(source: str) -> set[str]:
     return used - defined - set(dir(builtins))
 
 
-@pytest.mark.parametrize("name", ["kontanthjælp_aktivitetsparat", "sygedagpenge", "refusion"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "kontanthjælp_aktivitetsparat",
+        "kbh_kontanthjælp_aktivitetsparat",
+        "sygedagpenge",
+        "refusion",
+    ],
+)
 def test_generated_code_only_calls_what_the_runtime_exports(name: str) -> None:
     from lovregler.evaluate import runtime
 
     source = compile_plan(load_ruleset(name).plan).source
-    # INFOS and VOCAB are handed in by Compiled (the rule documentation and the vocabulary)
-    assert _free_names(source) <= set(runtime.__all__) | {"INFOS", "VOCAB"}
+    # INFOS, VOCAB, BASE and RESULT_KEY are handed in by Compiled (the rule documentation,
+    # the vocabulary, the base's evaluator and the key its result is kept under)
+    assert _free_names(source) <= set(runtime.__all__) | {"INFOS", "VOCAB", "BASE", "RESULT_KEY"}
     assert "from lovregler.evaluate.runtime import *" in source
     assert "and True" not in source
     assert "_cmp" not in source and "def first_day_after" not in source

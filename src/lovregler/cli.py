@@ -269,9 +269,10 @@ def cmd_compile(args: argparse.Namespace) -> int:
     rs = load_ruleset(args.ruleset)
     compiled = compile_plan(rs.plan)
     if args.show:
-        print(compiled.source)
+        print(compiled.whole_source)
     else:
-        console.print(f"{rs.name}: {len(compiled.source.splitlines())} linjer Python", markup=False)
+        lines = len(compiled.whole_source.splitlines())
+        console.print(f"{rs.name}: {lines} linjer Python", markup=False)
     return 0
 
 

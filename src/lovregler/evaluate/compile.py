@@ -36,7 +36,7 @@ from typing import Any
 from .. import cache
 from ..errors import CheckError, Diagnostic, EvaluationError, SourcePos
 from ..history import History
-from ..results import Result
+from ..results import Result, RuleInfo
 from ..syntax import ast
 from ..timecalc import INF, from_date
 from . import gates
@@ -52,7 +52,7 @@ from .compile_expressions import (
     day_code,
 )
 from .compile_rules import RULES, TRIGGERS, RuleWriter
-from .plan import Plan, RuleSpan
+from .plan import Plan, RuleSpan, factor_base
 
 DISPATCH: Mapping[object, Mapping[type, Callable[..., Any]]] = {
     ast.BoolExpr: CONDITIONS,
@@ -73,6 +73,9 @@ class Gen(RuleWriter):
 
     # the rule functions read events through periods only (set once they are written)
     index_free_rules = False
+    # the base whose entries this extension takes from the base's own evaluation (BASE):
+    # the plan then holds the extension's other spans only (plan.factor_base)
+    base: Plan | None = None
 
     def courses(self) -> str:
         course = self.plan.course
@@ -98,7 +101,8 @@ class Gen(RuleWriter):
             self.rule(span)
         rules = self.lines
         self.lines = []
-        self.index_free_rules = _runtime_names("\n".join(rules)) <= R.INDEX_FREE
+        inlined = [line for body, _ in self.inline.values() for line in body]
+        self.index_free_rules = _runtime_names("\n".join(rules + inlined)) <= R.INDEX_FREE
         body_map = self.line_map
         self.line_map = {}
         self.evaluate_fn()
@@ -138,7 +142,14 @@ class Gen(RuleWriter):
         constants here, so a span that cannot apply costs one comparison."""
         pos = self.plan.course.pos if self.plan.course else None
         self.emit("def evaluate(history, as_of):")
+        # a ruleset evaluated already for this history and day (an extension asked for its
+        # base's entries, or the base for an extension's): where a batch shares the store
+        self.emit("    known = known_result(history, as_of, RESULT_KEY)")
+        self.emit("    if known is not None:")
+        self.emit("        return known")
         ruleset_needs = self.ruleset_gate()
+        if self.base is not None:
+            self.emit("    base = BASE(history, as_of)  # the base's entries, unchanged")
         self.emit(_CTX)
         courses = self.courses()
         if re.search(r"\bsc\b", courses):  # the forløb's own definition reads the scope
@@ -224,7 +235,11 @@ class Gen(RuleWriter):
         if self.plan.right_groups:
             self.emit("    if len(ri) > 1:")
             self.emit("        ri = held_once(ri, RIGHT_GROUPS)")
-        self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)")
+        entries = "ob, ri, va"
+        if self.base is not None:
+            entries = "[*base.obligations, *ob], [*base.rights, *ri], [*base.values, *va]"
+        result = f"Result.build(history.id, {self.plan.name!r}, as_of, {entries})"
+        self.emit(f"    return keep_result(history, as_of, RESULT_KEY, {result})")
 
     def ruleset_gate(self) -> gates.Needs | None:
         """Emit the test that any rule can give anything at all (:mod:`~.gates`): a
@@ -235,6 +250,9 @@ class Gen(RuleWriter):
         if self.index_free_rules:
             return None
         needs = gates.ruleset_needs(self.plan, self.per_course)
+        if self.base is not None:  # nothing from the base's rules either
+            base = RuleWriter(self.base)
+            needs = gates.either(needs, gates.ruleset_needs(self.base, base.per_course))
         code = gates.gate_code(needs, "ix", self.const)
         if code is None:
             return None
@@ -295,24 +313,49 @@ def _versions(span: RuleSpan) -> tuple[tuple[str, int, int], ...]:
 class Compiled:
     """A compiled ruleset: its source, its line map and its evaluate function."""
 
-    def __init__(self, plan: Plan, source: str, line_map: dict[int, SourcePos], code: CodeType):
+    def __init__(
+        self,
+        plan: Plan,
+        source: str,
+        line_map: dict[int, SourcePos],
+        code: CodeType,
+        own: Plan | None = None,
+        base: Compiled | None = None,
+    ):
         self.plan = plan
         self.source = source
         self.line_map = line_map
         self.filename = code.co_filename
+        self.base = base
+        infos = [s.info for s in (own or plan).spans]
         namespace: dict[str, object] = {
-            "INFOS": [s.info for s in plan.spans],
+            "INFOS": infos,
             "VOCAB": plan.vocabulary,
+            "BASE": base.evaluate if base is not None else None,
+            # what this evaluator's result is kept under for a history and day: the code
+            # (its file name holds the source's checksum) and the rule documentation its
+            # entries carry, so another ruleset's evaluator finds it only if it would give
+            # the very same result
+            "RESULT_KEY": ("result", self.filename, _digest(infos, base)),
             "__name__": "lovregler_compiled",
         }
         exec(code, namespace)  # the code is ours: generated above, with rule text only in literals
         self._evaluate: Callable[[History, int], Result] = namespace["evaluate"]  # type: ignore[assignment]
+
+    @property
+    def whole_source(self) -> str:
+        """The generated Python a reader needs: an extension's base first, then its own."""
+        if self.base is None:
+            return self.source
+        return f"{self.base.whole_source}\n# ── BASE above; the extension below ──\n{self.source}"
 
     def evaluate(self, history: History, as_of: int | datetime.date) -> Result:
         """Evaluate one citizen; a failure is reported at the rule file line it came from."""
         day = as_of if isinstance(as_of, int) else from_date(as_of)
         try:
             return self._evaluate(history, day)
+        except EvaluationError:
+            raise  # located already (in the base's rules)
         except Exception as err:
             raise self._located(err, history.id) from err
 
@@ -324,9 +367,16 @@ class Compiled:
         return EvaluationError(f"fejl under evaluering: {type(err).__name__}: {err}", pos, citizen)
 
 
-def generate(plan: Plan) -> tuple[str, dict[int, SourcePos]]:
-    """The Python source of a plan and its line map (generated line → rule file position)."""
+def _digest(infos: list[RuleInfo], base: Compiled | None) -> str:
+    text = repr(infos) + (base.filename if base is not None else "")
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def generate(plan: Plan, base: Plan | None = None) -> tuple[str, dict[int, SourcePos]]:
+    """The Python source of a plan and its line map (generated line → rule file position);
+    with ``base``, of an extension's own spans, its base's entries taken from ``BASE``."""
     gen = Gen(plan)
+    gen.base = base
     source = gen.module()
     return source, gen.line_map
 
@@ -354,8 +404,11 @@ def _code_for(source: str, filename: str) -> CodeType:
 def compile_plan(plan: Plan) -> Compiled:
     """Compile a plan. The code object is cached on disk by the source's checksum; the
     loaded :class:`~lovregler.api.Ruleset` keeps the result in memory."""
+    factored = factor_base(plan)
+    base = compile_plan(factored[0]) if factored is not None else None
+    own = factored[1] if factored is not None else plan
     try:
-        source, line_map = generate(plan)
+        source, line_map = generate(own, factored[0] if factored is not None else None)
         filename = f"<lovregler:{plan.name}:{hashlib.sha256(source.encode()).hexdigest()[:12]}>"
         code = _code_for(source, filename)
     except (RecursionError, SyntaxError, MemoryError) as err:
@@ -365,7 +418,7 @@ def compile_plan(plan: Plan) -> Compiled:
         message = f"regelsættet er for indviklet til at oversætte ({type(err).__name__})"
         hint = "del lange eller dybt indlejrede udtryk op med navngivne tidslinjer og mønstre"
         raise CheckError([Diagnostic(pos, message, hint)]) from None
-    return Compiled(plan, source, line_map, code)
+    return Compiled(plan, source, line_map, code, own, base)
 
 
 __all__ = ["DISPATCH", "Compiled", "compile_plan", "generate", "R"]

@@ -22,7 +22,8 @@ from .plan import RuleSpan
 #: assign them. ``S`` and ``sc`` are bound for each inlined body, as its function's
 #: parameters would be.
 EVALUATE_LOCALS = frozenset(
-    ["history", "as_of", "ix", "c", "courses", "ob", "ri", "va", "everyone", "first"]
+    ["history", "as_of", "known", "ix", "base", "c", "courses", "ob", "ri", "va", "everyone"]
+    + ["first"]
     + ["cs", "ce", "hi", "whole", "from_first"]
 )
 

@@ -95,6 +95,25 @@ def shared_derived(history: History, as_of: int) -> dict[object, Any]:
     return {}
 
 
+def known_result(history: History, as_of: int, key: object) -> Any:
+    """The result kept under ``key`` for ``history`` on ``as_of`` by an earlier evaluation
+    (:func:`keep_result`), or None: only where the caller shares the store (a batch)."""
+    found = history.__dict__.get("_derived")
+    if found is not None and found[0] == as_of:
+        return found[1].get(key)
+    return None
+
+
+def keep_result(history: History, as_of: int, key: object, result: Any) -> Any:
+    """``result``, kept under ``key`` for the evaluations of ``history`` on ``as_of`` that
+    follow, where the caller shares the store (a batch evaluating an extension and its
+    base: whichever comes second takes the base's entries from the first)."""
+    found = history.__dict__.get("_derived")
+    if found is not None and found[0] == as_of:
+        found[1][key] = result
+    return result
+
+
 def share_derived(history: History, as_of: int) -> None:
     """Let the evaluations of ``history`` on day ``as_of`` that follow share what each
     derives from it alone: periods, own periods, unfiltered period timelines, the offers

@@ -264,3 +264,46 @@ def build_plan(ruleset: ast.Ruleset, vocabulary: Vocabulary, base: ast.Ruleset |
         first_day=min((v.start for v, _, _ in versions), default=MIN_DAY),
         right_groups=right_groups(spans),
     )
+
+
+def _span_value(s: RuleSpan) -> tuple[object, ...]:
+    """What a span is apart from its place in the plan (its index)."""
+    return (s.rule, s.versions, s.start, s.end, s.info, s.takes_over)
+
+
+def factor_base(plan: Plan) -> tuple[Plan, Plan] | None:
+    """(the base's own plan, the extension's other spans as a plan) when an extension
+    (``udvider``) keeps every rule span of its base unchanged: then the extension's entries
+    are the base's and those of its own spans, and an evaluator can take the base's from the
+    base's own evaluation of the same history (a batch evaluates both). None when anything
+    could make the base's rules mean something else inside the extension: a definition the
+    extension gives again, another forløb or first day, a changed span (``erstatter``, a
+    narrower validity), or a right held once across a base span and one of its own.
+    """
+    base = plan.names.base
+    ruleset = plan.names.ruleset
+    if base is None or ruleset is None or base.extends:
+        return None
+    if {d.name for d in ruleset.definitions} & {d.name for d in base.definitions}:
+        return None
+    base_plan = build_plan(base, plan.vocabulary, None)
+    if base_plan.course != plan.course or base_plan.first_day != plan.first_day:
+        return None
+    wanted = [_span_value(s) for s in base_plan.spans]
+    own = [s for s in plan.spans if _span_value(s) not in wanted]
+    if sorted(map(repr, (_span_value(s) for s in plan.spans if s not in own))) != sorted(
+        map(repr, wanted)
+    ):
+        return None  # a base span missing, or found twice
+    own_index = {s.index for s in own}
+    if any((i in own_index) != (g in own_index) for i, g in plan.right_groups.items()):
+        return None
+    renumber = {s.index: n for n, s in enumerate(own)}
+    own_plan = attrs.evolve(
+        plan,
+        spans=tuple(attrs.evolve(s, index=renumber[s.index]) for s in own),
+        right_groups={
+            renumber[i]: renumber[g] for i, g in plan.right_groups.items() if i in own_index
+        },
+    )
+    return base_plan, own_plan

@@ -24,7 +24,7 @@ from ..prose.explanations import TAKEN_OVER
 from ..results import Result
 from ..timecalc import INF, birthday, hverdag
 from . import periods as P
-from .context import Ctx, Scope, Span
+from .context import Ctx, Scope, Span, keep_result, known_result
 from .lookups import (
     age,
     compare,
@@ -129,6 +129,8 @@ __all__ = [
     "TAKEN_OVER",
     "period_start",
     "has_events",
+    "known_result",
+    "keep_result",
 ]
 
 #: The names above whose helpers read a citizen's events through its periods only, never

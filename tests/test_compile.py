@@ -148,10 +148,18 @@ def _free_names(source: str) -> set[str]:
 def test_generated_code_only_calls_what_the_runtime_exports(name: str) -> None:
     from lovregler.evaluate import runtime
 
-    source = compile_plan(load_ruleset(name).plan).source
-    # INFOS, VOCAB, BASE and RESULT_KEY are handed in by Compiled (the rule documentation,
-    # the vocabulary, the base's evaluator and the key its result is kept under)
-    assert _free_names(source) <= set(runtime.__all__) | {"INFOS", "VOCAB", "BASE", "RESULT_KEY"}
+    compiled = compile_plan(load_ruleset(name).plan)
+    source = compiled.whole_source
+    # INFOS, VOCAB, BASE, PART and RESULT_KEY are handed in by Compiled (the rule documentation,
+    # the vocabulary, the base's evaluator, an extension's batch part and the key its result
+    # is kept under)
+    assert _free_names(source) <= set(runtime.__all__) | {
+        "INFOS",
+        "VOCAB",
+        "BASE",
+        "PART",
+        "RESULT_KEY",
+    }
     assert "from lovregler.evaluate.runtime import *" in source
     assert "and True" not in source
     assert "_cmp" not in source and "def first_day_after" not in source

@@ -37,9 +37,15 @@ def test_copenhagen_keeps_the_law_and_adds_one_rule() -> None:
     base, own = factored
     assert base.name == BASE
     assert [s.rule.id for s in own.spans] == ["samtale_hver_tredje_måned"]
-    source = compile_plan(load_ruleset(KBH).plan).source
-    assert "base = BASE(history, as_of)" in source
-    assert "'første_samtale'" not in source  # the law's rules run in the base's evaluator
+    compiled = compile_plan(load_ruleset(KBH).plan)
+    # on its own the extension evaluates every rule (no second context, forløb or sort);
+    # where a batch shares the store it hands over to its part, which has the base's
+    # entries from the base's own evaluation and evaluates only its own rule
+    assert "'første_samtale'" in compiled.source
+    assert "return keep_result(history, as_of, RESULT_KEY, PART(history, as_of))" in compiled.source
+    assert compiled.part is not None
+    assert "base = BASE(history, as_of)" in compiled.part.source
+    assert "'første_samtale'" not in compiled.part.source
 
 
 @pytest.mark.parametrize("shared", [False, True])
@@ -141,10 +147,13 @@ def test_an_extension_cannot_give_a_base_name_a_new_meaning(tmp_path: Path) -> N
         _extension(tmp_path, SHADOWING)
 
 
-def test_a_failure_in_the_base_points_at_the_base_rule_file() -> None:
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_failure_is_reported_once_with_its_citizen(shared: bool) -> None:
     kbh = load_ruleset(KBH)
     compiled = compile_plan(kbh.plan)
     history = kbh.history({"id": "b", "birth_date": "1970-01-01", "events": []})
+    if shared:  # the failure comes from the base's evaluator, called by the batch part
+        share_derived(history, AS_OF.toordinal())
     msgspec.structs.force_setattr(history, "events", None)  # the rule code fails reading it
     with pytest.raises(EvaluationError) as err:
         compiled.evaluate(history, AS_OF.toordinal())

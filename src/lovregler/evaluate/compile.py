@@ -74,8 +74,12 @@ class Gen(RuleWriter):
     # the rule functions read events through periods only (set once they are written)
     index_free_rules = False
     # the base whose entries this extension takes from the base's own evaluation (BASE):
-    # the plan then holds the extension's other spans only (plan.factor_base)
+    # the plan then holds the extension's other spans only (plan.factor_base); such a
+    # module is the batch part of an extension, called only where the store is shared
     base: Plan | None = None
+    # the whole extension, which hands over to its batch part (PART) where the store is
+    # shared, and otherwise evaluates every rule itself
+    has_part = False
 
     def courses(self) -> str:
         course = self.plan.course
@@ -142,11 +146,20 @@ class Gen(RuleWriter):
         constants here, so a span that cannot apply costs one comparison."""
         pos = self.plan.course.pos if self.plan.course else None
         self.emit("def evaluate(history, as_of):")
-        # a ruleset evaluated already for this history and day (an extension asked for its
-        # base's entries, or the base for an extension's): where a batch shares the store
-        self.emit("    known = known_result(history, as_of, RESULT_KEY)")
-        self.emit("    if known is not None:")
-        self.emit("        return known")
+        if self.base is None:
+            # a ruleset evaluated already for this history and day (an extension asked for
+            # its base's entries, or the base for an extension's): where a batch shares the store
+            self.emit("    known = known_result(history, as_of, RESULT_KEY)")
+            self.emit("    if known is not None:")
+            self.emit("        return known")
+        if self.has_part:
+            # in a batch the base's entries come from the base's own evaluation: only this
+            # extension's own rules are left (on its own, the extension evaluates them all:
+            # no second context, forløb or sort)
+            self.emit("    if shares(history, as_of):")
+            self.emit(
+                "        return keep_result(history, as_of, RESULT_KEY, PART(history, as_of))"
+            )
         ruleset_needs = self.ruleset_gate()
         if self.base is not None:
             self.emit("    base = BASE(history, as_of)  # the base's entries, unchanged")
@@ -235,10 +248,11 @@ class Gen(RuleWriter):
         if self.plan.right_groups:
             self.emit("    if len(ri) > 1:")
             self.emit("        ri = held_once(ri, RIGHT_GROUPS)")
-        entries = "ob, ri, va"
         if self.base is not None:
             entries = "[*base.obligations, *ob], [*base.rights, *ri], [*base.values, *va]"
-        result = f"Result.build(history.id, {self.plan.name!r}, as_of, {entries})"
+            self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, {entries})")
+            return
+        result = f"Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)"
         self.emit(f"    return keep_result(history, as_of, RESULT_KEY, {result})")
 
     def ruleset_gate(self) -> gates.Needs | None:
@@ -319,24 +333,26 @@ class Compiled:
         source: str,
         line_map: dict[int, SourcePos],
         code: CodeType,
-        own: Plan | None = None,
+        part: Compiled | None = None,
         base: Compiled | None = None,
     ):
         self.plan = plan
         self.source = source
         self.line_map = line_map
         self.filename = code.co_filename
-        self.base = base
-        infos = [s.info for s in (own or plan).spans]
+        self.part = part
+        infos = [s.info for s in plan.spans]
         namespace: dict[str, object] = {
             "INFOS": infos,
             "VOCAB": plan.vocabulary,
+            # an extension's batch part (own spans, base's entries from BASE): plan.factor_base
+            "PART": part._evaluate if part is not None else None,
             "BASE": base.evaluate if base is not None else None,
             # what this evaluator's result is kept under for a history and day: the code
             # (its file name holds the source's checksum) and the rule documentation its
             # entries carry, so another ruleset's evaluator finds it only if it would give
             # the very same result
-            "RESULT_KEY": ("result", self.filename, _digest(infos, base)),
+            "RESULT_KEY": ("result", self.filename, _digest(infos)),
             "__name__": "lovregler_compiled",
         }
         exec(code, namespace)  # the code is ours: generated above, with rule text only in literals
@@ -344,10 +360,10 @@ class Compiled:
 
     @property
     def whole_source(self) -> str:
-        """The generated Python a reader needs: an extension's base first, then its own."""
-        if self.base is None:
+        """The generated Python a reader needs: an extension's batch part after its own."""
+        if self.part is None:
             return self.source
-        return f"{self.base.whole_source}\n# ── BASE above; the extension below ──\n{self.source}"
+        return f"{self.source}\n# ── PART: the same extension where a batch shares its base's result ──\n{self.part.source}"
 
     def evaluate(self, history: History, as_of: int | datetime.date) -> Result:
         """Evaluate one citizen; a failure is reported at the rule file line it came from."""
@@ -360,23 +376,32 @@ class Compiled:
             raise self._located(err, history.id) from err
 
     def _located(self, err: Exception, citizen: str) -> EvaluationError:
+        maps = {self.filename: self.line_map}
+        if self.part is not None:
+            maps[self.part.filename] = self.part.line_map
         pos = None
         for frame, line in traceback.walk_tb(sys.exc_info()[2]):
-            if frame.f_code.co_filename == self.filename:
-                pos = self.line_map.get(line, pos)
+            line_map = maps.get(frame.f_code.co_filename)
+            if line_map is not None:
+                pos = line_map.get(line, pos)
         return EvaluationError(f"fejl under evaluering: {type(err).__name__}: {err}", pos, citizen)
 
 
-def _digest(infos: list[RuleInfo], base: Compiled | None) -> str:
-    text = repr(infos) + (base.filename if base is not None else "")
-    return hashlib.sha256(text.encode()).hexdigest()
+def _digest(infos: list[RuleInfo]) -> str:
+    return hashlib.sha256(repr(infos).encode()).hexdigest()
 
 
-def generate(plan: Plan, base: Plan | None = None) -> tuple[str, dict[int, SourcePos]]:
-    """The Python source of a plan and its line map (generated line → rule file position);
-    with ``base``, of an extension's own spans, its base's entries taken from ``BASE``."""
+def generate(
+    plan: Plan, base: Plan | None = None, has_part: bool = False
+) -> tuple[str, dict[int, SourcePos]]:
+    """The Python source of a plan and its line map (generated line → rule file position).
+
+    With ``base``: the batch part of an extension, its own spans only, the base's entries
+    taken from ``BASE``; with ``has_part``: the whole extension, which hands over to that
+    part (``PART``) where a batch shares the store.
+    """
     gen = Gen(plan)
-    gen.base = base
+    gen.base, gen.has_part = base, has_part
     source = gen.module()
     return source, gen.line_map
 
@@ -405,10 +430,20 @@ def compile_plan(plan: Plan) -> Compiled:
     """Compile a plan. The code object is cached on disk by the source's checksum; the
     loaded :class:`~lovregler.api.Ruleset` keeps the result in memory."""
     factored = factor_base(plan)
-    base = compile_plan(factored[0]) if factored is not None else None
-    own = factored[1] if factored is not None else plan
+    part = None
+    if factored is not None:
+        base_plan, own = factored
+        part = Compiled(*_generated(own, base_plan, False), base=compile_plan(base_plan))
+    return Compiled(*_generated(plan, None, part is not None), part)
+
+
+def _generated(
+    plan: Plan, base: Plan | None, has_part: bool
+) -> tuple[Plan, str, dict[int, SourcePos], CodeType]:
+    """:func:`generate` and its code object; a plan too deep for Python's compiler is a
+    check error."""
     try:
-        source, line_map = generate(own, factored[0] if factored is not None else None)
+        source, line_map = generate(plan, base, has_part)
         filename = f"<lovregler:{plan.name}:{hashlib.sha256(source.encode()).hexdigest()[:12]}>"
         code = _code_for(source, filename)
     except (RecursionError, SyntaxError, MemoryError) as err:
@@ -418,7 +453,7 @@ def compile_plan(plan: Plan) -> Compiled:
         message = f"regelsættet er for indviklet til at oversætte ({type(err).__name__})"
         hint = "del lange eller dybt indlejrede udtryk op med navngivne tidslinjer og mønstre"
         raise CheckError([Diagnostic(pos, message, hint)]) from None
-    return Compiled(plan, source, line_map, code, own, base)
+    return plan, source, line_map, code
 
 
 __all__ = ["DISPATCH", "Compiled", "compile_plan", "generate", "R"]

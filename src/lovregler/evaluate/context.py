@@ -95,6 +95,13 @@ def shared_derived(history: History, as_of: int) -> dict[object, Any]:
     return {}
 
 
+def shares(history: History, as_of: int) -> bool:
+    """Whether the caller shares the store of ``history`` for ``as_of`` (a batch:
+    :func:`share_derived`)."""
+    found = history.__dict__.get("_derived")
+    return found is not None and found[0] == as_of
+
+
 def known_result(history: History, as_of: int, key: object) -> Any:
     """The result kept under ``key`` for ``history`` on ``as_of`` by an earlier evaluation
     (:func:`keep_result`), or None: only where the caller shares the store (a batch)."""

@@ -24,7 +24,7 @@ from ..prose.explanations import TAKEN_OVER
 from ..results import Result
 from ..timecalc import INF, birthday, hverdag
 from . import periods as P
-from .context import Ctx, Scope, Span, keep_result, known_result
+from .context import Ctx, Scope, Span, keep_result, known_result, shares
 from .lookups import (
     age,
     compare,
@@ -131,6 +131,7 @@ __all__ = [
     "has_events",
     "known_result",
     "keep_result",
+    "shares",
 ]
 
 #: The names above whose helpers read a citizen's events through its periods only, never

@@ -111,8 +111,9 @@ class Gen(RuleWriter):
         self.line_map = {}
         self.evaluate_fn()
         evaluate = self.lines
-        if _runtime_names("\n".join(rules + evaluate)) <= R.INDEX_FREE:
+        if _CTX in evaluate and _runtime_names("\n".join(rules + evaluate)) <= R.INDEX_FREE:
             # every event it reads comes through periods: no per-type index unless asked
+            # (a gated evaluator has read the index already: ``_CTX_GATED``)
             evaluate[evaluate.index(_CTX)] = _CTX_NO_INDEX
         evaluate_map = self.line_map
         header = [
@@ -163,7 +164,7 @@ class Gen(RuleWriter):
         ruleset_needs = self.ruleset_gate()
         if self.base is not None:
             self.emit("    base = BASE(history, as_of)  # the base's entries, unchanged")
-        self.emit(_CTX)
+        self.emit(_CTX if ruleset_needs is None else _CTX_GATED)
         courses = self.courses()
         if re.search(r"\bsc\b", courses):  # the forløb's own definition reads the scope
             self.emit(
@@ -307,6 +308,7 @@ class Gen(RuleWriter):
 
 
 _CTX = "    c = Ctx(history, as_of, VOCAB)"
+_CTX_GATED = "    c = Ctx(history, as_of, VOCAB, built=ix)"
 _CTX_NO_INDEX = "    c = Ctx(history, as_of, VOCAB, index=False)"
 
 

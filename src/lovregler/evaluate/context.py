@@ -38,7 +38,14 @@ class Ctx:
         "shared",
     )
 
-    def __init__(self, history: History, as_of: int, vocab: Vocabulary, index: bool = True):
+    def __init__(
+        self,
+        history: History,
+        as_of: int,
+        vocab: Vocabulary,
+        index: bool = True,
+        built: Mapping[str, tuple[list[int], list[Event]]] | None = None,
+    ):
         self.history = history
         self.as_of = as_of
         self.birth = history.birth_day
@@ -49,7 +56,11 @@ class Ctx:
         # the same); shared by every ruleset that reads this history. The drivers read it
         # directly (``c.index.get(etype, NO_EVENTS)``): a method call per lookup cost more
         # than the lookup, and they look up ≈ 16 times per citizen
-        self.index = history.by_type(as_of) if index else IndexOnFirstUse(history, as_of)
+        # (``built``: the index the evaluator's gate has just read, the same one)
+        if built is not None:
+            self.index = built
+        else:
+            self.index = history.by_type(as_of) if index else IndexOnFirstUse(history, as_of)
         self._periods: dict[str, dict[object, list[tuple[int, int, int]]]] = {}
         # each period kind's own periods (touching ones not joined), built when first asked
         self.own: dict[str, OwnPeriods] = {}

@@ -141,4 +141,5 @@ __all__ = [
 #: only if something reads it after all, so a wrong entry here costs time, never a result.
 INDEX_FREE = frozenset(
     {"Ctx", "Scope", "Span", "INF", "P", "Result", "period_keys_tl", "period_tl", "week_values"}
+    | {"known_result", "keep_result", "shares"}
 )

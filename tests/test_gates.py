@@ -20,7 +20,7 @@ from lovregler import load_ruleset
 from lovregler.api import Ruleset, bundled_dir, bundled_rulesets
 from lovregler.caseload.synth import synth
 from lovregler.evaluate import gates
-from lovregler.evaluate.compile import compile_plan
+from lovregler.evaluate.compile import Gen, compile_plan
 from lovregler.evaluate.compile_rules import RuleWriter
 from lovregler.evaluate.plan import RuleSpan
 from lovregler.history import History
@@ -119,11 +119,25 @@ def test_the_generated_gate_quotes_the_rule_file() -> None:
         consts.append(code)
         return f"K{len(consts) - 1}"
 
+    asked: list[tuple[str, str]] = []
+
+    def present(etype: str, attr: str) -> str:
+        asked.append((etype, attr))
+        return "vals0"
+
     evil = 'x"); __import__("os")._exit(3); ("'
-    atom: gates.Atom = ("t" + evil, evil, frozenset({evil}))
-    code = gates.gate_code((frozenset({atom}),), "ix", const)
-    assert code == f"has_events(ix, {'t' + evil!r}, {evil!r}, K0)"
+    valued: gates.Atom = ("t" + evil, evil, frozenset({evil}))
+    typed: gates.Atom = ("u" + evil, None, None)
+    code = gates.gate_code((frozenset({valued}), frozenset({typed})), "ix", const, present)
+    assert code == f"not vals0.isdisjoint(K0) and {'u' + evil!r} in ix"
     assert consts == [f"frozenset({[evil]!r})"]
+    assert asked == [("t" + evil, evil)]  # quoted by the compiler's present (below)
+    gen = Gen(load_ruleset("fleksjob").plan)
+    gen.present_names, gen.gated = {}, True
+    assert gen.present("t" + evil, evil) == "vals0"
+    assert gen.lines[-1] == (
+        f"    vals0 = present_values(history, as_of, ix, {'t' + evil!r}, {evil!r})"
+    )
 
 
 def test_a_gate_is_emitted_where_it_can_skip_work() -> None:

@@ -80,6 +80,9 @@ class Gen(RuleWriter):
     # the whole extension, which hands over to its batch part (PART) where the store is
     # shared, and otherwise evaluates every rule itself
     has_part = False
+    # evaluate's locals naming the values events carry in an attribute (:meth:`present`)
+    present_names: dict[tuple[str, str], str]
+    gated = False  # evaluate has read the index into ``ix`` for its gate
 
     def courses(self) -> str:
         course = self.plan.course
@@ -147,6 +150,7 @@ class Gen(RuleWriter):
         constants here, so a span that cannot apply costs one comparison."""
         pos = self.plan.course.pos if self.plan.course else None
         self.emit("def evaluate(history, as_of):")
+        self.present_names, self.gated = {}, False
         if self.base is None:
             # a ruleset evaluated already for this history and day (an extension asked for
             # its base's entries, or the base for an extension's): where a batch shares the store
@@ -268,11 +272,13 @@ class Gen(RuleWriter):
         if self.base is not None:  # nothing from the base's rules either
             base = RuleWriter(self.base)
             needs = gates.either(needs, gates.ruleset_needs(self.base, base.per_course))
-        code = gates.gate_code(needs, "ix", self.const)
-        if code is None:
+        if not needs:
             return None
         self.emit("    ix = history.by_type(as_of)")
-        self.emit(f"    if not ({code}):")
+        self.gated = True
+        code = gates.gate_code(needs, "ix", self.const, self.present)
+        single = code.startswith("not ") and " and " not in code and " or " not in code
+        self.emit(f"    if {code[4:]}:" if single else f"    if not ({code}):")
         self.emit(f"        return Result.build(history.id, {self.plan.name!r}, as_of, (), (), ())")
         return needs
 
@@ -284,7 +290,18 @@ class Gen(RuleWriter):
         needs = gates.span_needs(self.plan, s, per_course=False)
         if needs == ruleset_needs:
             return None
-        return gates.gate_code(needs, "c.index", self.const)
+        return gates.gate_code(needs, "c.index", self.const, self.present)
+
+    def present(self, etype: str, attr: str) -> str:
+        """The local holding the values the events of ``etype`` carry in ``attr``, its
+        assignment emitted where first asked (at the top level of ``evaluate``, before the
+        test that reads it); shared by the rulesets evaluating the same history and day."""
+        name = self.present_names.get((etype, attr))
+        if name is None:
+            name = self.present_names[etype, attr] = f"vals{len(self.present_names)}"
+            index = "ix" if self.gated else "c.index"
+            self.emit(f"    {name} = present_values(history, as_of, {index}, {etype!r}, {attr!r})")
+        return name
 
     def inline_body(self, s: RuleSpan, scope: str) -> None:
         """A rule's body in the loop over the forløb, with ``S`` and ``sc`` bound as its

@@ -67,7 +67,7 @@ class RuleWriter(ExpressionWriter):
                 return False
             if not (isinstance(node, pyast.Name) and isinstance(node.ctx, pyast.Store)):
                 continue
-            if node.id in EVALUATE_LOCALS or re.fullmatch(r"P\d+", node.id):
+            if node.id in EVALUATE_LOCALS or re.fullmatch(r"P\d+|vals\d+", node.id):
                 return False
         return True
 

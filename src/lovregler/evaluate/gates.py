@@ -363,10 +363,17 @@ def _present(atom: Atom, index: Mapping[str, tuple[list[int], list[Any]]]) -> bo
     return any(e.attrs.get(attr) in (values or ()) for e in found[1])
 
 
-def gate_code(needs: Needs, index: str, const: Callable[[str], str]) -> str | None:
+def gate_code(
+    needs: Needs,
+    index: str,
+    const: Callable[[str], str],
+    present: Callable[[str, str], str],
+) -> str | None:
     """A Python test of ``needs`` on the per-type index named ``index``, or None when
     nothing is needed. Types, attributes and values come from the rule file: only their
-    ``repr`` appears (values as a module constant made by ``const``)."""
+    ``repr`` appears (values as a module constant made by ``const``); ``present(type,
+    attr)`` names the set of values that the events of a type carry in an attribute
+    (computed once per evaluation, however many atoms ask)."""
     if not needs:
         return None
     clauses = []
@@ -377,7 +384,7 @@ def gate_code(needs: Needs, index: str, const: Callable[[str], str]) -> str | No
                 tests.append(f"{etype!r} in {index}")
             else:
                 members = const(f"frozenset({sorted(values or (), key=repr)!r})")
-                tests.append(f"has_events({index}, {etype!r}, {attr!r}, {members})")
+                tests.append(f"not {present(etype, attr)}.isdisjoint({members})")
         clauses.append(" or ".join(tests))
     if len(clauses) == 1:
         return clauses[0]

@@ -12,7 +12,7 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..history import Event
+from ..history import Event, History
 from ..semantics.vocabulary import PeriodDecl
 from ..timecalc import INF, add_duration
 from .context import NO_EVENTS, Ctx, OwnPeriods, Pred, Timeline, history_order
@@ -259,16 +259,31 @@ def end_of_month(day: int | None) -> int | None:
     return None if day is None else eom(day)
 
 
-def has_events(
+def present_values(
+    history: History,
+    as_of: int,
     index: Mapping[str, tuple[list[int], list[Event]]],
     etype: str,
     attr: str,
-    values: frozenset[object],
-) -> bool:
-    """Whether the per-type index holds an event of ``etype`` whose ``attr`` is one of
-    ``values`` (a compiled gate's test, :mod:`~lovregler.evaluate.gates`)."""
+) -> frozenset[object]:
+    """The values the events of ``etype`` in the per-type index carry in ``attr`` (None for
+    an event without it): what a compiled gate tests (:mod:`~lovregler.evaluate.gates`).
+    Kept for the other rulesets where the caller shares the history's store (a batch)."""
+    store = history.__dict__.get("_derived")
+    if store is None or store[0] != as_of:
+        return _values(index, etype, attr)
+    key = ("values", etype, attr)
+    found: frozenset[object] | None = store[1].get(key)
+    if found is None:
+        found = store[1][key] = _values(index, etype, attr)
+    return found
+
+
+def _values(
+    index: Mapping[str, tuple[list[int], list[Event]]], etype: str, attr: str
+) -> frozenset[object]:
     found = index.get(etype)
-    return found is not None and any(e.attrs.get(attr) in values for e in found[1])
+    return frozenset(e.attrs.get(attr) for e in found[1]) if found is not None else frozenset()
 
 
 def event_at(

@@ -277,6 +277,7 @@ class Gen(RuleWriter):
         self.emit("    ix = history.by_type(as_of)")
         self.gated = True
         code = gates.gate_code(needs, "ix", self.const, self.present)
+        assert code is not None  # something is needed
         single = code.startswith("not ") and " and " not in code and " or " not in code
         self.emit(f"    if {code[4:]}:" if single else f"    if not ({code}):")
         self.emit(f"        return Result.build(history.id, {self.plan.name!r}, as_of, (), (), ())")

@@ -148,7 +148,11 @@ class RuleWriter(ExpressionWriter):
         """``susp``: whether an instance is suspended on its due date, or None."""
         if r.suspend is None:
             return "None"
-        return f"lambda t: P.contains({self.timeline(r.suspend)}, t)"
+        timeline = self.timeline(r.suspend)
+        if re.search(r"\bt\b", timeline):  # it reads the day asked about: built per day
+            return f"lambda t: P.contains({timeline}, t)"
+        # the same timeline for every instance: built once, when the first is asked about
+        return f"suspended_on(lambda: {timeline})"
 
     def windows(self, w: ast.CountWindows, r: ast.ObligationRule, span: RuleSpan) -> None:
         """Count windows from an anchor (contract §3.6)."""

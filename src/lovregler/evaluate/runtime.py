@@ -66,6 +66,7 @@ from .timelines import (
     period_keys_tl,
     period_tl,
     since_tl,
+    suspended_on,
     taken_over,
     threshold,
     threshold_triggers,
@@ -132,6 +133,7 @@ __all__ = [
     "known_result",
     "keep_result",
     "shares",
+    "suspended_on",
 ]
 
 #: The names above whose helpers read a citizen's events through its periods only, never

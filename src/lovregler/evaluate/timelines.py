@@ -140,6 +140,20 @@ def latest_tl(c: Ctx, etype: str, test: Callable[[object], bool]) -> Timeline:
     return P.normalize(pairs)
 
 
+def suspended_on(build: Callable[[], Timeline]) -> Callable[[int], bool]:
+    """Whether an instance is suspended on a day: the suspension's timeline holds then. The
+    timeline is built by ``build`` once, on the first day asked about (a chain asks for
+    every link; a rule with no instance never builds it)."""
+    built: list[Timeline] = []
+
+    def on(day: int) -> bool:
+        if not built:
+            built.append(build())
+        return P.contains(built[0], day)
+
+    return on
+
+
 def from_day(a: Timeline, n: int) -> Timeline:
     """Each interval from its n-th day on."""
     return P.trim_start(a, n - 1)

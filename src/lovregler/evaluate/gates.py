@@ -56,7 +56,7 @@ def simplified(needs: Needs) -> Needs:
 
     >>> t, v = ("t", None, None), ("t", "x", frozenset({1}))
     >>> simplified((frozenset({t, v}), frozenset({("u", None, None)}), frozenset({v})))
-    (frozenset({('u', None, None)}), frozenset({('t', 'x', frozenset({1}))}))
+    (frozenset({('t', 'x', frozenset({1}))}), frozenset({('u', None, None)}))
     """
     clauses = list(dict.fromkeys(_joined(c) for c in needs))
     kept = [

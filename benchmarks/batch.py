@@ -29,6 +29,7 @@ from pathlib import Path
 
 import attrs
 
+from .before import before_cli
 from .timing import Rate
 
 CITIZENS = 30_000
@@ -96,8 +97,9 @@ def batch_steps(citizens: int = CITIZENS) -> list[Step]:
                 citizens,
             )
         ]
-        argv = [cli, "batch", "--workers", "2", "--ruleset", "all", "--as-of", AS_OF, caseload]
-        steps.append(run_step("local, 2 processes", [*argv, "-o", f"{tmp}/l2"], citizens))
+        argv = ["batch", "--workers", "2", "--ruleset", "all", "--as-of", AS_OF, caseload]
+        steps.append(run_step("local, 2 processes", [cli, *argv, "-o", f"{tmp}/l2"], citizens))
+        steps += before_and_after(argv, citizens, tmp)
         for workers in (1, 2):
             argv = [cli, "batch", "--engine", "dask", "--workers", str(workers)]
             argv += ["--ruleset", "all", "--as-of", AS_OF, caseload, "-o", f"{tmp}/d{workers}"]
@@ -111,6 +113,33 @@ def batch_steps(citizens: int = CITIZENS) -> list[Step]:
         if citizens == CITIZENS:  # the demo's own size
             steps.append(run_step("demo (make demo)", [cli, "demo"], citizens, cwd=tmp))
     return steps
+
+
+def before_and_after(argv: list[str], citizens: int, tmp: str) -> list[Step]:
+    """The code of before issue 14 (:mod:`benchmarks.before`) and this code, taking turns
+    for two rounds, on the same caseload and command; none where the old code cannot be
+    had (its reason is in :data:`BEFORE_SKIPPED`)."""
+    BEFORE_SKIPPED.clear()
+    if citizens != CITIZENS:
+        BEFORE_SKIPPED.append("only at the demo's own size")
+        return []
+    old, why = before_cli()
+    if old is None:
+        BEFORE_SKIPPED.append(why)
+        return []
+    steps = []
+    for k in (1, 2):
+        for label, cli in ((BEFORE_LABEL, old), (AFTER_LABEL, _cli())):
+            out = f"{tmp}/{'before' if cli == old else 'after'}{k}"
+            steps.append(run_step(f"{label}, round {k}", [cli, *argv, "-o", out], citizens))
+    return steps
+
+
+#: Labels of the before-and-after rounds (:func:`before_and_after`).
+BEFORE_LABEL = "before issue 14 (2197916), local, 2 processes"
+AFTER_LABEL = "this code, local, 2 processes"
+#: Why the before-and-after rounds were left out of the last run, if they were.
+BEFORE_SKIPPED: list[str] = []
 
 
 @contextlib.contextmanager

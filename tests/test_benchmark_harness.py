@@ -70,3 +70,28 @@ def test_targets_print_met_or_not() -> None:
     )
     text = console.export_text()
     assert "t1" in text and "yes" in text and "t2" in text and "no" in text
+
+
+def test_the_before_target_is_the_ratio_of_the_rounds_measured_together() -> None:
+    from benchmarks.__main__ import before_target
+    from benchmarks.batch import AFTER_LABEL, BEFORE_LABEL, BEFORE_SKIPPED, Step
+
+    def step(label: str, wall: float) -> Step:
+        return Step(label, (), Rate(label, 30_000, wall, wall))
+
+    steps = {
+        s.label: s
+        for s in (
+            step(f"{BEFORE_LABEL}, round 1", 14.0),
+            step(f"{AFTER_LABEL}, round 1", 5.0),
+            step(f"{BEFORE_LABEL}, round 2", 16.0),
+            step(f"{AFTER_LABEL}, round 2", 5.0),
+        )
+    }
+    target = before_target(steps)
+    # (14 + 16) / (5 + 5) = 3.00
+    assert target.measured.startswith("3.00×") and target.met
+    BEFORE_SKIPPED[:] = ["commit 2197916 is not in this clone's history"]
+    skipped = before_target({})
+    assert not skipped.met and "not in this clone's history" in skipped.measured
+    BEFORE_SKIPPED.clear()

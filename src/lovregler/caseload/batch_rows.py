@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -85,6 +86,11 @@ def schemas(explain: bool = False) -> dict[str, pa.Schema]:
     }
 
 
+#: What :meth:`_Rows.result` keeps of one result: the citizen's position (its owner), the
+#: ruleset, and the obligations, rights and values as the result holds them.
+_Kept = tuple[int, str, Sequence[Any], Sequence[Any], Sequence[Any]]
+
+
 class _Rows:
     """The output rows of one chunk: citizens, result entries and errors, as columns.
 
@@ -99,7 +105,10 @@ class _Rows:
         self.citizen_ids: list[str] = []
         self.errors: list[dict[str, Any]] = []
         self.error_owners: list[int] = []
-        self.entries = {name: _Entries() for name in ("obligations", "rights", "values")}
+        # One item per result: (owner, ruleset, obligations, rights, values). The entries
+        # are kept as the result holds them and flattened a whole chunk at a time.
+        self.kept: list[_Kept] = []
+        self.explanations: dict[str, list[list[str]]] = {name: [] for name in _KINDS}
 
     @property
     def owner(self) -> int:
@@ -114,18 +123,19 @@ class _Rows:
         unless ``explain``); any other result object is read through its ``to_dict()``
         (contract §2).
         """
-        name = getattr(result, "ruleset", None) or ruleset
+        owner = len(self.citizen_ids)
+        kept: _Kept
         if isinstance(result, Result):
-            parts: Iterable[tuple[str, Sequence[Any]]] = (
-                ("obligations", result.obligations),
-                ("rights", result.rights),
-                ("values", result.values),
-            )
+            name = result.ruleset or ruleset
+            kept = (owner, name, result.obligations, result.rights, result.values)
         else:
-            parts = _from_dict(result.to_dict())
-        for table, items in parts:
-            if items:
-                self.entries[table].add(self.owner, name, items, self.explain)
+            name = getattr(result, "ruleset", None) or ruleset
+            kept = (owner, name, *_from_dict(result.to_dict()))
+        if self.explain:  # here, where a failing explanation is the citizen's error
+            for table, items in zip(_KINDS, kept[2:], strict=True):
+                explained: Sequence[Any] = items
+                self.explanations[table].extend([list(item.explanation) for item in explained])
+        self.kept.append(kept)
 
     def error(self, row: dict[str, Any]) -> None:
         """An ``errors`` row for the current citizen."""
@@ -136,22 +146,36 @@ class _Rows:
         """The current citizen's ``citizens`` row (its counts are summed in :meth:`tables`)."""
         self.citizen_ids.append(citizen_id)
 
+    def entries(self) -> dict[str, _Entries]:
+        """The kept results' entries of each kind, flattened in citizen and result order."""
+        kept = self.kept
+        owners = np.fromiter((k[0] for k in kept), np.int64, len(kept))
+        rulesets = _Interned([k[1] for k in kept])
+        return {
+            "obligations": _Entries.of([k[2] for k in kept], owners, rulesets),
+            "rights": _Entries.of([k[3] for k in kept], owners, rulesets),
+            "values": _Entries.of([k[4] for k in kept], owners, rulesets),
+        }
+
     def tables(self) -> dict[str, pa.Table]:
         """The chunk's rows as one Arrow table per output table."""
         ids = _array(self.citizen_ids, pa.string())
+        entries = self.entries()
+        obligations = entries["obligations"]
+        statuses = _Interned([o.status for o in obligations.items], by_identity=True)
         columns = {
-            "citizens": self.citizen_columns(ids),
-            "obligations": self.entries["obligations"].obligation_columns(ids, self.as_of),
-            "rights": self.entries["rights"].period_columns(ids),
-            "values": self.entries["values"].value_columns(ids),
+            "citizens": self.citizen_columns(ids, entries, statuses),
+            "obligations": obligations.obligation_columns(ids, self.as_of, statuses),
+            "rights": entries["rights"].period_columns(ids),
+            "values": entries["values"].value_columns(ids),
             "errors": {
                 name: [row.get(name) for row in self.errors]
                 for name in self.schemas["errors"].names
             },
         }
         if self.explain:
-            for table in ("obligations", "rights", "values"):
-                columns[table]["explanation"] = self.entries[table].explanations
+            for table in _KINDS:
+                columns[table]["explanation"] = self.explanations[table]
         return {
             table: pa.Table.from_arrays(
                 [_as_array(columns[table][f.name], f.type) for f in schema], schema=schema
@@ -159,7 +183,9 @@ class _Rows:
             for table, schema in self.schemas.items()
         }
 
-    def citizen_columns(self, ids: pa.Array) -> dict[str, Any]:
+    def citizen_columns(
+        self, ids: pa.Array, entries: dict[str, _Entries], statuses: _Interned
+    ) -> dict[str, Any]:
         """``citizens``: id, ok/error, and how many entries, errors and statuses each has."""
         n = len(self.citizen_ids)
         errors = np.bincount(np.asarray(self.error_owners, np.int64), minlength=n)
@@ -168,49 +194,49 @@ class _Rows:
             "status": pa.array(np.where(errors > 0, "error", "ok").tolist(), pa.string()),
             "n_errors": errors,
         }
-        for table, entries in self.entries.items():
-            columns[f"n_{table}"] = np.bincount(entries.owner_array(), minlength=n)
-        obligations = self.entries["obligations"]
-        codes = obligations.status_codes()
-        owners = obligations.owner_array()
+        for table, found in entries.items():
+            columns[f"n_{table}"] = np.bincount(found.owners, minlength=n)
+        codes = _status_codes(statuses)
+        owners = entries["obligations"].owners
         for code, status in enumerate(STATUSES):
             columns[f"n_{status}"] = np.bincount(owners[codes == code], minlength=n)
         return columns
+
+
+_KINDS = ("obligations", "rights", "values")
+
+
+def _status_codes(statuses: _Interned) -> np.ndarray:
+    """Each obligation's status as its index in :data:`STATUSES` (another: -1)."""
+    code = {status: i for i, status in enumerate(STATUSES)}
+    table = np.asarray([code.get(s, -1) for s in statuses.distinct] + [-1], np.int64)
+    return table[statuses.indices]
 
 
 class _Entries:
     """The result entries of one kind (obligations, rights or values) of a chunk, with the
     citizen (owner) and ruleset of each."""
 
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-        self.owners: list[int] = []
-        self.rulesets: list[str] = []
-        self.explanations: list[list[str]] = []
+    def __init__(self, items: list[Any], owners: np.ndarray, rulesets: pa.Array):
+        self.items, self.owners, self.rulesets = items, owners, rulesets
 
-    def add(self, owner: int, ruleset: str, items: Sequence[Any], explain: bool) -> None:
-        n = len(items)
-        self.items.extend(items)
-        self.owners.extend([owner] * n)
-        self.rulesets.extend([ruleset] * n)
-        if explain:  # here, where a failing explanation is the citizen's error
-            self.explanations.extend([list(item.explanation) for item in items])
-
-    def owner_array(self) -> np.ndarray:
-        return np.asarray(self.owners, np.int64)
-
-    def status_codes(self) -> np.ndarray:
-        """Each obligation's status as its index in :data:`STATUSES` (another: -1)."""
-        statuses = _Interned([o.status for o in self.items])
-        code = {status: i for i, status in enumerate(STATUSES)}
-        table = np.asarray([code.get(s, -1) for s in statuses.distinct] + [-1], np.int64)
-        return table[np.asarray(statuses.indices, np.int64)]
+    @classmethod
+    def of(
+        cls, per_result: list[Sequence[Any]], owners: np.ndarray, rulesets: _Interned
+    ) -> _Entries:
+        """The entries of every result in turn; ``owners`` and ``rulesets`` per result."""
+        counts = np.fromiter(map(len, per_result), np.int64, len(per_result))
+        items = list(chain.from_iterable(per_result))
+        return cls(
+            items,
+            np.repeat(owners, counts),
+            rulesets.column(rows=np.repeat(rulesets.indices, counts)),
+        )
 
     def common_columns(self, ids: pa.Array, rules: _Interned) -> dict[str, Any]:
         """Citizen, ruleset, version and the rule's id, title and citation."""
-        owners = pa.array(self.owners, pa.int64())
         return {
-            "citizen_id": ids.take(owners),
+            "citizen_id": ids.take(self.owners),
             "ruleset": self.rulesets,
             "version": [item.version for item in self.items],
             "rule": rules.column(_rule_id),
@@ -218,14 +244,14 @@ class _Entries:
             "citation": rules.column(_rule_citation),
         }
 
-    def obligation_columns(self, ids: pa.Array, as_of: int) -> dict[str, Any]:
+    def obligation_columns(self, ids: pa.Array, as_of: int, statuses: _Interned) -> dict[str, Any]:
         items = self.items
         rules = _Interned([o.rule for o in items], by_identity=True)
         columns = self.common_columns(ids, rules)
         columns["holder"] = rules.column(_rule_holder)
         due = _days([o.due_day for o in items])
         fulfilled = _days([o.fulfilled_day for o in items])
-        status = _Interned([o.status for o in items]).column()
+        status = statuses.column()
         late = pc.if_else(
             pc.equal(status, "fulfilled_late"),
             pc.subtract(fulfilled, due),
@@ -241,7 +267,7 @@ class _Entries:
             status=status,
             fulfilled_on=_dates(fulfilled),
             days_late=late.cast(pa.int32()),
-            as_of=_dates(pa.array([as_of] * len(items), pa.int64())),
+            as_of=_dates(pa.array(np.full(len(items), as_of, np.int64))),
             transition=[bool(o.transition) for o in items],
         )
         return columns
@@ -272,20 +298,25 @@ class _Interned:
     index among them: the column is built from the distinct values, then taken by index."""
 
     def __init__(self, values: Sequence[Any], by_identity: bool = False):
-        keys = list(map(id, values)) if by_identity else values
-        index: dict[Any, int] = {}
-        setdefault = index.setdefault
-        self.indices = [setdefault(key, len(index)) for key in keys]
-        # first appearance order, as in ``index``; by identity, the values are kept alive
-        # by the caller's rows, so an id is not reused meanwhile
-        self.distinct = list(dict(zip(keys, values, strict=True)).values())
-        self.positions = pa.array(self.indices, pa.int64())
+        if by_identity:
+            # the values are kept alive by the caller's rows, so an id is not reused
+            # meanwhile; NumPy sorts the ids, in C, rather than a dict per row in Python
+            ids = np.fromiter(map(id, values), np.int64, len(values))
+            _, first, self.indices = np.unique(ids, return_index=True, return_inverse=True)
+            self.distinct = [values[i] for i in first.tolist()]
+        else:
+            index: dict[Any, int] = {}
+            setdefault = index.setdefault
+            self.indices = np.asarray([setdefault(v, len(index)) for v in values], np.int64)
+            self.distinct = list(index)
 
-    def column(self, field: Callable[[Any], Any] | None = None) -> pa.Array:
-        """A text column: each row's value, or ``field`` of it."""
-        if field is None:
-            return _array(self.distinct, pa.string()).take(self.positions)
-        return _array([field(value) for value in self.distinct], pa.string()).take(self.positions)
+    def column(
+        self, field: Callable[[Any], Any] | None = None, rows: np.ndarray | None = None
+    ) -> pa.Array:
+        """A text column: each row's value, or ``field`` of it (``rows``: the rows' indices
+        among the distinct values, when not one row per value given)."""
+        distinct = self.distinct if field is None else [field(value) for value in self.distinct]
+        return _array(distinct, pa.string()).take(self.indices if rows is None else rows)
 
 
 def _rule_id(rule: Any) -> Any:
@@ -375,12 +406,12 @@ class _DictEntry(NamedTuple):
     explanation: list[str] = []
 
 
-def _from_dict(data: dict[str, Any]) -> list[tuple[str, list[_DictEntry]]]:
-    """A contract §2 result dict's entries, dates as day numbers."""
-    return [
-        (table, [_dict_entry(e) for e in data.get(table, ())])
-        for table in ("obligations", "rights", "values")
-    ]
+def _from_dict(
+    data: dict[str, Any],
+) -> tuple[list[_DictEntry], list[_DictEntry], list[_DictEntry]]:
+    """A contract §2 result dict's obligations, rights and values, dates as day numbers."""
+    obligations, rights, values = ([_dict_entry(e) for e in data.get(t, ())] for t in _KINDS)
+    return obligations, rights, values
 
 
 def _dict_entry(entry: dict[str, Any]) -> _DictEntry:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable, Sequence
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -86,11 +86,6 @@ def schemas(explain: bool = False) -> dict[str, pa.Schema]:
     }
 
 
-#: What :meth:`_Rows.result` keeps of one result: the citizen's position (its owner), the
-#: ruleset, and the obligations, rights and values as the result holds them.
-_Kept = tuple[int, str, Sequence[Any], Sequence[Any], Sequence[Any]]
-
-
 class _Rows:
     """The output rows of one chunk: citizens, result entries and errors, as columns.
 
@@ -105,9 +100,9 @@ class _Rows:
         self.citizen_ids: list[str] = []
         self.errors: list[dict[str, Any]] = []
         self.error_owners: list[int] = []
-        # One item per result: (owner, ruleset, obligations, rights, values). The entries
-        # are kept as the result holds them and flattened a whole chunk at a time.
-        self.kept: list[_Kept] = []
+        # One item per result: (owner, ruleset, result). The entries are kept as the result
+        # holds them and flattened a whole chunk at a time (:meth:`entries`).
+        self.kept: list[tuple[int, str, Any]] = []
         self.explanations: dict[str, list[list[str]]] = {name: [] for name in _KINDS}
 
     @property
@@ -123,19 +118,12 @@ class _Rows:
         unless ``explain``); any other result object is read through its ``to_dict()``
         (contract §2).
         """
-        owner = len(self.citizen_ids)
-        kept: _Kept
-        if isinstance(result, Result):
-            name = result.ruleset or ruleset
-            kept = (owner, name, result.obligations, result.rights, result.values)
-        else:
-            name = getattr(result, "ruleset", None) or ruleset
-            kept = (owner, name, *_from_dict(result.to_dict()))
+        if not isinstance(result, Result):  # read here, where a failure is the citizen's
+            result = _DictResult(getattr(result, "ruleset", None), *_from_dict(result.to_dict()))
         if self.explain:  # here, where a failing explanation is the citizen's error
-            for table, items in zip(_KINDS, kept[2:], strict=True):
-                explained: Sequence[Any] = items
-                self.explanations[table].extend([list(item.explanation) for item in explained])
-        self.kept.append(kept)
+            for table, items in zip(_KINDS, _parts(result), strict=True):
+                self.explanations[table].extend([list(item.explanation) for item in items])
+        self.kept.append((len(self.citizen_ids), ruleset, result))
 
     def error(self, row: dict[str, Any]) -> None:
         """An ``errors`` row for the current citizen."""
@@ -150,11 +138,11 @@ class _Rows:
         """The kept results' entries of each kind, flattened in citizen and result order."""
         kept = self.kept
         owners = np.fromiter((k[0] for k in kept), np.int64, len(kept))
-        rulesets = _Interned([k[1] for k in kept])
+        rulesets = _Interned([result.ruleset or name for _, name, result in kept])
         return {
-            "obligations": _Entries.of([k[2] for k in kept], owners, rulesets),
-            "rights": _Entries.of([k[3] for k in kept], owners, rulesets),
-            "values": _Entries.of([k[4] for k in kept], owners, rulesets),
+            "obligations": _Entries.of([k[2].obligations for k in kept], owners, rulesets),
+            "rights": _Entries.of([k[2].rights for k in kept], owners, rulesets),
+            "values": _Entries.of([k[2].values for k in kept], owners, rulesets),
         }
 
     def tables(self) -> dict[str, pa.Table]:
@@ -162,7 +150,7 @@ class _Rows:
         ids = _array(self.citizen_ids, pa.string())
         entries = self.entries()
         obligations = entries["obligations"]
-        statuses = _Interned([o.status for o in obligations.items], by_identity=True)
+        statuses = _StatusCodes([o.status for o in obligations.items])
         columns = {
             "citizens": self.citizen_columns(ids, entries, statuses),
             "obligations": obligations.obligation_columns(ids, self.as_of, statuses),
@@ -184,7 +172,7 @@ class _Rows:
         }
 
     def citizen_columns(
-        self, ids: pa.Array, entries: dict[str, _Entries], statuses: _Interned
+        self, ids: pa.Array, entries: dict[str, _Entries], statuses: _StatusCodes
     ) -> dict[str, Any]:
         """``citizens``: id, ok/error, and how many entries, errors and statuses each has."""
         n = len(self.citizen_ids)
@@ -196,7 +184,7 @@ class _Rows:
         }
         for table, found in entries.items():
             columns[f"n_{table}"] = np.bincount(found.owners, minlength=n)
-        codes = _status_codes(statuses)
+        codes = statuses.codes
         owners = entries["obligations"].owners
         for code, status in enumerate(STATUSES):
             columns[f"n_{status}"] = np.bincount(owners[codes == code], minlength=n)
@@ -206,11 +194,39 @@ class _Rows:
 _KINDS = ("obligations", "rights", "values")
 
 
-def _status_codes(statuses: _Interned) -> np.ndarray:
-    """Each obligation's status as its index in :data:`STATUSES` (another: -1)."""
-    code = {status: i for i, status in enumerate(STATUSES)}
-    table = np.asarray([code.get(s, -1) for s in statuses.distinct] + [-1], np.int64)
-    return table[statuses.indices]
+#: A status's index in :data:`STATUSES`; the keys are the enum's members, which a lookup
+#: finds by identity first (text equal to a status's value finds it too).
+_STATUS_CODE = {Status(status): code for code, status in enumerate(STATUSES)}
+
+
+class _StatusCodes:
+    """Each obligation's status as its index in :data:`STATUSES` (another: -1), found by a
+    dict lookup in C (a status is text: its hash is cached); and the status column."""
+
+    def __init__(self, statuses: list[Any]):
+        self.statuses = statuses
+        self.codes = np.fromiter(
+            map(_STATUS_CODE.get, statuses, repeat(-1)), np.int64, len(statuses)
+        )
+
+    def column(self) -> pa.Array:
+        """The statuses as a text column."""
+        if (self.codes < 0).any():  # a status of no known kind (a result's own dict)
+            return _Interned(self.statuses, by_identity=True).column()
+        return pa.array(STATUSES, pa.string()).take(self.codes)
+
+
+def _parts(result: Any) -> tuple[Sequence[Any], Sequence[Any], Sequence[Any]]:
+    return result.obligations, result.rights, result.values
+
+
+class _DictResult(NamedTuple):
+    """A result read through its ``to_dict()``, with the fields a :class:`Result` has."""
+
+    ruleset: Any
+    obligations: list[_DictEntry]
+    rights: list[_DictEntry]
+    values: list[_DictEntry]
 
 
 class _Entries:
@@ -244,7 +260,9 @@ class _Entries:
             "citation": rules.column(_rule_citation),
         }
 
-    def obligation_columns(self, ids: pa.Array, as_of: int, statuses: _Interned) -> dict[str, Any]:
+    def obligation_columns(
+        self, ids: pa.Array, as_of: int, statuses: _StatusCodes
+    ) -> dict[str, Any]:
         items = self.items
         rules = _Interned([o.rule for o in items], by_identity=True)
         columns = self.common_columns(ids, rules)
@@ -268,7 +286,7 @@ class _Entries:
             fulfilled_on=_dates(fulfilled),
             days_late=late.cast(pa.int32()),
             as_of=_dates(pa.array(np.full(len(items), as_of, np.int64))),
-            transition=[bool(o.transition) for o in items],
+            transition=list(map(bool, [o.transition for o in items])),
         )
         return columns
 

@@ -137,8 +137,9 @@ def test_broken_citizens_give_the_errors_of_their_records(tmp_path, size: int) -
         "twice",
         "fact",
     }
-    if size == 1:  # one citizen a part: the valid ones come by the columns
-        assert by_columns == {"ok", "order", "old", "twice"}
+    # a bad row sends only its own citizen to the record path: the valid ones come by the
+    # columns, whatever else is in their part
+    assert by_columns == {"ok", "order", "old", "twice"}
     assert "samtale" in errors["type"]  # the checking loader's did-you-mean, as for a record
 
 
@@ -155,3 +156,93 @@ def test_seq_on_some_rows_only_is_read_as_records(tmp_path) -> None:
     assert not any(isinstance(c, ColumnCitizen) for c in read_part(part).citizens_of_part())
     tables = _same_tables(part, BatchConfig(RULESETS, AS_OF))
     assert tables["errors"].column("citizen_id").to_pylist() == ["a"]
+
+
+def _ydelse(cid, date, kind, seq=0, ydelse="kontanthjælp"):
+    return _row(cid, date, kind, seq, ydelse=ydelse)
+
+
+# Each citizen's rows in file order; the orphan check reads them in history order.
+PERIOD_ROWS = [
+    # a start while open only continues the period: valid
+    _ydelse("sse", "2015-01-05", "ydelse_start"),
+    _ydelse("sse", "2015-02-02", "ydelse_start"),
+    _ydelse("sse", "2015-03-02", "ydelse_slut"),
+    # the second end has no open period
+    _ydelse("see", "2015-01-05", "ydelse_start"),
+    _ydelse("see", "2015-02-02", "ydelse_slut"),
+    _ydelse("see", "2015-03-02", "ydelse_slut"),
+    # the end's key is another ydelse than the start's
+    _ydelse("key", "2015-01-05", "ydelse_start"),
+    _ydelse("key", "2015-02-02", "ydelse_slut", ydelse="sygedagpenge"),
+    # two keys open at once, closed in the other order: valid
+    _ydelse("keys", "2015-01-05", "ydelse_start"),
+    _ydelse("keys", "2015-01-12", "ydelse_start", ydelse="sygedagpenge"),
+    _ydelse("keys", "2015-02-02", "ydelse_slut", ydelse="sygedagpenge"),
+    _ydelse("keys", "2015-03-02", "ydelse_slut"),
+    # a kind without a key, opened and closed twice: valid; then closed once more
+    _row("sick", "2015-01-05", "sygemelding", 0, ansat=True),
+    _row("sick", "2015-01-09", "raskmelding", 0),
+    _row("sick", "2015-02-02", "sygemelding", 0, ansat=False),
+    _row("sick", "2015-02-06", "raskmelding", 0),
+    _row("well", "2015-01-05", "sygemelding", 0, ansat=True),
+    _row("well", "2015-01-09", "raskmelding", 0),
+    _row("well", "2015-02-06", "raskmelding", 0),
+    # another kind's start opens nothing for this kind
+    _row("other", "2015-01-05", "tilbud_start", 0, tilbud="virksomhedspraktik"),
+    _ydelse("other", "2015-02-02", "ydelse_slut"),
+    # the end comes first in the file, the start first in history: valid
+    _ydelse("late", "2015-03-02", "ydelse_slut"),
+    _ydelse("late", "2015-01-05", "ydelse_start"),
+    # the start comes first in the file, the end first in history: an orphan
+    _ydelse("early", "2015-03-02", "ydelse_start"),
+    _ydelse("early", "2015-01-05", "ydelse_slut"),
+    # one day, the end first in the file but second by seq: valid
+    _ydelse("seq", "2015-01-05", "ydelse_slut", seq=1),
+    _ydelse("seq", "2015-01-05", "ydelse_start", seq=0),
+    # the start above is another citizen's: an orphan
+    _ydelse("mine", "2015-01-05", "ydelse_start"),
+    _ydelse("yours", "2015-02-02", "ydelse_slut"),
+]
+PERIOD_CITIZENS = list(dict.fromkeys(row["citizen_id"] for row in PERIOD_ROWS))
+ORPHANS = {"see", "key", "well", "other", "early", "yours"}
+
+
+def _table(rows: list[dict[str, object]]) -> pa.Table:
+    """Rows as a table with a column for every key of any row (``from_pylist`` takes the
+    first row's keys only)."""
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    return pa.Table.from_pylist([{name: row.get(name) for name in names} for row in rows])
+
+
+@pytest.mark.parametrize("size", [1, 3, 100])
+def test_end_events_without_a_period_are_found_over_whole_columns(tmp_path, size: int) -> None:
+    pq.write_table(_table(PERIOD_ROWS), tmp_path / "events.parquet")
+    people = [{"citizen_id": c, "birth_date": datetime.date(1980, 6, 30)} for c in PERIOD_CITIZENS]
+    pq.write_table(pa.Table.from_pylist(people), tmp_path / "citizens.parquet")
+    config = BatchConfig(RULESETS, AS_OF, chunk_size=size)
+    plan = _ChunkPlan(config)
+    by_columns, errors = set(), {}
+    for part in read_caseload_chunks(tmp_path, size, tmp_path / "scratch"):
+        for citizen in read_part(part).citizens_of_part():
+            if isinstance(citizen, ColumnCitizen) and citizen.histories(plan.vocabularies):
+                by_columns.add(citizen.citizen_id)
+        tables = _same_tables(part, config)
+        errors.update((r["citizen_id"], r["message"]) for r in tables["errors"].to_pylist())
+    assert set(errors) == ORPHANS
+    # the valid ones come by the columns, whatever else is in their part
+    assert by_columns == set(PERIOD_CITIZENS) - ORPHANS
+    assert "ydelse_slut" in errors["see"] and "raskmelding" in errors["well"]
+
+
+def test_a_rewritten_event_log_is_read_anew(tmp_path) -> None:
+    """The Parquet footer is kept per file version: a file written again is read again."""
+    people = [{"citizen_id": c, "birth_date": datetime.date(1980, 6, 30)} for c in "ab"]
+    pq.write_table(pa.Table.from_pylist(people), tmp_path / "citizens.parquet")
+    seen = []
+    for kinds in (["samtale", "samtale"], ["samtale", "samtale", "samtale"]):
+        rows = [_row(c, "2015-03-02", kind, 0) for c in "ab" for kind in kinds]
+        pq.write_table(pa.Table.from_pylist(rows), tmp_path / "events.parquet", row_group_size=3)
+        (part,) = read_caseload_chunks(tmp_path, 10, tmp_path / "scratch")
+        seen.append([len(c.record().obj["events"]) for c in read_part(part).citizens_of_part()])
+    assert seen == [[2, 2], [3, 3]]

@@ -222,7 +222,8 @@ def test_end_events_without_a_period_are_found_over_whole_columns(tmp_path, size
     pq.write_table(pa.Table.from_pylist(people), tmp_path / "citizens.parquet")
     config = BatchConfig(RULESETS, AS_OF, chunk_size=size)
     plan = _ChunkPlan(config)
-    by_columns, errors = set(), {}
+    by_columns: set[str] = set()
+    errors: dict[str, str] = {}
     for part in read_caseload_chunks(tmp_path, size, tmp_path / "scratch"):
         for citizen in read_part(part).citizens_of_part():
             if isinstance(citizen, ColumnCitizen) and citizen.histories(plan.vocabularies):

@@ -8,6 +8,7 @@ import datetime
 import unicodedata
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -247,3 +248,30 @@ def test_a_rewritten_event_log_is_read_anew(tmp_path) -> None:
         (part,) = read_caseload_chunks(tmp_path, 10, tmp_path / "scratch")
         seen.append([len(c.record().obj["events"]) for c in read_part(part).citizens_of_part()])
     assert seen == [[2, 2], [3, 3]]
+
+
+def test_a_dictionary_column_of_the_file_is_read_as_the_records_read_it(tmp_path) -> None:
+    """A text cell of an int attribute is typed (``"2"`` → 2) only in a text column (CSV);
+    a dictionary column keeps its text, and the checking loader refuses it."""
+    rows = [
+        _row("plain", "2015-03-02", "visitationskategori", 0, kategori="2"),
+        _row("coded", "2015-03-02", "visitationskategori", 0, kategori="2"),
+    ]
+    table = _table(rows)
+    for cid in ("plain", "coded"):
+        part = table.filter(pc.equal(table["citizen_id"], cid))
+        if cid == "coded":
+            part = part.set_column(
+                part.schema.get_field_index("kategori"),
+                "kategori",
+                part["kategori"].dictionary_encode(),
+            )
+        directory = tmp_path / cid
+        directory.mkdir()
+        pq.write_table(part, directory / "events.parquet")
+        people = [{"citizen_id": cid, "birth_date": datetime.date(1980, 6, 30)}]
+        pq.write_table(pa.Table.from_pylist(people), directory / "citizens.parquet")
+        (chunk,) = read_caseload_chunks(directory, 10, directory / "scratch")
+        tables = _same_tables(chunk, BatchConfig(("sygedagpenge",), AS_OF))
+        errors = tables["errors"].column("field").to_pylist()
+        assert errors == ([] if cid == "plain" else ["kategori"])

@@ -279,7 +279,13 @@ class _EventColumns:
                 width = int(code.max()) + 1 if len(code) else 1
             code = code * size + cells
             width *= size
-            filled.append((name, _event_column(name, encoded.dictionary), cells))
+            if pa.types.is_dictionary(column.type):
+                # a dictionary column of the file: its values as they are, as the records
+                # path reads a column that is not text (no "2" → 2 as for CSV text)
+                values = encoded.dictionary.to_pylist()
+            else:
+                values = _event_column(name, encoded.dictionary)
+            filled.append((name, values, cells))
         _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
         self.combos = [
             {name: values[cells[row] - 1] for name, values, cells in filled if cells[row]}

@@ -190,8 +190,8 @@ def _spans(citizens: list[dict[str, Any]]) -> tuple[list[tuple[int, int] | None]
 class _EventColumns:
     """The event log columns of a part as Python lists, converted a whole column at a time."""
 
-    def __init__(self, table: pa.Table, spans: list[tuple[int, int] | None]):
-        self.table, self.spans = table, spans
+    def __init__(self, spans: list[tuple[int, int] | None]):
+        self.spans = spans  # each citizens row's event rows (None: a row listed again)
         self.types: list[str] = []
         self.type_names: list[str] = []  # the part's event types, by their code
         self.type_codes = np.zeros(0, np.int64)
@@ -225,7 +225,7 @@ class _EventColumns:
         spans, covered = _spans(citizens)
         if not _in_step(table, citizens, spans, covered):
             return None
-        columns = cls(table, spans)
+        columns = cls(spans)
         day_step = days[1:] < days[:-1]
         if "seq" in names:
             seq_column = _flat(table.column("seq"))

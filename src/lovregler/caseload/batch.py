@@ -45,6 +45,7 @@ from .batch_dask import start_worker_server
 from .batch_engines import Progress, _run_dask, _run_local
 from .batch_output import _STAGING_PREFIX, COMPLETE_MARKER, BatchFailed, _locked, _Output
 from .batch_rows import TABLES, schemas
+from .batch_server import LOCAL_PRELOAD, start_fork_server
 from .tables import (
     MAX_RECORD_BYTES,
     RawRecord,
@@ -108,8 +109,11 @@ def run_batch(
     if engine not in ("local", "dask"):
         raise ValueError(f"ukendt motor {engine!r} (local eller dask)")
     workers = workers or os.cpu_count() or 1
+    # The workers' fork server imports for them while this process counts and groups.
     if engine == "dask" and scheduler is None:
-        start_worker_server()  # imports for the workers while this process counts and groups
+        start_worker_server()
+    elif engine == "local" and workers > 1:
+        start_fork_server(LOCAL_PRELOAD)
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     total = count_citizens(source) if isinstance(source, str | os.PathLike) else None

@@ -16,11 +16,12 @@ import collections
 import contextlib
 import importlib.util
 import itertools
-import multiprocessing
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .batch_server import start_fork_server
 
 if TYPE_CHECKING:  # imported where used: the CLI imports this module to start the server
     import pyarrow as pa
@@ -32,22 +33,16 @@ PRELOAD = "lovregler.caseload.batch_preload"
 
 
 def start_worker_server() -> bool:
-    """Start Python's fork server with the batch preload, unless it runs already.
+    """Start Python's fork server with the Dask batch preload, unless it runs already.
 
     Returns whether workers can be started from it (not on platforms without
-    ``forkserver``, nor without Dask installed). Returns at once: the server imports in its own process, and the first
-    worker to be started waits for it. A server already running (started by an earlier
-    batch of this process) is used as it is.
+    ``forkserver``, nor without Dask installed). Returns at once: the server imports in
+    its own process, and the first worker to be started waits for it
+    (:func:`~lovregler.caseload.batch_server.start_fork_server`).
     """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return False
     if importlib.util.find_spec("distributed") is None:
         return False  # the batch will say that Dask is missing
-    from multiprocessing import forkserver
-
-    multiprocessing.get_context("forkserver").set_forkserver_preload([PRELOAD])
-    forkserver.ensure_running()
-    return True
+    return start_fork_server(PRELOAD)
 
 
 def _run_dask(

@@ -23,6 +23,7 @@ import pyarrow as pa
 from .batch_chunk import BatchConfig, Chunk, evaluate_chunk
 from .batch_dask import _run_dask
 from .batch_output import BatchFailed
+from .batch_server import LOCAL_PRELOAD, start_fork_server
 from .tables import TablePart
 
 Progress = Callable[[int], None]
@@ -98,8 +99,9 @@ class _LocalPool:
         self.executor = self.start()
 
     def start(self) -> concurrent.futures.ProcessPoolExecutor:
-        methods = multiprocessing.get_all_start_methods()
-        method = "forkserver" if "forkserver" in methods else "spawn"
+        """Workers forked from the fork server (started here if the CLI has not already
+        done so), which has imported what they need; spawned where there is none."""
+        method = "forkserver" if start_fork_server(LOCAL_PRELOAD) else "spawn"
         return concurrent.futures.ProcessPoolExecutor(
             self.workers, mp_context=multiprocessing.get_context(method), initializer=_init_worker
         )

@@ -1,51 +1,33 @@
-"""What a batch worker needs before its first chunk, loaded once into the fork server.
+"""What a Dask batch worker needs before its first chunk, loaded once into the fork server.
 
 A Dask batch on a local cluster starts its workers from Python's fork server
 (:mod:`multiprocessing.forkserver`), which imports this module as it starts, in parallel
 with the main process's own start-up. Every worker forked from the server then begins
-with distributed, pyarrow, lovregler's batch modules and the bundled rulesets in memory,
-instead of spending a second or two of a fresh interpreter on them before its first chunk
-(time that does not shrink with more workers).
+with what a local engine's worker has (:mod:`~lovregler.caseload.batch_worker_preload`:
+pyarrow, pandas, lovregler's batch modules, the bundled rulesets compiled) and with
+distributed, instead of spending a second or two of a fresh interpreter on them before
+its first chunk (time that does not shrink with more workers). ``dask worker --preload``
+takes it too, for a cluster started by hand.
 
-The fork server forks itself, so it must have a single thread: this module keeps the two
-libraries that would start one at import from doing so (OpenBLAS's thread pool under
-numpy, the jemalloc background thread inside pyarrow), and ``tests/test_batch.py``
-checks that the server runs one thread. Only bundled rulesets are loaded here: they
-cannot change while the server lives, where a rule file given by path could be edited
-between two batches of one long-lived process.
+The fork server must have a single thread; the worker preload, imported first, keeps
+numpy's and pyarrow's thread pools from starting (``tests/test_batch_dask.py`` checks).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 
-# Before numpy and pyarrow are imported: read by their native libraries when they load.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
-os.environ.setdefault("JE_ARROW_MALLOC_CONF", "background_thread:false")
+from . import batch_worker_preload  # noqa: F401 - first: its settings precede numpy's import
 
 
 def _preload() -> None:
-    """Import the worker's modules and load the bundled rulesets into the chunk cache."""
+    """Import the Dask worker's own modules, then freeze them with the rest."""
     import gc
 
     import distributed  # noqa: F401 - the worker process's own start-up
-    import pandas  # noqa: F401 - pyarrow imports it on the first pa.array of a list (≈ 0.3 s)
-    import pyarrow.parquet  # noqa: F401 - a part is read from Parquet
 
-    from .. import cli  # noqa: F401 - a worker runs the `lovregler` script as its __main__
-    from ..api import bundled_rulesets
-    from . import batch_chunk, batch_dask, table_grouping  # noqa: F401 - what a task runs
+    from . import batch_dask, table_grouping  # noqa: F401 - what a task runs
 
-    for name in bundled_rulesets():
-        try:
-            batch_chunk._ruleset(name)
-        except Exception:  # noqa: S112 - a worker loads it again and reports the error
-            continue
-    # Long-lived objects out of the collector's sight before forking: the workers share
-    # these pages, and a full collection would otherwise touch (and copy) every one.
     gc.freeze()
 
 

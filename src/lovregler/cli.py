@@ -27,6 +27,7 @@ from .check import check_ruleset_names
 from .errors import HistoryError, LovreglerError
 from .examples import ExampleReport, example_report
 from .history import History
+from .launch import start_batch_workers
 from .results import STATUS_DA, Obligation, Result, Right, Value, iso
 
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
@@ -406,58 +407,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _start_batch_workers(argv: Sequence[str]) -> None:
-    """For ``batch`` on worker processes of its own (the local engine's pool, a local Dask
-    cluster): start the workers' fork server now, so that its imports run beside this
-    process's own (the batch stack's ≈ 0.3 s) and the event log's grouping."""
-    workers = _batch_workers(argv)
-    if workers == "dask":
-        from .caseload.batch_dask import start_worker_server
-
-        start_worker_server()
-    elif workers == "local":
-        from .caseload.batch_server import LOCAL_PRELOAD, start_fork_server
-
-        start_fork_server(LOCAL_PRELOAD)
-
-
-def _batch_workers(argv: Sequence[str]) -> str | None:
-    """Which worker processes ``lovregler batch`` arguments start on this machine: a local
-    Dask cluster (``"dask"``), the local engine's pool (``"local"``), or none (a cluster
-    given by address, or the local engine on one process)."""
-    engine = _option(argv, "--engine") or "local"
-    if engine == "dask":
-        return "dask" if _option(argv, "--scheduler") is None else None
-    if engine == "local" and _pool_wanted(_option(argv, "--workers")):
-        return "local"
-    return None
-
-
-def _option(argv: Sequence[str], name: str) -> str | None:
-    """The last value given for an option (``--name value`` or ``--name=value``)."""
-    args = list(argv)
-    values = [b for a, b in zip(args, args[1:], strict=False) if a == name]
-    values += [a.partition("=")[2] for a in args if a.startswith(f"{name}=")]
-    return values[-1] if values else None
-
-
-def _pool_wanted(workers: str | None) -> bool:
-    """Whether the local engine will run a process pool (more than one worker)."""
-    if workers is None:
-        return (os.cpu_count() or 1) > 1
-    try:
-        return int(workers) > 1
-    except ValueError:
-        return False  # the argument parser reports it
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a sub-command and turn every lovregler error into a message."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if argv and argv[0] in ("synth", "batch", "report"):
         if argv[0] == "batch":
-            _start_batch_workers(argv[1:])
+            start_batch_workers(argv[1:])  # done already when started as `lovregler`
         args, rest = parser.parse_known_args(argv[:1])
         args.rest = argv[1:]
     else:

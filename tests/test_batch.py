@@ -202,6 +202,23 @@ def test_local_serial_and_parallel_agree(caseload: Path, local_out: Path, tmp_pa
         assert table.equals(_tables(local_out)[name]), name
 
 
+def test_chunks_are_written_together_as_row_groups(
+    caseload: Path, local_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The main process writes whole chunks together as one row group once they reach
+    ROW_GROUP_ROWS rows; the tables are the same, row for row."""
+    from lovregler.caseload import batch_output
+
+    monkeypatch.setattr(batch_output, "ROW_GROUP_ROWS", 100)
+    run_batch(caseload, tmp_path, BatchConfig((FIRST_TALK,), AS_OF, chunk_size=40), workers=1)
+    for name, table in _tables(tmp_path).items():
+        assert table.equals(_tables(local_out)[name]), name
+    # N + 4 = 304 citizens in chunks of 40: groups of 120, 120 (three chunks each reach
+    # 100 rows) and the last 64 (two chunks, written when the file is closed).
+    groups = pq.ParquetFile(tmp_path / "citizens.parquet").metadata
+    assert [groups.row_group(i).num_rows for i in range(groups.num_row_groups)] == [120, 120, 64]
+
+
 def test_event_log_input_gives_the_same_tables(
     caseload: Path, local_out: Path, tmp_path: Path
 ) -> None:

@@ -168,15 +168,23 @@ limit = int(sys.argv[1])
 if limit:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 sys.path.insert(0, sys.argv[2])
+from lovregler.caseload import batch_output
 from lovregler.caseload.batch import main_batch
-sys.exit(main_batch(sys.argv[3:]))
+if int(sys.argv[3]):  # rows per row group: 1 writes every chunk as it comes
+    batch_output.ROW_GROUP_ROWS = int(sys.argv[3])
+sys.exit(main_batch(sys.argv[4:]))
 """
 
 
-def _batch_process(args: list[str], limit: int = 0) -> subprocess.CompletedProcess[str]:
+def _batch_process(
+    args: list[str], limit: int = 0, group_rows: int = 1
+) -> subprocess.CompletedProcess[str]:
+    """A batch in its own process, its files limited to ``limit`` bytes (0: no limit), each
+    chunk written as it comes (``group_rows=1``: the disk fills in the middle of the run)
+    or ``group_rows`` rows at a time (0: the batch's own row groups)."""
     tests = str(Path(__file__).parent)
     return subprocess.run(
-        [sys.executable, "-c", _FULL_DISK_SCRIPT, str(limit), tests, *args],
+        [sys.executable, "-c", _FULL_DISK_SCRIPT, str(limit), tests, str(group_rows), *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -214,11 +222,17 @@ def _one_clean_message(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("group_rows", "limit"),
+    # The 600 citizens' obligations take ≈ 43 KB written chunk by chunk, ≈ 12 KB in the
+    # batch's own row groups, all written when the files are closed.
+    [(1, 20_000), (0, 4_000)],
+)
 def test_a_file_size_limit_stops_the_batch_with_one_message(
-    big_caseload: Path, tmp_path: Path
+    big_caseload: Path, tmp_path: Path, group_rows: int, limit: int
 ) -> None:
     out = tmp_path / "out"
-    result = _batch_process(_args(big_caseload, out), limit=20_000)  # like `ulimit -f`
+    result = _batch_process(_args(big_caseload, out), limit, group_rows)  # like `ulimit -f`
     _one_clean_message(result)
     assert sorted(p.name for p in out.iterdir()) == [".lovregler-batch.lock"]
 

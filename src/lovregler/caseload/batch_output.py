@@ -21,6 +21,11 @@ from .batch_rows import schemas
 
 #: complete batch.
 COMPLETE_MARKER = "_SUCCESS"
+#: An output table's rows are held, whole chunks at a time, until they reach this many rows
+#: (or :data:`ROW_GROUP_BYTES` of Arrow data), and written as one Parquet row group; the
+#: main process holds no more than that of each table beyond the chunk in hand.
+ROW_GROUP_ROWS = 65_536
+ROW_GROUP_BYTES = 32 * 1024 * 1024
 _LOCK = ".lovregler-batch.lock"
 _STAGING_PREFIX = ".lovregler-staging-"
 
@@ -43,28 +48,55 @@ class _Output:
         self.writers: dict[str, pq.ParquetWriter] = {}
         for table, schema in self.schemas.items():
             self.writers[table] = pq.ParquetWriter(self.staged(table), schema, compression="zstd")
+        self.pending: dict[str, list[pa.Table]] = {table: [] for table in self.schemas}
+        self.held = dict.fromkeys(self.schemas, (0, 0))  # rows, bytes pending per table
         self.citizens = self.ok = 0
 
     def staged(self, table: str) -> Path:
         return self.staging / f"{table}.parquet"
 
     def write(self, tables: dict[str, pa.Table]) -> int:
-        """Append one chunk's tables; returns how many citizens it held."""
+        """Append one chunk's tables; returns how many citizens it held.
+
+        A table's rows are held until they reach :data:`ROW_GROUP_ROWS` rows (or
+        :data:`ROW_GROUP_BYTES`), then written as one row group: a chunk's rows as
+        a row group of their own cost the writer ≈ 35 % more time (the statistics, the
+        dictionary and the compressor's start for every column of every group).
+        """
         for name, table in tables.items():
             if table.num_rows:
-                self.writers[name].write_table(table)
+                self.pending[name].append(table)
+                rows, size = self.held[name]
+                # the buffers' sizes as they are (``nbytes`` would look for shared ones)
+                size += table.get_total_buffer_size()
+                self.held[name] = (rows + table.num_rows, size)
+                if rows + table.num_rows >= ROW_GROUP_ROWS or size >= ROW_GROUP_BYTES:
+                    self.flush(name)
         people = tables["citizens"]
         self.citizens += people.num_rows
         self.ok += sum(1 for s in people.column("status").to_pylist() if s == "ok")
         return int(people.num_rows)
 
+    def flush(self, name: str) -> None:
+        """Write the rows held for one table as one row group."""
+        held = self.pending[name]
+        if held:
+            table = pa.concat_tables(held)
+            self.writers[name].write_table(table, row_group_size=table.num_rows)
+            held.clear()
+            self.held[name] = (0, 0)
+
     def close(self) -> None:
         """Finish every file (raises if the disk is full)."""
+        for name in self.writers:
+            self.flush(name)
         for writer in self.writers.values():
             writer.close()
 
     def abandon(self) -> None:
         """Close every writer quietly: the staging folder is about to be removed."""
+        for held in self.pending.values():
+            held.clear()
         for writer in self.writers.values():
             try:
                 writer.close()

@@ -35,7 +35,8 @@ def preload() -> None:
     import pandas  # noqa: F401 - pyarrow imports it on the first pa.array of a list (≈ 0.15 s)
     import pyarrow.parquet  # noqa: F401 - a part is read from Parquet
 
-    from .. import cli  # noqa: F401 - a worker runs the `lovregler` script as its __main__
+    # Not lovregler.cli (rich, the example runner): the `lovregler` script that a worker
+    # runs as its __main__ imports only lovregler.launch, the server's first preload.
     from ..api import Ruleset, bundled_rulesets
     from . import batch_chunk, batch_engines  # noqa: F401 - what a task runs
 

@@ -184,6 +184,6 @@ def test_a_worker_that_cannot_read_the_probe_says_so(tmp_path: Path) -> None:
 def test_the_cli_starts_the_fork_server_for_worker_processes_of_its_own(
     argv: list[str], workers: str | None
 ) -> None:
-    from lovregler.launch import _batch_workers
+    from lovregler.caseload.batch_server import _batch_workers
 
     assert _batch_workers(argv) == workers

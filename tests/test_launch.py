@@ -17,7 +17,7 @@ import lovregler
 _PROBE = """
 import json, sys
 from multiprocessing import forkserver
-from lovregler.launch import start_batch_workers
+from lovregler.caseload.batch_server import start_batch_workers
 
 start_batch_workers(["caseload", "-r", "all", "--workers", "2", "-o", "out"])
 heavy = [m for m in ("lovregler.api", "lovregler.cli", "pyarrow", "rich") if m in sys.modules]

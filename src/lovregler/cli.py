@@ -23,11 +23,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .api import Ruleset, bundled_dir, bundled_rulesets, load_ruleset
+from .caseload.batch_server import start_batch_workers
 from .check import check_ruleset_names
 from .errors import HistoryError, LovreglerError
 from .examples import ExampleReport, example_report
 from .history import History
-from .launch import start_batch_workers
 from .results import STATUS_DA, Obligation, Result, Right, Value, iso
 
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)

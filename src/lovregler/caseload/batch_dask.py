@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import importlib.util
 import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batch_server import start_fork_server
+from .batch_server import DASK_PRELOAD, start_dask_server
 
 if TYPE_CHECKING:  # imported where used: the CLI imports this module to start the server
     import pyarrow as pa
@@ -29,7 +28,7 @@ if TYPE_CHECKING:  # imported where used: the CLI imports this module to start t
     from .batch_chunk import BatchConfig, Chunk
 
 #: The module the fork server imports before it forks any worker.
-PRELOAD = "lovregler.caseload.batch_preload"
+PRELOAD = DASK_PRELOAD
 
 
 def start_worker_server() -> bool:
@@ -40,9 +39,7 @@ def start_worker_server() -> bool:
     its own process, and the first worker to be started waits for it
     (:func:`~lovregler.caseload.batch_server.start_fork_server`).
     """
-    if importlib.util.find_spec("distributed") is None:
-        return False  # the batch will say that Dask is missing
-    return start_fork_server(PRELOAD)
+    return start_dask_server()
 
 
 def _run_dask(

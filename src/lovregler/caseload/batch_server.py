@@ -14,10 +14,15 @@ This module imports nothing heavy: the CLI calls it before the batch stack is im
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
+import os
+from collections.abc import Sequence
 
 #: What the local engine's workers need (no Dask).
 LOCAL_PRELOAD = "lovregler.caseload.batch_worker_preload"
+#: What a local Dask cluster's workers need: the same and distributed.
+DASK_PRELOAD = "lovregler.caseload.batch_preload"
 
 
 def start_fork_server(preload: str) -> bool:
@@ -37,3 +42,52 @@ def start_fork_server(preload: str) -> bool:
     multiprocessing.get_context("forkserver").set_forkserver_preload(["__main__", preload])
     forkserver.ensure_running()
     return True
+
+
+def start_dask_server() -> bool:
+    """Start the fork server with the Dask batch preload; returns whether workers can be
+    started from it (not on platforms without ``forkserver``, nor without Dask)."""
+    if importlib.util.find_spec("distributed") is None:
+        return False  # the batch will say that Dask is missing
+    return start_fork_server(DASK_PRELOAD)
+
+
+def start_batch_workers(argv: Sequence[str]) -> None:
+    """For ``batch`` on worker processes of its own (the local engine's pool, a local Dask
+    cluster): start the workers' fork server now, so that its imports run beside this
+    process's own (the batch stack's ≈ 0.3 s) and the event log's grouping."""
+    workers = _batch_workers(argv)
+    if workers == "dask":
+        start_dask_server()
+    elif workers == "local":
+        start_fork_server(LOCAL_PRELOAD)
+
+
+def _batch_workers(argv: Sequence[str]) -> str | None:
+    """Which worker processes ``lovregler batch`` arguments start on this machine: a local
+    Dask cluster (``"dask"``), the local engine's pool (``"local"``), or none (a cluster
+    given by address, or the local engine on one process)."""
+    engine = _option(argv, "--engine") or "local"
+    if engine == "dask":
+        return "dask" if _option(argv, "--scheduler") is None else None
+    if engine == "local" and _pool_wanted(_option(argv, "--workers")):
+        return "local"
+    return None
+
+
+def _option(argv: Sequence[str], name: str) -> str | None:
+    """The last value given for an option (``--name value`` or ``--name=value``)."""
+    args = list(argv)
+    values = [b for a, b in zip(args, args[1:], strict=False) if a == name]
+    values += [a.partition("=")[2] for a in args if a.startswith(f"{name}=")]
+    return values[-1] if values else None
+
+
+def _pool_wanted(workers: str | None) -> bool:
+    """Whether the local engine will run a process pool (more than one worker)."""
+    if workers is None:
+        return (os.cpu_count() or 1) > 1
+    try:
+        return int(workers) > 1
+    except ValueError:
+        return False  # the argument parser reports it

@@ -50,6 +50,11 @@ def preload() -> None:
     # Long-lived objects out of the collector's sight before forking: the workers share
     # these pages, and a full collection would otherwise touch (and copy) every one.
     gc.freeze()
+    # The workers (processes of ours alone) collect their young objects every 20,000
+    # allocations instead of 700: a chunk's short-lived objects are freed by reference
+    # counting (evaluation makes no cycles), so the frequent collections found nothing and
+    # cost ≈ 3 % of a chunk (benchmarks/README.md, gates5).
+    gc.set_threshold(20_000, 20, 20)
 
 
 # The fork server must start even if something here fails: workers then import lazily.

@@ -186,19 +186,26 @@ class Gen(RuleWriter):
         for s in per_citizen:
             # an obligation's triggers lie in the span, on or before as_of; a right or value
             # may be determined before it begins
-            call = f"{self.rule_call(s)}c, everyone, ob, ri, va)"
+            call = [f"{self.rule_call(s)}c, everyone, ob, ri, va)"]
             if s.rule.kind == "right":
-                call = f"ri.extend(keep_rights((S{s.index},), {call}, FIRST_DAY))"
+                # most citizens hold no such right: nothing to keep, no call to keep it
+                local = f"P{s.index}"
+                call = [
+                    f"{local} = {call[0]}",
+                    f"if {local}:",
+                    f"    ri.extend(keep_rights((S{s.index},), {local}, FIRST_DAY))",
+                ]
             tests = [f"as_of >= {s.start}"] if s.rule.kind == "obligation" else []
             gate = self.rule_gate(s, ruleset_needs)
             if gate is not None:
                 tests.append(gate)
+            indent = "    "
             if tests:
                 comment = dates_comment(s.start) if s.rule.kind == "obligation" else ""
                 self.emit(f"    if {' and '.join(tests)}:{comment}", s.rule.pos)
-                self.emit(f"        {call}", s.rule.pos)
-            else:
-                self.emit(f"    {call}", s.rule.pos)
+                indent = "        "
+            for line in call:
+                self.emit(f"{indent}{line}", s.rule.pos)
         if per_course:
             self.emit(f"    first = max({self.plan.first_day}, c.birth)")
             self.emit("    for cs, ce in courses:")

@@ -20,7 +20,8 @@ Cases (inputs from :mod:`benchmarks.data`, seeded, so every run times the same w
 6. **batch** (only with ``--batch``, about 80 s more): ``lovregler batch`` on 30,000
    synthetic citizens, the local engine and Dask with one and with two workers, and
    ``lovregler demo`` (the chain of ``make demo``), each a fresh process timed from outside
-   (:mod:`benchmarks.batch`).
+   (:mod:`benchmarks.batch`); and the code of before issue 14 beside this code, two rounds
+   each, taking turns (:mod:`benchmarks.before`).
 
 Cases 1–4 run each contender in its own fresh process (:mod:`benchmarks.contenders`), the
 contenders of a case taking turns for ``--rounds`` rounds (:mod:`benchmarks.isolated`): what

@@ -8,7 +8,9 @@ målgruppe, events on the same day, and the 2020-01-01 version transition.
 from __future__ import annotations
 
 import datetime
+import os
 
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 BASE = datetime.date(2010, 6, 1)
@@ -317,3 +319,18 @@ def sick_histories(draw: st.DrawFn) -> dict[str, object]:
         events.append({"type": "raskmelding", "date": _iso(end)})
         cursor += length + draw(st.sampled_from([1, 2, 40, 200, 600]))
     return {"id": "h", "birth_date": "1977-03-03", "events": events}
+
+
+# Shrinking through the slow reference interpreter can take many minutes; CI reports the
+# first failing example instead (run locally to get a shrunk one).
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate] if os.environ.get("CI") else list(Phase)
+
+
+def against_interpreter(max_examples: int) -> settings:
+    """Hypothesis settings for a test that runs the reference interpreter (slow)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        phases=PHASES,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )

@@ -8,13 +8,12 @@ nothing: each test below holds a gate against the reference interpreter, which h
 from __future__ import annotations
 
 import datetime
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 
 from lovregler import load_ruleset
 from lovregler.api import Ruleset, bundled_dir, bundled_rulesets
@@ -26,7 +25,7 @@ from lovregler.evaluate.plan import RuleSpan
 from lovregler.history import History
 from lovregler.results import Result
 from lovregler.timecalc import INF
-from strategies import any_histories, as_of_dates
+from strategies import against_interpreter, any_histories, as_of_dates
 
 KH = ("ydelse_start", "ydelse", frozenset({"kontanthjælp"}))
 LY = ("ydelse_start", "ydelse", frozenset({"ledighedsydelse"}))
@@ -185,16 +184,8 @@ def test_closed_gates_hide_nothing_on_synthetic_citizens(name: str) -> None:
     assert closed > 0 or name == "refusion"
 
 
-_PHASES = [Phase.explicit, Phase.reuse, Phase.generate] if os.environ.get("CI") else list(Phase)
-
-
 @pytest.mark.parametrize("name", bundled_rulesets())
-@settings(
-    max_examples=20,
-    deadline=None,
-    phases=_PHASES,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@against_interpreter(max_examples=20)
 @given(obj=any_histories(), as_of=as_of_dates)
 def test_closed_gates_hide_nothing_on_any_history(
     name: str, obj: dict[str, object], as_of: datetime.date

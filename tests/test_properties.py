@@ -22,6 +22,7 @@ from lovregler.history import History
 from lovregler.results import Result, Status
 from lovregler.schema import document
 from strategies import (
+    against_interpreter,
     any_histories,
     as_of_dates,
     kontanthjælp_histories,
@@ -149,12 +150,7 @@ def _all_rulesets() -> list[str]:
 
 
 @pytest.mark.parametrize("name", _all_rulesets())
-@settings(
-    max_examples=25,
-    deadline=None,
-    phases=_PHASES,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@against_interpreter(max_examples=25)
 @given(obj=any_histories(), as_of=as_of_dates)
 def test_every_ruleset_compiled_agrees_with_interpreter(
     name: str, obj: dict[str, object], as_of: datetime.date

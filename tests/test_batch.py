@@ -219,6 +219,31 @@ def test_chunks_are_written_together_as_row_groups(
     assert [groups.row_group(i).num_rows for i in range(groups.num_row_groups)] == [120, 120, 64]
 
 
+@pytest.mark.parametrize("explain", [False, True])
+def test_files_show_plain_text_though_chunks_carry_it_coded(
+    caseload: Path, tmp_path: Path, explain: bool
+) -> None:
+    """A chunk's repeated text (rule, title, citation...) travels dictionary-encoded
+    (``chunk_schemas``); the files a reader opens have the plain ``schemas`` and the same
+    rows as the chunk."""
+    from lovregler.caseload.batch_rows import CODED, CODED_COLUMNS, chunk_schemas, schemas
+
+    lines = caseload.read_text(encoding="utf-8").splitlines()[:-1]  # the JSON ones
+    records = [RawRecord(c["id"], obj=c) for c in map(json.loads, lines)]
+    config = BatchConfig((FIRST_TALK,), AS_OF, chunk_size=len(records) + 1, explain=explain)
+    chunk = evaluate_chunk(records, config)
+    run_batch(records, tmp_path, config, workers=1)
+    for name, table in _tables(tmp_path).items():
+        assert table.schema.equals(schemas(explain)[name]), name
+        assert chunk[name].schema.equals(chunk_schemas(explain)[name]), name
+        assert chunk[name].to_pylist() == table.to_pylist(), name
+    obligations = chunk["obligations"]
+    assert obligations.num_rows > 0
+    assert {f.name for f in obligations.schema if f.type == CODED} == (
+        CODED_COLUMNS & set(obligations.column_names)
+    )
+
+
 def test_event_log_input_gives_the_same_tables(
     caseload: Path, local_out: Path, tmp_path: Path
 ) -> None:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import LovreglerError
-from .batch_rows import schemas
+from .batch_rows import chunk_schemas
 
 #: complete batch.
 COMPLETE_MARKER = "_SUCCESS"
@@ -44,10 +44,14 @@ class _Output:
 
     def __init__(self, staging: Path, explain: bool):
         self.staging = staging
-        self.schemas = schemas(explain)
+        self.schemas = chunk_schemas(explain)
         self.writers: dict[str, pq.ParquetWriter] = {}
         for table, schema in self.schemas.items():
-            self.writers[table] = pq.ParquetWriter(self.staged(table), schema, compression="zstd")
+            # Without the Arrow schema (whose coded columns a reader would get as
+            # dictionaries): a reader sees the Parquet types, batch_rows.schemas().
+            self.writers[table] = pq.ParquetWriter(
+                self.staged(table), schema, compression="zstd", store_schema=False
+            )
         self.pending: dict[str, list[pa.Table]] = {table: [] for table in self.schemas}
         self.held = dict.fromkeys(self.schemas, (0, 0))  # rows, bytes pending per table
         self.citizens = self.ok = 0
@@ -81,7 +85,9 @@ class _Output:
         """Write the rows held for one table as one row group."""
         held = self.pending[name]
         if held:
-            table = pa.concat_tables(held)
+            # One dictionary per coded column for the whole row group, which the writer
+            # then takes as its Parquet dictionary, codes and all, without rehashing.
+            table = pa.concat_tables(held).unify_dictionaries()
             self.writers[name].write_table(table, row_group_size=table.num_rows)
             held.clear()
             self.held[name] = (0, 0)

@@ -242,6 +242,12 @@ def test_files_show_plain_text_though_chunks_carry_it_coded(
     assert {f.name for f in obligations.schema if f.type == CODED} == (
         CODED_COLUMNS & set(obligations.column_names)
     )
+    # Statistics where a reader can skip row groups by them (a citizen, a date), not on
+    # the text every row group repeats (a rule and its citation).
+    group = pq.ParquetFile(tmp_path / "obligations.parquet").metadata.row_group(0)
+    stats = {group.column(i).path_in_schema: group.column(i).statistics for i in range(14)}
+    assert stats["citizen_id"].has_min_max and stats["due"].has_min_max
+    assert stats["rule"] is None and stats["citation"] is None
 
 
 def test_event_log_input_gives_the_same_tables(

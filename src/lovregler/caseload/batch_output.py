@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import LovreglerError
-from .batch_rows import chunk_schemas
+from .batch_rows import REPEATED_TEXT, chunk_schemas
 
 #: complete batch.
 COMPLETE_MARKER = "_SUCCESS"
@@ -50,7 +50,11 @@ class _Output:
             # Without the Arrow schema (whose coded columns a reader would get as
             # dictionaries): a reader sees the Parquet types, batch_rows.schemas().
             self.writers[table] = pq.ParquetWriter(
-                self.staged(table), schema, compression="zstd", store_schema=False
+                self.staged(table),
+                schema,
+                compression="zstd",
+                store_schema=False,
+                write_statistics=_statistics(schema),
             )
         self.pending: dict[str, list[pa.Table]] = {table: [] for table in self.schemas}
         self.held = dict.fromkeys(self.schemas, (0, 0))  # rows, bytes pending per table
@@ -125,6 +129,13 @@ class _Output:
             os.replace(self.staged(name), outdir / f"{name}.parquet")
         os.replace(self.staging / "batch.json", outdir / "batch.json")
         os.replace(self.staging / COMPLETE_MARKER, outdir / COMPLETE_MARKER)
+
+
+def _statistics(schema: pa.Schema) -> list[str]:
+    """The columns whose row groups get minimum and maximum statistics: not the text a
+    few values repeat over every row group (a ruleset, a rule, its citation), where they
+    would let a reader skip nothing and cost the writer a fifth of its time."""
+    return [name for name in schema.names if name not in REPEATED_TEXT]
 
 
 @contextlib.contextmanager

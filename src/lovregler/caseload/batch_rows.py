@@ -95,6 +95,9 @@ def schemas(explain: bool = False) -> dict[str, pa.Schema]:
 CODED_COLUMNS = frozenset(
     ("citizen_id", "ruleset", "version", "rule", "title", "holder", "status", "citation")
 )
+#: The coded columns that repeat the same few values in every part of a table (all but
+#: the citizen).
+REPEATED_TEXT = CODED_COLUMNS - {"citizen_id"}
 #: A coded text column's type: each row an index into the column's distinct values.
 CODED = pa.dictionary(pa.int32(), pa.string())
 

@@ -52,3 +52,49 @@ def test_every_public_name_is_its_modules_object() -> None:
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no_such_name"):
         lovregler.no_such_name  # type: ignore[attr-defined]  # noqa: B018
+
+
+# A batch through the script's entry point, in a fresh interpreter: an exit handler and a
+# global whose finaliser would speak at the interpreter's teardown.
+_BATCH = """
+import atexit, pathlib, sys
+sys.path.insert(0, sys.argv[1])
+marks = pathlib.Path(sys.argv[2])
+atexit.register(lambda: (marks / "exit-handler").write_text("ran"))
+
+class Teardown:
+    def __del__(self):
+        (marks / "teardown").write_text("ran")
+
+kept = Teardown()
+from lovregler.launch import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+@pytest.mark.parametrize(("as_of", "code"), [("2018-12-31", 0), ("2018-13-45", 2)])
+def test_a_batch_ends_at_once_after_its_exit_handlers(tmp_path, as_of: str, code: int) -> None:
+    from pathlib import Path
+
+    from lovregler.caseload.synth import synth, write_jsonl
+
+    caseload = tmp_path / "c.jsonl"
+    write_jsonl(list(synth(20, seed=3)), caseload)
+    out, marks = tmp_path / "out", tmp_path / "marks"
+    marks.mkdir()
+    args = [str(caseload), "-r", "test_batch:FIRST_TALK", "--as-of", as_of, "-o", str(out)]
+    tests = str(Path(__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-c", _BATCH, tests, str(marks), "batch", *args, "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == code, done.stderr
+    assert (marks / "exit-handler").read_text() == "ran"  # exit handlers ran
+    if code == 0:  # everything written and said before the process ended, at once
+        assert "20 borgere" in done.stdout
+        assert (out / "_SUCCESS").exists() and (out / "citizens.parquet").exists()
+        assert not (marks / "teardown").exists()  # the interpreter's teardown did not run
+    else:  # refused by the argument parser: a usage error ends the usual way
+        assert "2018-13-45" in done.stderr and "Traceback" not in done.stderr

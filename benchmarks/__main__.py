@@ -17,11 +17,15 @@ Cases (inputs from :mod:`benchmarks.data`, seeded, so every run times the same w
    ``../shared/peers/openfisca_refusion/`` (:mod:`benchmarks.peer`) on 30,000 histories,
    from history dicts to refusion runs, each implementation in a fresh process; skipped with
    the reason when OpenFisca's environment cannot be built.
-6. **batch** (only with ``--batch``, about 80 s more): ``lovregler batch`` on 30,000
+6. **batch** (only with ``--batch``, about 3 minutes more): ``lovregler batch`` on 30,000
    synthetic citizens, the local engine and Dask with one and with two workers, and
    ``lovregler demo`` (the chain of ``make demo``), each a fresh process timed from outside
    (:mod:`benchmarks.batch`); and the code of before issue 14 beside this code, two rounds
    each, taking turns (:mod:`benchmarks.before`).
+7. **large batch** (only with ``--large``, about 4 minutes more): the local engine and Dask
+   with one and two workers on 300,000 synthetic citizens (:func:`benchmarks.batch.large_steps`):
+   the largest process at ten times the demo, and Dask's second worker where the cluster's
+   start-up weighs little.
 
 Cases 1–4 run each contender in its own fresh process (:mod:`benchmarks.contenders`), the
 contenders of a case taking turns for ``--rounds`` rounds (:mod:`benchmarks.isolated`): what
@@ -46,7 +50,7 @@ from rich.table import Table
 
 from lovregler.api import bundled_rulesets
 
-from .batch import AFTER_LABEL, BEFORE_LABEL, BEFORE_SKIPPED, Step, batch_steps
+from .batch import AFTER_LABEL, BEFORE_LABEL, BEFORE_SKIPPED, Step, batch_steps, large_steps
 from .isolated import Runner, Sample, Samples, interleaved, process_runner, ratio_spread
 from .memory import child_peak_rss_mib
 from .peer import PeerRun, ratios, run_peer
@@ -68,11 +72,12 @@ class Sizes:
     rounds: int = 5
     batch: int = 30_000
     processes: int = 3
+    large: int = 300_000
 
     @classmethod
     def quick(cls) -> Sizes:
         """Small enough for a smoke test."""
-        return cls(200, 4, 200, 5, 1000, 1, 1000, 1)
+        return cls(200, 4, 200, 5, 1000, 1, 1000, 1, 2000)
 
     def for_processes(self) -> dict[str, int]:
         """What a contender's process needs to know (its inputs' sizes and its rounds)."""
@@ -286,6 +291,37 @@ def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
     return rows, targets
 
 
+def large_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
+    """The local engine and Dask with 1 and 2 workers on a caseload ten times the demo's."""
+    steps = {step.label: step for step in large_steps(sizes.large)}
+    case = f"batch, {sizes.large:,} citizens, all rulesets"
+    rows = [
+        Row(
+            case,
+            label,
+            Samples(label, (Sample(step.rate),)),
+            f"{step.rate.wall:.1f} s wall; largest process {step.largest_rss_mib:.0f} MiB",
+        )
+        for label, step in steps.items()
+    ]
+    largest = max(step.largest_rss_mib for label, step in steps.items() if label != "synth")
+    one, two = steps["dask, 1 worker(s)"].rate.wall, steps["dask, 2 worker(s)"].rate.wall
+    return rows, [
+        Target(
+            f"batch, {sizes.large:,}: largest process",
+            "< 400 MiB",
+            f"{largest:.0f} MiB",
+            largest < 400,
+        ),
+        Target(
+            f"dask 2 workers vs 1, {sizes.large:,} citizens (wall)",
+            "≥ 1.8×",
+            f"{one / two:.2f}× ({one:.1f} against {two:.1f} s)",
+            one / two >= 1.8,
+        ),
+    ]
+
+
 def peer_case(sizes: Sizes) -> tuple[PeerRun, list[Target]]:
     """OpenFisca, plain Python and lovregler on the harness's histories, in one run."""
     run = run_peer(str(sizes.refusion), 1)
@@ -410,6 +446,11 @@ def main(argv: list[str] | None = None) -> int:
         "--batch", action="store_true", help="also time the whole-caseload commands (~80 s)"
     )
     parser.add_argument(
+        "--large",
+        action="store_true",
+        help="also time the batch on 300,000 citizens: local, Dask 1 and 2 workers (~4 min)",
+    )
+    parser.add_argument(
         "--no-peer", action="store_true", help="leave out the OpenFisca side-by-side run"
     )
     args = parser.parse_args(argv)
@@ -431,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
             steps.append(("refusion", lambda: refusion_case(run, sizes)))
         if args.batch:
             steps.append(("batch", lambda: batch_case(sizes)))
+        if args.large:
+            steps.append(("batch, large", lambda: large_case(sizes)))
         for name, step in steps:
             with console.status(f"running {name} …"):
                 got = step()

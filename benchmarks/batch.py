@@ -8,7 +8,9 @@
    ``dask worker --nworkers 1|2`` on 127.0.0.1, started before the clock starts, as a
    long-lived deployment would be), so that the cluster's start-up is not timed;
 4. ``lovregler demo``, the chain behind ``make demo`` (synth → batch → report of 30,000
-   citizens, into ``demo-output/`` of a scratch folder); left out for smaller caseloads.
+   citizens, into ``demo-output/`` of a scratch folder); left out for smaller caseloads;
+5. with ``--large``, :func:`large_steps`: the local engine and Dask with 1 and 2 workers on
+   300,000 citizens.
 
 Every step is the command a user types, timed from outside (wall clock; CPU is that of the
 finished child processes together).
@@ -20,6 +22,7 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,8 @@ from .before import before_cli
 from .timing import Rate
 
 CITIZENS = 30_000
+#: The caseload of ``--large``: ten times the demo's.
+LARGE = 300_000
 AS_OF = "2019-06-30"
 
 
@@ -112,6 +117,31 @@ def batch_steps(citizens: int = CITIZENS) -> list[Step]:
                 steps.append(run_step(label, argv, citizens))
         if citizens == CITIZENS:  # the demo's own size
             steps.append(run_step("demo (make demo)", [cli, "demo"], citizens, cwd=tmp))
+    return steps
+
+
+def large_steps(citizens: int = LARGE) -> list[Step]:
+    """A caseload ten times the demo's (written as Parquet only): the local engine on 2
+    processes, then Dask with 1 and with 2 workers, each in a fresh process.
+
+    What a municipality's whole caseload asks of a batch: its largest process (the
+    memory target is for 30,000 and 300,000 citizens), and how Dask's second worker pays
+    once the cluster's start-up (≈ 1 s that no worker shares) is small beside the work.
+    """
+    cli = _cli()
+    with tempfile.TemporaryDirectory(prefix="lovregler-bench-large-") as tmp:
+        caseload = f"{tmp}/cl"
+        synth = [cli, "synth", "--citizens", str(citizens), "--seed", "2015"]
+        steps = [run_step("synth", [*synth, "--format", "parquet", "-o", caseload], citizens)]
+        argv = ["batch", "--ruleset", "all", "--as-of", AS_OF, caseload]
+        local = [cli, *argv, "--workers", "2", "-o", f"{tmp}/l2"]
+        steps.append(run_step("local, 2 processes", local, citizens))
+        for workers in (1, 2):
+            dask = [cli, *argv, "--engine", "dask", "--workers", str(workers)]
+            steps.append(
+                run_step(f"dask, {workers} worker(s)", [*dask, "-o", f"{tmp}/d"], citizens)
+            )
+            shutil.rmtree(f"{tmp}/d")  # ≈ 50 MB of tables: not two copies at once
     return steps
 
 

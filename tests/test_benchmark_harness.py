@@ -95,3 +95,28 @@ def test_the_before_target_is_the_ratio_of_the_rounds_measured_together() -> Non
     skipped = before_target({})
     assert not skipped.met and "not in this clone's history" in skipped.measured
     BEFORE_SKIPPED.clear()
+
+
+def test_the_large_case_runs_the_commands_and_compares_dask_by_wall_time(monkeypatch) -> None:
+    import benchmarks.__main__ as bench
+    from benchmarks.batch import Step, large_steps
+
+    # The real commands, on a caseload small enough for a test.
+    labels = [step.label for step in large_steps(300)]
+    assert labels == ["synth", "local, 2 processes", "dask, 1 worker(s)", "dask, 2 worker(s)"]
+
+    def step(label: str, wall: float, rss: float) -> Step:
+        return Step(label, (), Rate(label, 300_000, wall, wall), rss)
+
+    fake = [
+        step("synth", 50.0, 900.0),  # not a batch: its memory is not the target's
+        step("local, 2 processes", 40.0, 310.0),
+        step("dask, 1 worker(s)", 72.0, 290.0),
+        step("dask, 2 worker(s)", 40.0, 330.0),
+    ]
+    monkeypatch.setattr(bench, "large_steps", lambda citizens: fake)
+    rows, (memory, dask) = bench.large_case(Sizes.quick())
+    assert len(rows) == 4
+    assert memory.measured == "330 MiB" and memory.met
+    # 72 / 40 = 1.80
+    assert dask.measured.startswith("1.80×") and dask.met

@@ -187,3 +187,21 @@ def test_the_cli_starts_the_fork_server_for_worker_processes_of_its_own(
     from lovregler.caseload.batch_server import _batch_workers
 
     assert _batch_workers(argv) == workers
+
+
+def test_a_grouping_error_beside_the_cluster_start_is_the_batchs_error(tmp_path: Path) -> None:
+    """A local cluster starts while the event log is grouped on a thread of its own
+    (``batch_dask._first_made_beside``): a table without a required column is still the
+    batch's one error, and nothing is left in the output folder."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    events = [{"id": "a", "date": datetime.date(2015, 1, 1), "type": "samtale"}]
+    pq.write_table(pa.Table.from_pylist(events), tmp_path / "events.parquet")
+    people = [{"citizen_id": "a", "birth_date": datetime.date(1980, 1, 1)}]
+    pq.write_table(pa.Table.from_pylist(people), tmp_path / "citizens.parquet")
+    out = tmp_path / "out"
+    config = BatchConfig(("kontanthjælp_aktivitetsparat",), datetime.date(2016, 1, 1))
+    with pytest.raises(ValueError, match="events.parquet: mangler kolonne.* citizen_id"):
+        run_batch(tmp_path, out, config, engine="dask", workers=1)
+    assert sorted(p.name for p in out.iterdir()) == [".lovregler-batch.lock"]

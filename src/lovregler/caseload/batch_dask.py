@@ -13,6 +13,7 @@ client's and the scheduler's threads.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import itertools
 import uuid
@@ -62,23 +63,39 @@ def _run_dask(
     from distributed import Client
 
     local = scheduler is None
-    # A local cluster's first chunk is made (the event log grouped) while its workers are
-    # still being started: they would otherwise wait for it.
-    ready: Iterable[Chunk] | None = _first_made(chunks(True)) if local else None
-    with _cluster_settings(local):
-        cluster = _local_cluster(workers) if local else None
-        client = Client(cluster) if cluster is not None else Client(scheduler)
-        try:
-            if on_client is not None:
-                on_client(client)
-            if ready is None:
-                see = staging is not None and _workers_see(client, staging)
-                ready = chunks(see)
-            _submit_in_order(client, ready, config, sink, workers)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+    with contextlib.ExitStack() as stack:
+        first = _first_made_beside(chunks, stack) if local else None
+        with _cluster_settings(local):
+            cluster = _local_cluster(workers) if local else None
+            client = Client(cluster) if cluster is not None else Client(scheduler)
+            try:
+                if on_client is not None:
+                    on_client(client)
+                if first is not None:
+                    ready = first.result()
+                else:
+                    see = staging is not None and _workers_see(client, staging)
+                    ready = chunks(see)
+                _submit_in_order(client, ready, config, sink, workers)
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+
+
+def _first_made_beside(
+    chunks: Callable[[bool], Iterable[Chunk]], stack: contextlib.ExitStack
+) -> concurrent.futures.Future[Iterable[Chunk]]:
+    """The chunks of a local cluster, their first made on a thread of its own while this
+    one starts the cluster (imports distributed, starts the scheduler and the workers).
+
+    Making the first chunk groups the event log in DuckDB, which lets go of the
+    interpreter while it works: ≈ 0.2 s for 30,000 citizens, 1.4 s for 300,000, that the
+    cluster's start-up no longer waits for. An error in it (a table without its columns)
+    is raised where the result is asked for.
+    """
+    pool = stack.enter_context(concurrent.futures.ThreadPoolExecutor(1, "lovregler-group"))
+    return pool.submit(lambda: _first_made(chunks(True)))
 
 
 def _first_made(chunks: Iterable[Chunk]) -> Iterator[Chunk]:

@@ -185,6 +185,13 @@ def test_parts_read_by_row_range_give_the_same_records(tmp_path, monkeypatch) ->
     expected = list(read_caseload(tmp_path / "g"))
     for size in (1, 7, 60):
         assert _parts_records(tmp_path / "g", size, tmp_path / f"s{size}") == expected
+    # The last 2 × size citizens go in parts of size / 4: 60 citizens ≤ 2 × 60, so all of
+    # them, in parts of 15; with 7, six parts of 7 leave 18 > 14, a seventh leaves 11,
+    # which go one at a time (7 // 4 = 1).
+    sizes = [len(p) for p in read_caseload_chunks(tmp_path / "g", 60, tmp_path / "q60")]
+    assert sizes == [15, 15, 15, 15]
+    sizes = [len(p) for p in read_caseload_chunks(tmp_path / "g", 7, tmp_path / "q7")]
+    assert sizes == [7] * 7 + [1] * 11
     # Row groups too large to read a part of: the log is rewritten in the scratch folder.
     monkeypatch.setattr(table_grouping, "_MAX_GROUP_ROWS", 99)
     (tmp_path / "big").mkdir()

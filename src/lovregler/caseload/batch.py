@@ -40,7 +40,7 @@ import attrs
 import pyarrow as pa
 
 from ..errors import LovreglerError
-from .batch_chunk import BatchConfig, Chunk, RulesetLike, _ruleset, evaluate_chunk
+from .batch_chunk import CHUNK_SIZE, BatchConfig, Chunk, RulesetLike, _ruleset, evaluate_chunk
 from .batch_dask import start_worker_server
 from .batch_engines import Progress, _run_dask, _run_local
 from .batch_output import _STAGING_PREFIX, COMPLETE_MARKER, BatchFailed, _locked, _Output
@@ -278,7 +278,12 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     p.add_argument(
         "--workers", type=int, default=None, help="antal processer (standard: alle kerner)"
     )
-    p.add_argument("--chunk-size", type=int, default=500, help="borgere pr. opgave")
+    p.add_argument(
+        "--chunk-size",
+        type=int,
+        default=CHUNK_SIZE,
+        help="borgere pr. opgave (de sidste opgaver får en fjerdedel, så processerne slutter samtidig)",
+    )
     p.add_argument("--explain", action="store_true", help="tag forklaringerne med i tabellerne")
     p.add_argument(
         "--time-limit", type=float, default=60.0, help="sekunder pr. borger og regelsæt (0: ingen)"

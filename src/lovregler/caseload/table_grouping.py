@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -69,13 +70,15 @@ class _GroupingPlan:
         the part is evaluated.
         """
         citizens, events = self.ordered()
-        counts = pq.ParquetFile(citizens).iter_batches(batch_size=size, columns=["_n"])
-        person = event = 0
-        for batch in _rebatched(counts, size):
-            wanted = pc.sum(batch.column(0)).as_py() or 0
-            rows = (person, person + batch.num_rows)
-            yield TablePart(str(citizens), rows, str(events), (event, event + wanted))
-            person, event = rows[1], event + wanted
+        counts = pq.read_table(citizens, columns=["_n"]).column(0)
+        # Each part's first event row: the running total of the citizens' event counts.
+        starts = np.concatenate(([0], np.cumsum(counts.fill_null(0).to_numpy())))
+        person = 0
+        for cut in part_sizes(len(counts), size):
+            rows = (person, person + cut)
+            events_of = (int(starts[rows[0]]), int(starts[rows[1]]))
+            yield TablePart(str(citizens), rows, str(events), events_of)
+            person = rows[1]
 
     def step(self, name: str, select: str, row_group_rows: int = 16_384) -> str:
         """Materialise one query in the scratch folder; returns a ``read_parquet`` of it.
@@ -275,19 +278,24 @@ def _batches(path: Path) -> Iterator[pa.RecordBatch]:
     return pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS)  # type: ignore[no-any-return]
 
 
-def _rebatched(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
-    """The rows of ``batches`` again, as tables of exactly ``size`` rows (the last fewer)."""
-    held: list[pa.RecordBatch] = []
-    count = 0
-    for batch in batches:
-        held.append(batch)
-        count += batch.num_rows
-        while count >= size:
-            table = pa.Table.from_batches(held)
-            yield table.slice(0, size)
-            held, count = table.slice(size).to_batches(), count - size
-    if count:
-        yield pa.Table.from_batches(held)
+def part_sizes(citizens: int, size: int) -> Iterator[int]:
+    """How many citizens each part of a batch gets: ``size`` at a time, and the last
+    ``2 * size`` in parts of a quarter of it, so that the workers finish close together
+    (a part is the least a worker takes; the last large one would keep one worker busy
+    while the others wait).
+
+    >>> list(part_sizes(5000, 1000))
+    [1000, 1000, 1000, 250, 250, 250, 250, 250, 250, 250, 250]
+    >>> list(part_sizes(1100, 1000)), list(part_sizes(0, 1000))
+    ([250, 250, 250, 250, 100], [])
+    """
+    small = max(1, size // 4)
+    left = citizens
+    while left > 0:
+        cut = size if left > 2 * size else small
+        cut = min(cut, left)
+        yield cut
+        left -= cut
 
 
 @attrs.frozen

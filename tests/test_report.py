@@ -100,6 +100,7 @@ def outdir(tmp_path: Path) -> Path:
     )
     manifest = {"as_of": "2015-03-31", "citizens": 12, "errors": 1}
     (tmp_path / "batch.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path / "_SUCCESS").write_text("2015-04-01T00:00:00+00:00\n", encoding="utf-8")
     return tmp_path
 
 
@@ -228,6 +229,17 @@ def test_cli_writes_the_report_and_the_figures(outdir: Path, tmp_path: Path, cap
     assert data["rulesets"]["r"]["rules"]["z"]["rettidighed"] is None
     assert main_report([str(tmp_path / "nothing"), "-o", str(target)]) == 2
     assert "ingen obligations.parquet" in capsys.readouterr().err
+
+
+def test_a_folder_without_the_completion_marker_is_refused(outdir: Path, capsys) -> None:
+    """A batch moves its tables into place one by one and writes _SUCCESS last: without
+    it the folder may hold tables of two runs, and no report is written from it."""
+    (outdir / "_SUCCESS").unlink()
+    target = outdir / "rapport.html"
+    assert main_report([str(outdir), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "ikke afsluttet (ingen _SUCCESS)" in err and "Traceback" not in err
+    assert not target.exists()
 
 
 # ---------------------------------------------------------------- a real batch

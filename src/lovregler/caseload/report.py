@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from .batch_output import COMPLETE_MARKER
 from .report_figures import (
     _STATUS_LABELS,
     LATE_BINS,
@@ -338,10 +339,23 @@ def main_report(argv: Sequence[str] | None = None) -> int:
 
 
 def run_report_args(args: argparse.Namespace) -> int:
-    """Write the report from parsed arguments; a missing folder is a message, not a traceback."""
+    """Write the report from parsed arguments; a missing folder is a message, not a traceback.
+
+    A folder without the batch's completion marker is refused: a batch moves its tables into
+    place one at a time before it writes the marker, so such a folder may hold tables of
+    two runs.
+    """
     if not (Path(args.outdir) / "obligations.parquet").exists():
         print(
             f"lovregler report: {args.outdir}: ingen obligations.parquet (kør lovregler batch først)",
+            file=sys.stderr,
+        )
+        return 2
+    if not (Path(args.outdir) / COMPLETE_MARKER).exists():
+        print(
+            f"lovregler report: {args.outdir}: kørslen er ikke afsluttet (ingen {COMPLETE_MARKER}):"
+            " en kørsel skriver stadig her, eller den stoppede, mens tabellerne blev lagt på"
+            " plads; vent på den, eller kør lovregler batch igen",
             file=sys.stderr,
         )
         return 2

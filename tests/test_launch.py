@@ -98,3 +98,24 @@ def test_a_batch_ends_at_once_after_its_exit_handlers(tmp_path, as_of: str, code
         assert not (marks / "teardown").exists()  # the interpreter's teardown did not run
     else:  # refused by the argument parser: a usage error ends the usual way
         assert "2018-13-45" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "started"),
+    [
+        (["batch", "caseload", "--workers", "2"], ["caseload", "--workers", "2"]),
+        # the demo's synth pool and batch share the server: started with the batch preload
+        (["demo", "--engine", "dask"], ["--engine", "dask"]),
+        (["check", "rulesets"], None),
+    ],
+)
+def test_the_entry_point_starts_the_server_for_batch_and_demo(monkeypatch, argv, started):
+    from lovregler import cli, launch
+    from lovregler.caseload import batch_server
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(batch_server, "start_batch_workers", lambda args: seen.append(list(args)))
+    monkeypatch.setattr(cli, "main", lambda args: 0)
+    monkeypatch.setattr(launch, "end_now", lambda code: None)
+    assert launch.main(argv) == 0
+    assert seen == ([] if started is None else [started])

@@ -29,7 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lovregler`` script: :func:`lovregler.cli.main`, after starting
     the fork server when the arguments ask for a batch on worker processes."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "batch":
+    if argv and argv[0] in ("batch", "demo"):
+        # The demo's synth pool forks from the same server, so it must be started here,
+        # with the batch's preload, before synth starts it without.
         from .caseload.batch_server import start_batch_workers
 
         start_batch_workers(argv[1:])

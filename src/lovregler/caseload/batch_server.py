@@ -55,7 +55,9 @@ def start_dask_server() -> bool:
 def start_batch_workers(argv: Sequence[str]) -> None:
     """For ``batch`` on worker processes of its own (the local engine's pool, a local Dask
     cluster): start the workers' fork server now, so that its imports run beside this
-    process's own (the batch stack's ≈ 0.3 s) and the event log's grouping."""
+    process's own (the batch stack's ≈ 0.3 s) and the event log's grouping. ``demo`` takes
+    the same options and starts it too: its synth pool forks from the same server, and
+    would otherwise start it without the batch's preload."""
     workers = _batch_workers(argv)
     if workers == "dask":
         start_dask_server()

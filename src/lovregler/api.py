@@ -269,7 +269,7 @@ class Ruleset:
             # straight away (what from_dict tries first); anything it does not take goes
             # through from_dict, which gives the precise error.
             loaded = fast_loader(self.vocabulary).load(history)
-            history = History(*loaded) if loaded is not None else self.history(history)
+            history = History.of_fast(loaded) if loaded is not None else self.history(history)
         elif not isinstance(history, History):
             history = self.history(history)
         evaluate = self._evaluate

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..history import Event, History
-from ..history.event import build_periods
+from ..history.event import build_periods, cut_periods
 from ..results import RuleInfo
 from ..semantics.vocabulary import PeriodDecl, Vocabulary
 from ..timecalc import INF, shift_months
@@ -142,6 +142,14 @@ def share_derived(history: History, as_of: int) -> None:
 
 
 def _periods_of(c: Ctx, decl: PeriodDecl) -> dict[object, list[tuple[int, int, int]]]:
+    own = c.history.__dict__.get("_own")
+    if own is not None:
+        # the periods the fast loader made while it checked the history, cut at as_of:
+        # no pass over the events and no index (a kind whose one event type starts and
+        # ends its periods has no number there, and is built from the index below)
+        kind = own[0].get((decl.start, decl.end, decl.key))
+        if kind is not None:
+            return cut_periods(own[1], kind, c.as_of)
     if type(c.index) is IndexOnFirstUse and decl.start != decl.end and not c.history.indexed():
         # An evaluator that reads periods only: one pass over the events in history order,
         # as the reference interpreter reads them, rather than building the index for this

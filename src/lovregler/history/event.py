@@ -12,12 +12,29 @@ import msgspec
 from ..semantics.vocabulary import PeriodDecl
 from ..timecalc import INF  # one "open end" day number for the whole runtime (periods.py too)
 
-__all__ = ["INF", "Event", "Period", "Segment", "build_periods", "period_key"]
+__all__ = [
+    "INF",
+    "Event",
+    "OwnPeriods",
+    "Period",
+    "Segment",
+    "build_periods",
+    "cut_periods",
+    "period_key",
+]
 
 #: ``(start_day, end_day, start_event_index)``; ``end_day`` is :data:`INF` for an open period.
 Period = tuple[int, int, int]
 #: ``(start_day, end_day, attribute_value)``.
 Segment = tuple[int, int, object]
+#: A whole history's periods as its own start and end events make them, not yet joined:
+#: ``(kind, key value, start day, end day, start event index)`` in the order they end (the
+#: open ones, ending at :data:`INF`, last), and the kind number of each kind's start type,
+#: end type and key name. The fast loader makes them in its check that every end event has
+#: its period (``_FastLoader.periods``); :func:`cut_periods` gives a kind's periods from them.
+OwnPeriods = tuple[
+    Mapping[tuple[str, str, "str | None"], int], list[tuple[int, object, int, int, int]]
+]
 
 
 def _iso(day: int) -> str:
@@ -92,6 +109,36 @@ def build_periods(
     for key, (start, index) in open_.items():
         done[key].append((start, INF, index))
     return done, None
+
+
+def cut_periods(
+    own: list[tuple[int, object, int, int, int]], kind: int, as_of_day: int
+) -> dict[object, list[Period]]:
+    """The periods of ``kind`` from a history's own periods (:data:`OwnPeriods`), as
+    :func:`build_periods` gives them from the events on or before ``as_of_day``.
+
+    The events after ``as_of_day`` only end periods or begin later ones: so a period
+    begun after it does not exist, one that ends after it is still open, and the rest are
+    as the whole history has them. Catalogue §0's joining (a start on or before the day
+    after the key's last end continues that period) then reads the kept periods in order,
+    as :func:`build_periods` reads their start events; a key's periods come in order,
+    because one key's periods never overlap.
+    """
+    found: dict[object, list[Period]] = {}
+    for number, key, start, end, index in own:
+        if number != kind or start > as_of_day:
+            continue
+        if end > as_of_day:
+            end = INF
+        spans = found.get(key)
+        if spans is None:
+            found[key] = [(start, end, index)]
+        elif start <= spans[-1][1] + 1:
+            first, _, first_index = spans[-1]
+            spans[-1] = (first, end, first_index)
+        else:
+            spans.append((start, end, index))
+    return found
 
 
 def period_key(event: Event, decl: PeriodDecl) -> object:

@@ -10,9 +10,9 @@ from typing import Any
 import msgspec
 
 from ..semantics.vocabulary import AttrDecl, PeriodDecl
-from .event import Event, _day_of_event
+from .event import INF, Event, OwnPeriods, _day_of_event
 from .json_text import _colons, _decode, valid_id
-from .schema import _DATE_RE, _EVENT_FIELDS, Loaded, _Schema, _schema, per_vocabulary
+from .schema import _DATE_RE, _EVENT_FIELDS, _Schema, _schema, per_vocabulary
 from .typed import citizen_type, facts_type, rows_type
 
 _convert = msgspec.convert
@@ -50,14 +50,32 @@ def _plain_day(raw: object) -> int | None:
 #: For each event type, its roles in period kinds: (period kind index, is a start, key name).
 _Roles = Mapping[str, tuple[tuple[int, bool, str | None], ...]]
 
+#: What the fast loader gives for a plainly valid citizen: the arguments of ``History``
+#: but the warnings (it gives none), then the history's own periods (:func:`.event.own_periods`).
+FastLoaded = tuple[str, int, dict[str, object], tuple[Event, ...], OwnPeriods]
+
 
 def _period_roles(periods: tuple[PeriodDecl, ...]) -> _Roles:
+    """The roles of the kinds whose start and end types differ. A kind whose one event type
+    starts and ends its periods has no role: :func:`.event.build_periods` reads every such
+    event as a start, so it can never make an end without a period."""
     roles: dict[str, list[tuple[int, bool, str | None]]] = {}
     for number, decl in enumerate(periods):
-        roles.setdefault(decl.start, []).append((number, True, decl.key))
-        if decl.end != decl.start:  # _build_periods reads such an event as a start
+        if decl.end != decl.start:
+            roles.setdefault(decl.start, []).append((number, True, decl.key))
             roles.setdefault(decl.end, []).append((number, False, decl.key))
     return {kind: tuple(r) for kind, r in roles.items()}
+
+
+def _period_kinds(periods: tuple[PeriodDecl, ...]) -> dict[tuple[str, str, str | None], int]:
+    """The number of each kind that has roles, by what :func:`.event.build_periods` reads
+    of it (its start and end types and its key): how an evaluator finds a kind among a
+    history's own periods."""
+    kinds: dict[tuple[str, str, str | None], int] = {}
+    for number, decl in enumerate(periods):
+        if decl.end != decl.start:
+            kinds.setdefault((decl.start, decl.end, decl.key), number)
+    return kinds
 
 
 class _FastLoader:
@@ -80,8 +98,9 @@ class _FastLoader:
         self.text_facts = tuple(k for k, f in schema.facts.items() if f.type.kind == "text")
         self.extra = {k: check for k, d in schema.events.items() if (check := _extra_check(d))}
         self.roles = _period_roles(schema.periods)
+        self.kinds = _period_kinds(schema.periods)
 
-    def load(self, obj: object) -> Loaded | None:
+    def load(self, obj: object) -> FastLoaded | None:
         """The history's arguments for a plainly valid citizen object, else None."""
         if type(obj) is not dict:
             return None
@@ -93,12 +112,12 @@ class _FastLoader:
         if birth_day is None or not (cid.isascii() or valid_id(cid) is not None):
             return None
         facts = self.load_facts(obj.get("facts"))
-        events = self.load_events(obj["events"])
-        if facts is None or events is None or self.orphan(events):
+        loaded = self.load_events(obj["events"])
+        if facts is None or loaded is None:
             return None
-        return cid, birth_day, facts, events, ()
+        return cid, birth_day, facts, loaded[0], loaded[1]
 
-    def load_json(self, text: str | bytes) -> Loaded | None:
+    def load_json(self, text: str | bytes) -> FastLoaded | None:
         """As :meth:`load`, for one JSON citizen object; None also for anything that is not
         plainly valid JSON, for :func:`.json_text.parse_json` to judge."""
         try:
@@ -124,12 +143,19 @@ class _FastLoader:
                 return None
         return {**self.defaults, **given}
 
-    def load_events(self, raw_events: list[Any]) -> tuple[Event, ...] | None:
+    def load_events(self, raw_events: list[Any]) -> tuple[tuple[Event, ...], OwnPeriods] | None:
+        """The events in history order and their own periods (:meth:`periods`), or None.
+
+        When the input is in history order (days never go down, no ``seq``: what a caller
+        usually sends), the periods are made in the same pass; else from the sorted events."""
         events = []
-        days, extra = _DAYS, self.extra
+        days, extra, roles = _DAYS, self.extra, self.roles
         ordered = False  # whether some event has a seq
         last = -1  # the day of the event before: in_order while days never go down
         in_order = True
+        orphan = False  # an end event with no open period, while the input was in order
+        open_: dict[tuple[int, object], tuple[int, int]] = {}
+        done: list[tuple[int, object, int, int, int]] = []
         for index, raw in enumerate(raw_events):
             if type(raw) is not dict:
                 return None
@@ -156,7 +182,32 @@ class _FastLoader:
             if check is not None and not check(values):
                 return None
             events.append(Event(kind, day, values, index, seq))
-        return _in_history_order(events, ordered, in_order)
+            mine = roles.get(kind)
+            if mine is None or not in_order or orphan:
+                continue
+            for number, is_start, key in mine:  # as periods() does, while in order
+                k = values.get(key) if key else None
+                which = (number, k)
+                if is_start:
+                    if which not in open_:
+                        open_[which] = (day, index)
+                else:
+                    begun = open_.pop(which, None)
+                    if begun is None:
+                        orphan = True
+                        break
+                    done.append((number, k, begun[0], day, begun[1]))
+        if not in_order or ordered:  # sorted, the events may close periods in another order
+            in_history_order = _in_history_order(events, ordered, in_order)
+            if in_history_order is None:
+                return None
+            own = self.periods(in_history_order)
+            return None if own is None else (in_history_order, own)
+        if orphan:
+            return None
+        for (number, k), (start, index) in open_.items():
+            done.append((number, k, start, INF, index))
+        return tuple(events), (self.kinds, done)
 
     def load_columns(
         self,
@@ -164,7 +215,7 @@ class _FastLoader:
         birth_date: object,
         facts: object,
         columns: Mapping[str, Sequence[Any]],
-    ) -> Loaded | None:
+    ) -> FastLoaded | None:
         """As :meth:`load`, for one citizen's event-log columns (:mod:`.columns`): each row's
         attributes are checked by msgspec as its own object, with no dict for the row's
         type and date to copy out again."""
@@ -183,9 +234,10 @@ class _FastLoader:
         if loaded_facts is None:
             return None
         events = self.column_events(types, dates, columns) if types else ()
-        if events is None or self.orphan(events):
+        own = None if events is None else self.periods(events)
+        if events is None or own is None:
             return None
-        return cid, birth_day, loaded_facts, events, ()
+        return cid, birth_day, loaded_facts, events, own
 
     def column_events(
         self, types: Sequence[Any], dates: Sequence[Any], columns: Mapping[str, Sequence[Any]]
@@ -229,7 +281,8 @@ class _FastLoader:
 
     def orphan(self, events: tuple[Event, ...]) -> bool:
         """Whether an end event has no open period of its kind and key (as in
-        :func:`.event.build_periods`, for every period kind in one pass)."""
+        :func:`.event.build_periods`, for every period kind in one pass; what
+        :meth:`periods` checks, without making the periods)."""
         roles = self.roles
         open_: set[tuple[int, object]] = set()
         for e in events:
@@ -242,6 +295,33 @@ class _FastLoader:
                 else:
                     return True
         return False
+
+    def periods(self, events: tuple[Event, ...]) -> OwnPeriods | None:
+        """The history's own periods (:func:`.event.own_periods`), or None when an end event
+        has no open period of its kind and key (as in :func:`.event.build_periods`): the
+        check every loaded citizen needs, and the periods on the way, for every kind in
+        one pass over events already in history order."""
+        roles = self.roles
+        open_: dict[tuple[int, object], tuple[int, int]] = {}
+        done: list[tuple[int, object, int, int, int]] = []
+        for e in events:
+            mine = roles.get(e.type)
+            if mine is None:
+                continue
+            for number, is_start, key in mine:
+                k = e.attrs.get(key) if key else None
+                which = (number, k)
+                if is_start:
+                    if which not in open_:  # a start while open only continues the period
+                        open_[which] = (e.day, e.index)
+                else:
+                    begun = open_.pop(which, None)
+                    if begun is None:
+                        return None
+                    done.append((number, k, begun[0], e.day, begun[1]))
+        for (number, k), (start, index) in open_.items():
+            done.append((number, k, start, INF, index))
+        return self.kinds, done
 
 
 def _in_history_order(

@@ -14,8 +14,18 @@ from ..errors import HistoryError
 from ..semantics.vocabulary import PeriodDecl, Vocabulary
 from .checking import _Loader
 from .columns import citizen_object, rows_of
-from .event import INF, Event, Period, Segment, _day_of_event, _iso, build_periods, period_key
-from .fast import fast_loader
+from .event import (
+    INF,
+    Event,
+    OwnPeriods,
+    Period,
+    Segment,
+    _day_of_event,
+    _iso,
+    build_periods,
+    period_key,
+)
+from .fast import FastLoaded, fast_loader
 from .json_text import parse_json
 from .schema import _nfc, _nfc_period, _schema
 
@@ -149,9 +159,33 @@ class History(msgspec.Struct, frozen=True, dict=True):
         # The fast path takes only plainly valid citizens; anything else (and so every error)
         # goes through the checking loader, which says exactly what is wrong.
         loaded = fast.load(obj)
-        if loaded is None:
-            loaded = _Loader(fast.schema, lenient).load(obj)
-        return cls(*loaded)
+        if loaded is not None:
+            return cls.of_fast(loaded)
+        return cls(*_Loader(fast.schema, lenient).load(obj))
+
+    @classmethod
+    def of_fast(cls, loaded: FastLoaded) -> History:
+        """The history the fast loader gave, with the own periods it made on its way kept
+        beside it (:meth:`own_periods`)."""
+        cid, birth_day, facts, events, own = loaded
+        history = cls(cid, birth_day, facts, events)
+        history.__dict__["_own"] = own
+        return history
+
+    def own_periods(self) -> OwnPeriods | None:
+        """The periods the fast loader made while it checked this history (every end event
+        has its period), for :func:`.event.cut_periods`; None for a history that did not
+        come that way (then :func:`.event.build_periods` makes them from the events).
+
+        >>> from lovregler import load_vocabulary
+        >>> h = History.from_dict({"id": "b1", "birth_date": "1975-04-12", "events": [
+        ...     {"type": "ydelse_start", "date": "2015-03-02", "ydelse": "kontanthjælp"}]},
+        ...     load_vocabulary())
+        >>> kinds, own = h.own_periods()
+        >>> own == [(kinds["ydelse_start", "ydelse_slut", "ydelse"], "kontanthjælp", 735659, INF, 0)]
+        True
+        """
+        return self.__dict__.get("_own")  # type: ignore[no-any-return]
 
     @classmethod
     def from_columns(
@@ -184,7 +218,7 @@ class History(msgspec.Struct, frozen=True, dict=True):
         table = rows_of(columns)
         loaded = fast_loader(vocabulary).load_columns(citizen_id, birth_date, facts, table)
         if loaded is not None:
-            return cls(*loaded)
+            return cls.of_fast(loaded)
         obj = citizen_object(citizen_id, birth_date, facts, table)
         return cls.from_dict(obj, vocabulary, lenient=lenient)
 
@@ -208,7 +242,7 @@ class History(msgspec.Struct, frozen=True, dict=True):
         intermediate checks in Python), else None: then :func:`parse_json` and
         :meth:`from_dict` give the history or the exact error."""
         loaded = fast_loader(vocabulary).load_json(text)
-        return None if loaded is None else cls(*loaded)
+        return None if loaded is None else cls.of_fast(loaded)
 
     def to_dict(self) -> dict[str, object]:
         """The contract's JSON form; :meth:`from_dict` of it gives an equal history.

@@ -7,7 +7,7 @@ Part of the runtime (:mod:`lovregler.evaluate.runtime` re-exports what generated
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -62,9 +62,33 @@ def between_tl(c: Ctx, lo: int, hi: int) -> Timeline:
 
 def period_keys_tl(c: Ctx, name: str, keys: frozenset[object]) -> Timeline:
     """Days in periods of a kind whose key is one of ``keys`` (one pass, one normalise)."""
+    decl = c.vocab.periods[name]
+    own = c.history.__dict__.get("_own")
+    if own is not None and (kind := own[0].get((decl.start, decl.end, decl.key))) is not None:
+        return _own_days(own[1], kind, keys, c.as_of)
     return P.normalize(
         [(s, e) for k, spans in c.periods(name).items() if k in keys for s, e, _ in spans]
     )
+
+
+def _own_days(
+    own: list[tuple[int, object, int, int, int]],
+    kind: int,
+    keys: Container[object] | None,
+    as_of: int,
+) -> Timeline:
+    """The days in periods of ``kind`` whose key is one of ``keys`` (None: any), from a
+    history's own periods (:data:`~lovregler.history.event.OwnPeriods`) on or before
+    ``as_of``: the days of :func:`~lovregler.history.event.cut_periods`' periods, without
+    their joining, which only joins touching periods that the timeline joins anyway."""
+    pairs = [
+        (s, e if e <= as_of else INF)
+        for number, k, s, e, _ in own
+        if number == kind and s <= as_of and (keys is None or k in keys)
+    ]
+    if len(pairs) == 1:  # one period (most citizens): a timeline already
+        return (pairs[0],)
+    return P.normalize(pairs)
 
 
 def period_tl(c: Ctx, name: str, key: object, pred: Pred, first: bool = False) -> Timeline:
@@ -91,6 +115,10 @@ def period_tl(c: Ctx, name: str, key: object, pred: Pred, first: bool = False) -
 def _period_tl(
     c: Ctx, decl: PeriodDecl, name: str, key: object, pred: Pred, first: bool
 ) -> Timeline:
+    if pred is None:
+        own = c.history.__dict__.get("_own")
+        if own is not None and (kind := own[0].get((decl.start, decl.end, decl.key))) is not None:
+            return _own_days(own[1], kind, None if key is None else (key,), c.as_of)
     pairs: list[tuple[int, int]] = []
     for k, spans in c.periods(name).items():
         if key is not None and k != key:

@@ -38,7 +38,7 @@ from .errors import (
 )
 from .evaluate.plan import Plan, build_plan
 from .history import History
-from .history.fast import fast_loader
+from .history.fast import _FastLoader, fast_loader
 from .results import Entry, Result
 from .semantics.vocabulary import Vocabulary, from_ast
 from .syntax import ast
@@ -189,6 +189,7 @@ class Ruleset:
         self.title = node.title
         self.vocabulary = plan.vocabulary
         self._evaluate: Callable[[History, int], Result] | None = None
+        self._fast: _FastLoader | None = None  # the vocabulary's fast loader, once asked for
 
     def compiled(self) -> Callable[[History, int], Result]:
         """The compiled evaluator, built on first use (the docs never need it)."""
@@ -268,7 +269,10 @@ class Ruleset:
             # A caller's contract dict, once per citizen: the vocabulary's fast loader
             # straight away (what from_dict tries first); anything it does not take goes
             # through from_dict, which gives the precise error.
-            loaded = fast_loader(self.vocabulary).load(history)
+            fast = self._fast
+            if fast is None:
+                fast = self._fast = fast_loader(self.vocabulary)
+            loaded = fast.load(history)
             history = History.of_fast(loaded) if loaded is not None else self.history(history)
         elif not isinstance(history, History):
             history = self.history(history)

@@ -80,6 +80,23 @@ def status_of(met: int | None, due: int, as_of: int, suspended: bool) -> Status:
     return OVERDUE if as_of > due else PENDING
 
 
+class _IsoText(dict[int, str]):
+    """The ISO text of the days seen lately (a plain dict hit costs about half a call of
+    :func:`~lovregler.timecalc.iso_day`'s cache, and :meth:`Value.to_dict` asks twice per
+    value); bounded, so a long-running service cannot grow it without end."""
+
+    LIMIT = 1 << 16
+
+    def __missing__(self, day: int) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        text = self[day] = _iso(day)
+        return text
+
+
+_ISO_TEXT = _IsoText()
+
+
 def _date_or_none(day: int | None) -> datetime.date | None:
     return None if day is None or day >= INF else _fromordinal(day)
 
@@ -202,6 +219,15 @@ class RuleInfo:
     file: str = ""
     line: int = 0
     transition_citation: str = ""  # the hjemmel of a declared transition, "" when none
+    # The contract JSON of this rule's values (Value.to_dict copies it and fills in the
+    # rest), in the contract's key order; computed once per rule, not per value. No part of
+    # the rule's identity: not compared, hashed or shown.
+    value_fields: dict[str, object] = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        fields = {"rule": self.id, "title": self.title, "version": None, "from": None}
+        fields |= {"until": None, "value": None, "citation": self.citation, "explanation": None}
+        object.__setattr__(self, "value_fields", fields)
 
 
 # A msgspec Struct, built in C (an attrs class runs a generated Python __init__), and an
@@ -362,24 +388,24 @@ class Value(msgspec.Struct, gc=False):
         # the dates once, for their fields and the sentence (a refusion caseload has millions);
         # the sentence is prose.explanations.value_sentence's, written out here to save a
         # call per value (a test holds the two to the same words)
-        rule, value, start, end = self.rule, self.value, _iso(self.start_day), self.until_day
+        # the rule's own fields copied from its RuleInfo (a dict copy and five stores cost
+        # less than an eight-key dict display)
+        value, day, end = self.value, self.start_day, self.until_day
+        start = _ISO_TEXT[day]
         if end < INF:
-            until: str | None = _iso(end)
+            until: str | None = _ISO_TEXT[end]
             sentence = f"Værdien er {value} fra {start} til {until}."
         else:
             until = None
             sentence = f"Værdien er {value} fra {start}."
         note = self.note
-        return {
-            "rule": rule.id,
-            "title": rule.title,
-            "version": self.version,
-            "from": start,
-            "until": until,
-            "value": value,
-            "citation": rule.citation,
-            "explanation": [f"{note} {sentence}" if note else sentence],
-        }
+        out = self.rule.value_fields.copy()
+        out["version"] = self.version
+        out["from"] = start
+        out["until"] = until
+        out["value"] = value
+        out["explanation"] = [f"{note} {sentence}" if note else sentence]
+        return out  # type: ignore[return-value]  # the keys of ValueDict, filled in
 
 
 Entry = Obligation | Right | Value
@@ -445,7 +471,7 @@ class Result(msgspec.Struct, frozen=True, gc=False):
         return {
             "citizen": self.citizen,
             "ruleset": self.ruleset,
-            "as_of": _iso(self.as_of.toordinal()),
+            "as_of": _ISO_TEXT[self.as_of.toordinal()],
             "obligations": [o.to_dict() for o in obligations] if obligations else [],
             "rights": [r.to_dict() for r in rights] if rights else [],
             "values": [v.to_dict() for v in values] if values else [],

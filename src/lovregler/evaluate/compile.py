@@ -172,7 +172,7 @@ class Gen(RuleWriter):
         courses = self.courses()
         if re.search(r"\bsc\b", courses):  # the forløb's own definition reads the scope
             self.emit(
-                "    sc = Scope(course_start=0, course_end=INF, lo=0, hi=as_of, per_citizen=False)"
+                "    sc = Scope(0, INF, 0, as_of, False)  # course start and end, lo, hi, per citizen"
             )
         self.emit(f"    courses = c.courses = {courses}", pos)
         self.emit("    ob, ri, va = [], [], []")
@@ -180,8 +180,7 @@ class Gen(RuleWriter):
         per_citizen = [s for s in self.plan.spans if s not in per_course]
         if per_citizen:
             self.emit(
-                "    everyone = Scope(course_start=c.birth, course_end=INF, lo=c.birth, hi=as_of, "
-                "per_citizen=True)"
+                "    everyone = Scope(c.birth, INF, c.birth, as_of, True)  # per citizen: positional"
             )
         for s in per_citizen:
             # an obligation's triggers lie in the span, on or before as_of; a right or value

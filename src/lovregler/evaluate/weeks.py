@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..results import Value
-from ..timecalc import iso_week_monday
 from . import periods as P
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ def week_values(
     first_day = span.start if counted_from is None else counted_from
     if c.birth > first_day:
         first_day = c.birth
-    first = iso_week_monday(first_day)
+    first = first_day - (first_day - 1) % 7  # its week's Monday (timecalc.iso_week_monday)
     as_of = c.as_of
     if as_of < first_day:
         return []
@@ -70,7 +69,8 @@ def week_values(
             if more:
                 other = _merge(benefit + more)
         numbers = _numbers(benefit, other, gap, lookback)
-    show = (iso_week_monday(span.start) - first) // 7  # the first week that is listed
+    start = span.start
+    show = (start - (start - 1) % 7 - first) // 7  # the first week listed: that of span.start
     return _values(span, first, benefit, numbers, show, rates)
 
 

@@ -51,8 +51,9 @@ def _plain_day(raw: object) -> int | None:
 _Roles = Mapping[str, tuple[tuple[int, bool, str | None], ...]]
 
 #: What the fast loader gives for a plainly valid citizen: the arguments of ``History``
-#: but the warnings (it gives none), then the history's own periods (:func:`.event.own_periods`).
-FastLoaded = tuple[str, int, dict[str, object], tuple[Event, ...], OwnPeriods]
+#: but the warnings (it gives none), then the history's own periods (:meth:`_FastLoader.periods`;
+#: None where it made none).
+FastLoaded = tuple[str, int, dict[str, object], tuple[Event, ...], OwnPeriods | None]
 
 
 def _period_roles(periods: tuple[PeriodDecl, ...]) -> _Roles:
@@ -234,10 +235,11 @@ class _FastLoader:
         if loaded_facts is None:
             return None
         events = self.column_events(types, dates, columns) if types else ()
-        own = None if events is None else self.periods(events)
-        if events is None or own is None:
+        # only the check here, not the periods (the orphan pass costs less): loading from
+        # columns is timed on its own, and an evaluation builds them from the events
+        if events is None or self.orphan(events):
             return None
-        return cid, birth_day, loaded_facts, events, own
+        return cid, birth_day, loaded_facts, events, None
 
     def column_events(
         self, types: Sequence[Any], dates: Sequence[Any], columns: Mapping[str, Sequence[Any]]
@@ -297,7 +299,7 @@ class _FastLoader:
         return False
 
     def periods(self, events: tuple[Event, ...]) -> OwnPeriods | None:
-        """The history's own periods (:func:`.event.own_periods`), or None when an end event
+        """The history's own periods (:data:`.event.OwnPeriods`), or None when an end event
         has no open period of its kind and key (as in :func:`.event.build_periods`): the
         check every loaded citizen needs, and the periods on the way, for every kind in
         one pass over events already in history order."""

@@ -169,7 +169,8 @@ class History(msgspec.Struct, frozen=True, dict=True):
         beside it (:meth:`own_periods`)."""
         cid, birth_day, facts, events, own = loaded
         history = cls(cid, birth_day, facts, events)
-        history.__dict__["_own"] = own
+        if own is not None:
+            history.__dict__["_own"] = own
         return history
 
     def own_periods(self) -> OwnPeriods | None:

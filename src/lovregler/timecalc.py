@@ -14,8 +14,6 @@ import re
 from datetime import date
 from functools import cache, lru_cache
 
-import holidays
-
 __all__ = [
     "INF",
     "add_days",
@@ -188,7 +186,12 @@ _EXTRA_CLOSED = ((6, 5), (12, 24), (12, 31))
 @cache
 def _closed_in_year(year: int) -> frozenset[int]:
     # One holidays object per year, ever; the `public` category excludes the optional days
-    # (5 June, 24 and 31 December), which §3.4 adds by name below.
+    # (5 June, 24 and 31 December), which §3.4 adds by name below. Imported here, when a
+    # rule first counts hverdage: with what it imports (dateutil, email, zipfile, ...) the
+    # package adds ≈ 6,000 objects that the garbage collector walks in every full
+    # collection of the caller's process, whether or not a rule ever needs a holiday.
+    import holidays
+
     public = holidays.country_holidays("DK", categories=("public",), years=year)
     first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
     weekend = {d for d in range(first, last + 1) if (d - 1) % 7 >= 5}  # ordinal 1 is a Monday

@@ -444,9 +444,11 @@ class Result(msgspec.Struct, frozen=True, gc=False):
         obligations: Iterable[Obligation],
         rights: Iterable[Right],
         values: Iterable[Value],
+        values_in_order: bool = False,
     ) -> Result:
         """Sort entries as the contract says: obligations by due then rule; rights and values
-        by rule then from."""
+        by rule then from. ``values_in_order``: the values are in that order already (the
+        compiler knows it of a ruleset whose one value rule lists its values by day)."""
         # positional, and no sort for an empty kind: once per evaluation, most results
         # have entries of one or two kinds only
         return cls(
@@ -455,7 +457,9 @@ class Result(msgspec.Struct, frozen=True, gc=False):
             to_date(as_of),
             tuple(sorted(obligations, key=_OBLIGATION_ORDER)) if obligations else (),
             tuple(sorted(rights, key=_RIGHT_ORDER)) if rights else (),
-            tuple(sorted(values, key=_VALUE_ORDER)) if values else (),
+            (tuple(values) if values_in_order else tuple(sorted(values, key=_VALUE_ORDER)))
+            if values
+            else (),
         )
 
     def entries(self, rule: str | None = None) -> list[Entry]:

@@ -263,7 +263,12 @@ class Gen(RuleWriter):
             entries = "[*base.obligations, *ob], [*base.rights, *ri], [*base.values, *va]"
             self.emit(f"    return Result.build(history.id, {self.plan.name!r}, as_of, {entries})")
             return
-        result = f"Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, va)"
+        # one value span, run once per citizen: its driver (week_values) lists its values by
+        # their first day, which is the contract's order already (rule, then from)
+        values = [t for t in self.plan.spans if t.rule.kind == "value"]
+        in_order = len(values) == 1 and not self.per_course(values[0])
+        va = "va, values_in_order=True" if in_order else "va"
+        result = f"Result.build(history.id, {self.plan.name!r}, as_of, ob, ri, {va})"
         self.emit(f"    return keep_result(history, as_of, RESULT_KEY, {result})")
 
     def ruleset_gate(self) -> gates.Needs | None:

@@ -378,9 +378,11 @@ class RuleWriter(ExpressionWriter):
             others = "None"
         self.bound = {}
         counted = "None" if wv.counted_from is None else str(from_date(wv.counted_from))
+        # positional (a call with keywords costs more, once per citizen): not_self,
+        # counted_from, gap, lookback, rates
         self.body(
-            f"va.extend(week_values(c, S, a, not_self={others}, counted_from={counted}, "
-            f"gap={wv.gap}, lookback={wv.lookback}, rates={rates!r}))",
+            f"va.extend(week_values(c, S, a, {others}, {counted}, "
+            f"{wv.gap}, {wv.lookback}, {rates!r}))",
             wv.pos,
         )
 

@@ -81,14 +81,26 @@ def _own_days(
     history's own periods (:data:`~lovregler.history.event.OwnPeriods`) on or before
     ``as_of``: the days of :func:`~lovregler.history.event.cut_periods`' periods, without
     their joining, which only joins touching periods that the timeline joins anyway."""
-    pairs = [
-        (s, e if e <= as_of else INF)
-        for number, k, s, e, _ in own
-        if number == kind and s <= as_of and (keys is None or k in keys)
-    ]
-    if len(pairs) == 1:  # one period (most citizens): a timeline already
-        return (pairs[0],)
-    return P.normalize(pairs)
+    pairs = []
+    for number, k, s, e, _ in own:
+        if number == kind and s <= as_of and (keys is None or k in keys):
+            pairs.append((s, e if e <= as_of else INF))
+    if len(pairs) < 2:  # none, or one period (most citizens): a timeline already
+        return tuple(pairs)
+    # P.normalize, for pairs that are never empty and end by INF: sorted, and overlapping
+    # or touching pairs joined, with the open pair in locals
+    pairs.sort()
+    out = []
+    first, last = pairs[0]
+    for s, e in pairs:
+        if s <= last + 1:
+            if e > last:
+                last = e
+        else:
+            out.append((first, last))
+            first, last = s, e
+    out.append((first, last))
+    return tuple(out)
 
 
 def period_tl(c: Ctx, name: str, key: object, pred: Pred, first: bool = False) -> Timeline:

@@ -61,15 +61,25 @@ def normalize(pairs: Iterable[tuple[int, int]]) -> Timeline:
     >>> normalize([(4, 5), (1, 3), (9, 8), (7, 7)])
     ((1, 5), (7, 7))
     """
+    # the open interval in locals (first, last), appended when the next one is apart: no
+    # out[-1] read and rebuilt per pair (every ruleset's timelines come through here)
     out: list[tuple[int, int]] = []
+    first: int = 0
+    last: int | None = None  # no open interval yet (first is set with last)
     for s, e in sorted(pairs):
         if s > e:
             continue
-        if out and s <= out[-1][1] + 1:  # overlapping or touching the previous one
-            if e > out[-1][1]:
-                out[-1] = (out[-1][0], min(e, INF))
+        if e > INF:
+            e = INF
+        if last is not None and s <= last + 1:  # overlapping or touching the open one
+            if e > last:
+                last = e
         else:
-            out.append((s, min(e, INF)))
+            if last is not None:
+                out.append((first, last))
+            first, last = s, e
+    if last is not None:
+        out.append((first, last))
     return tuple(out)
 
 

@@ -78,6 +78,8 @@ def _week_runs(a: Timeline, lo: int, hi: int, first: int) -> Runs:
     """The runs of weeks (indexes from the Monday ``first``) that hold a day of ``a`` in
     [lo, hi]; ``a`` is a timeline, so its pieces come in order."""
     runs: Runs = []
+    r0 = 0
+    r1: int | None = None  # the open run (r0, r1), appended when the next is apart
     for s, e in a:
         if e < lo:
             continue
@@ -85,11 +87,15 @@ def _week_runs(a: Timeline, lo: int, hi: int, first: int) -> Runs:
             break
         w0 = ((s if s > lo else lo) - first) // 7
         w1 = ((e if e < hi else hi) - first) // 7
-        if runs and runs[-1][1] + 1 >= w0:  # the same week or the next: one run
-            if w1 > runs[-1][1]:
-                runs[-1] = (runs[-1][0], w1)
+        if r1 is not None and r1 + 1 >= w0:  # the same week or the next: one run
+            if w1 > r1:
+                r1 = w1
         else:
-            runs.append((w0, w1))
+            if r1 is not None:
+                runs.append((r0, r1))
+            r0, r1 = w0, w1
+    if r1 is not None:
+        runs.append((r0, r1))
     return runs
 
 

@@ -78,3 +78,43 @@ def test_a_values_json_says_what_its_explanation_says(note: str, until: int, exp
     value = Value(TALK, "v1", MARCH_2, until, 80, note)
     assert value.explanation == [expected]
     assert value.to_dict()["explanation"] == [expected]
+
+
+def test_a_values_json_is_the_contracts_in_its_order_and_its_own_dict() -> None:
+    # Value.to_dict copies its rule's static fields (RuleInfo.value_fields): each value gets
+    # a dict of its own, in the contract's key order (§2), and the rule's copy is untouched
+    first = Value(TALK, "v1", MARCH_2, MARCH_9, 80).to_dict()
+    second = Value(TALK, "v2", MARCH_9 + 1, INF, 40, "Uge 5.").to_dict()
+    assert list(first) == [
+        "rule",
+        "title",
+        "version",
+        "from",
+        "until",
+        "value",
+        "citation",
+        "explanation",
+    ]
+    assert first == {
+        "rule": TALK.id,
+        "title": TALK.title,
+        "version": "v1",
+        "from": "2015-03-02",
+        "until": "2015-03-09",
+        "value": 80,
+        "citation": TALK.citation,
+        "explanation": ["Værdien er 80 fra 2015-03-02 til 2015-03-09."],
+    }
+    # 2015-03-09 + 1 = Tuesday 2015-03-10; an open end has no until
+    assert (second["version"], second["from"], second["until"], second["value"]) == (
+        "v2",
+        "2015-03-10",
+        None,
+        40,
+    )
+    assert second["explanation"] == ["Uge 5. Værdien er 40 fra 2015-03-10."]
+    first["value"] = 0
+    assert second["value"] == 40 and TALK.value_fields["value"] is None
+    # the static part is no part of the rule's identity (nor shown)
+    again = attrs.evolve(TALK)
+    assert again == TALK and hash(again) == hash(TALK) and "value_fields" not in repr(TALK)

@@ -248,13 +248,10 @@ def before_target(steps: dict[str, Step]) -> Target:
     )
 
 
-def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
-    """The local engine on 2 processes, Dask with 1 and 2 workers, and the demo chain."""
-    steps = {step.label: step for step in batch_steps(sizes.batch)}
-    one, two = steps["dask, 1 worker(s)"].rate, steps["dask, 2 worker(s)"].rate
-    speedup = one.wall / two.wall
-    case = f"batch, {sizes.batch:,} citizens, all rulesets"
-    rows = [
+def _command_rows(citizens: int, steps: dict[str, Step]) -> list[Row]:
+    """One row per command timed from outside, with its wall time and largest process."""
+    case = f"batch, {citizens:,} citizens, all rulesets"
+    return [
         Row(
             case,
             label,
@@ -263,7 +260,22 @@ def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
         )
         for label, step in steps.items()
     ]
+
+
+def _largest_target(citizens: int, steps: dict[str, Step]) -> Target:
+    """The memory target: the largest process of any batch command (synth is none)."""
     largest = max(step.largest_rss_mib for label, step in steps.items() if label != "synth")
+    return Target(
+        f"batch, {citizens:,}: largest process", "< 400 MiB", f"{largest:.0f} MiB", largest < 400
+    )
+
+
+def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
+    """The local engine on 2 processes, Dask with 1 and 2 workers, and the demo chain."""
+    steps = {step.label: step for step in batch_steps(sizes.batch)}
+    one, two = steps["dask, 1 worker(s)"].rate, steps["dask, 2 worker(s)"].rate
+    speedup = one.wall / two.wall
+    rows = _command_rows(sizes.batch, steps)
     started = (
         steps["dask, 1 worker(s), started cluster"].rate.wall
         / steps["dask, 2 worker(s), started cluster"].rate.wall
@@ -277,12 +289,7 @@ def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
             f"{started:.2f}×",
             started >= 1.8,
         ),
-        Target(
-            f"batch, {sizes.batch:,}: largest process",
-            "< 400 MiB",
-            f"{largest:.0f} MiB",
-            largest < 400,
-        ),
+        _largest_target(sizes.batch, steps),
     ]
     targets.append(before_target(steps))
     if "demo (make demo)" in steps:
@@ -294,25 +301,9 @@ def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
 def large_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
     """The local engine and Dask with 1 and 2 workers on a caseload ten times the demo's."""
     steps = {step.label: step for step in large_steps(sizes.large)}
-    case = f"batch, {sizes.large:,} citizens, all rulesets"
-    rows = [
-        Row(
-            case,
-            label,
-            Samples(label, (Sample(step.rate),)),
-            f"{step.rate.wall:.1f} s wall; largest process {step.largest_rss_mib:.0f} MiB",
-        )
-        for label, step in steps.items()
-    ]
-    largest = max(step.largest_rss_mib for label, step in steps.items() if label != "synth")
     one, two = steps["dask, 1 worker(s)"].rate.wall, steps["dask, 2 worker(s)"].rate.wall
-    return rows, [
-        Target(
-            f"batch, {sizes.large:,}: largest process",
-            "< 400 MiB",
-            f"{largest:.0f} MiB",
-            largest < 400,
-        ),
+    return _command_rows(sizes.large, steps), [
+        _largest_target(sizes.large, steps),
         Target(
             f"dask 2 workers vs 1, {sizes.large:,} citizens (wall)",
             "≥ 1.8×",

@@ -58,14 +58,19 @@ def child_state() -> dict[str, object]:
         "parent": os.getppid(),
         "rulesets": sorted(batch_chunk._LOADED),
         "compiled": sorted(n for n, r in batch_chunk._LOADED.items() if r._evaluate is not None),
-        "modules": [m for m in ("distributed", "pyarrow", "pandas") if m in sys.modules],
+        "modules": [
+            m for m in ("distributed", "pyarrow", "pandas", "holidays") if m in sys.modules
+        ],
     }
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize(
     ("engine", "modules"),
-    [("dask", ["distributed", "pyarrow", "pandas"]), ("local", ["pyarrow", "pandas"])],
+    [
+        ("dask", ["distributed", "pyarrow", "pandas", "holidays"]),
+        ("local", ["pyarrow", "pandas", "holidays"]),
+    ],
 )
 def test_fork_server_runs_one_thread_and_preloads_the_workers(
     engine: str, modules: list[str]

@@ -32,6 +32,7 @@ def preload() -> None:
     cache, then freeze what is loaded out of the collector's sight."""
     import gc
 
+    import holidays  # noqa: F401 - timecalc imports it when a rule first counts hverdage
     import pandas  # noqa: F401 - pyarrow imports it on the first pa.array of a list (≈ 0.15 s)
     import pyarrow.parquet  # noqa: F401 - a part is read from Parquet
 

@@ -282,7 +282,10 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         "--chunk-size",
         type=int,
         default=CHUNK_SIZE,
-        help="borgere pr. opgave (de sidste opgaver får en fjerdedel, så processerne slutter samtidig)",
+        help=(
+            "borgere pr. opgave (fra en hændelseslog får de sidste opgaver en fjerdedel, "
+            "så processerne slutter samtidig)"
+        ),
     )
     p.add_argument("--explain", action="store_true", help="tag forklaringerne med i tabellerne")
     p.add_argument(

@@ -339,3 +339,27 @@ def test_no_explanation_of_a_bundled_example_shows_an_id() -> None:
                         assert not ids.search(sentence), (name, entry["rule"], sentence)
                         seen += 1
     assert seen > 100
+
+
+def test_an_over_long_history_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``evaluate`` reads at most MAX_HISTORY_BYTES of a history (one citizen), from a file
+    or standard input; a longer one is one line naming the file, not a traceback."""
+    import io
+
+    from lovregler import cli
+
+    text = HISTORY.read_text("utf-8")
+    monkeypatch.setattr(cli, "MAX_HISTORY_BYTES", len(text.encode("utf-8")))
+    args = ["evaluate", "--ruleset", "kontanthjælp_aktivitetsparat", "--as-of", "2015-09-01"]
+    assert main([*args, str(HISTORY)]) == 0  # exactly at the limit: read
+    capsys.readouterr()
+    longer = tmp_path / "lang, historik.json"
+    longer.write_text(text + " " * 10, encoding="utf-8")
+    assert main([*args, str(longer)]) == 1
+    err = capsys.readouterr().err
+    assert "lang, historik.json: historikken er over" in err and "Traceback" not in err
+    monkeypatch.setattr("sys.stdin", io.StringIO(text + "\n\n"))
+    assert main([*args, "-"]) == 1
+    assert "standardinput: historikken er over" in capsys.readouterr().err

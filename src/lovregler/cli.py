@@ -87,9 +87,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+#: The largest history ``evaluate`` and ``explain`` read, in bytes (one citizen; the batch's
+#: default record limit): a larger file is refused without being read into memory.
+MAX_HISTORY_BYTES = 16 * 1024 * 1024
+
+
 def _history(path: str, ruleset: Ruleset) -> History:
-    text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
-    return History.from_json(text, ruleset.vocabulary)
+    return History.from_json(_read_history(path), ruleset.vocabulary)
+
+
+def _read_history(path: str) -> str:
+    """The text of a history file (``-``: standard input), at most :data:`MAX_HISTORY_BYTES`."""
+    limit = MAX_HISTORY_BYTES
+    if path == "-":
+        stream = getattr(sys.stdin, "buffer", None)  # none when stdin is a text stream
+        data = stream.read(limit + 1) if stream else sys.stdin.read(limit + 1).encode("utf-8")
+    else:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    if len(data) > limit:
+        where = "standardinput" if path == "-" else path
+        size = f"{limit:,}".replace(",", ".")  # Danish thousands
+        raise ValueError(
+            f"{where}: historikken er over {size} bytes (én borger); "
+            "en sagsmængde køres med lovregler batch"
+        )
+    return data.decode("utf-8")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -190,11 +191,17 @@ class Ruleset:
         self.vocabulary = plan.vocabulary
         self._evaluate: Callable[[History, int], Result] | None = None
         self._fast: _FastLoader | None = None  # the vocabulary's fast loader, once asked for
+        # whether the compiled evaluator reads events through periods only (compile.py)
+        self._periods_first = False
 
     def compiled(self) -> Callable[[History, int], Result]:
         """The compiled evaluator, built on first use (the docs never need it)."""
         if self._evaluate is None:
-            self._evaluate = _compiled(self.plan)
+            from .evaluate.compile import compile_plan
+
+            compiled = compile_plan(self.plan)
+            self._periods_first = compiled.periods_first
+            self._evaluate = compiled.evaluate
         return self._evaluate
 
     @property
@@ -265,19 +272,33 @@ class Ruleset:
         history and :class:`ArgumentError` for a bad ``as_of``.
         """
         day = _as_of_day(as_of) if type(as_of) is str else parse_as_of(as_of).toordinal()
+        evaluate = self._evaluate or self.compiled()
         if type(history) is dict:
-            # A caller's contract dict, once per citizen: the vocabulary's fast loader
-            # straight away (what from_dict tries first); anything it does not take goes
-            # through from_dict, which gives the precise error.
-            fast = self._fast
-            if fast is None:
-                fast = self._fast = fast_loader(self.vocabulary)
-            loaded = fast.load(history)
-            history = History.of_fast(loaded) if loaded is not None else self.history(history)
+            history = self._loaded(history)
         elif not isinstance(history, History):
             history = self.history(history)
-        evaluate = self._evaluate
-        return (evaluate or self.compiled())(history, day)
+        return evaluate(history, day)
+
+    def _loaded(self, obj: dict[str, object]) -> History:
+        """A caller's contract dict, once per citizen, as :meth:`evaluate` needs it: the
+        vocabulary's fast loader straight away (what from_dict tries first); anything it
+        does not take goes through from_dict, which gives the precise error.
+
+        For an evaluator that reads events through periods only, the events are checked
+        and their periods made, but the events themselves are made only if read: the
+        history does not outlive the evaluation, so the caller's list is read again then."""
+        fast = self._fast
+        if fast is None:
+            fast = self._fast = fast_loader(self.vocabulary)
+        head = fast.load_head(obj)
+        if head is not None:
+            raw: list[Any] = obj["events"]  # type: ignore[assignment]  # msgspec checked it
+            if self._periods_first and (own := fast.own_periods(raw)) is not None:
+                return History.of_periods_first(head, own, raw, fast)
+            loaded = fast.load_events(raw)
+            if loaded is not None:
+                return History.of_fast((*head, *loaded))
+        return self.history(obj)
 
     def interpret(self, history: History | dict[str, object], as_of: datetime.date | str) -> Result:
         """The same as :meth:`evaluate`, by the reference interpreter (slow; for checking)."""
@@ -348,12 +369,6 @@ def parse_as_of(value: object) -> datetime.date:
         return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
     except ValueError:
         raise ArgumentError("as_of", f"datoen {value!r} findes ikke") from None
-
-
-def _compiled(plan: Plan) -> Callable[[History, int], Result]:
-    from .evaluate.compile import compile_plan
-
-    return compile_plan(plan).evaluate
 
 
 def _ruleset_node(module: ast.Module, path: Path) -> ast.Ruleset:

@@ -372,6 +372,10 @@ class Compiled:
         self.line_map = line_map
         self.filename = code.co_filename
         self.part = part
+        #: Whether the evaluator reads a citizen's events through their periods only (its
+        #: context has no per-type index): a caller may then hand it a history whose events
+        #: are made only if read (:meth:`~lovregler.history.History.of_periods_first`).
+        self.periods_first = _CTX_NO_INDEX in source.split("\n")
         infos = [s.info for s in plan.spans]
         namespace: dict[str, object] = {
             "INFOS": infos,

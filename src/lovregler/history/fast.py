@@ -100,9 +100,24 @@ class _FastLoader:
         self.extra = {k: check for k, d in schema.events.items() if (check := _extra_check(d))}
         self.roles = _period_roles(schema.periods)
         self.kinds = _period_kinds(schema.periods)
+        # own_periods reads a period's key from the input's event dict, where an attribute
+        # named like an event field (never read as an attribute) would be that field
+        self.keys_plain = all(d.key not in _EVENT_FIELDS for d in schema.periods)
 
     def load(self, obj: object) -> FastLoaded | None:
         """The history's arguments for a plainly valid citizen object, else None."""
+        head = self.load_head(obj)
+        if head is None:
+            return None
+        loaded = self.load_events(obj["events"])  # type: ignore[index]
+        if loaded is None:
+            return None
+        return *head, loaded[0], loaded[1]
+
+    def load_head(self, obj: object) -> tuple[str, int, dict[str, object]] | None:
+        """The id, birth day and facts of a citizen object whose every part msgspec finds
+        plainly valid (its events too: only what msgspec cannot check of them is left to
+        :meth:`load_events` or :meth:`own_periods`), else None."""
         if type(obj) is not dict:
             return None
         try:
@@ -113,10 +128,45 @@ class _FastLoader:
         if birth_day is None or not (cid.isascii() or valid_id(cid) is not None):
             return None
         facts = self.load_facts(obj.get("facts"))
-        loaded = self.load_events(obj["events"])
-        if facts is None or loaded is None:
+        return None if facts is None else (cid, birth_day, facts)
+
+    def own_periods(self, raw_events: list[Any]) -> OwnPeriods | None:
+        """The own periods of a citizen's events (:meth:`periods`), checked as
+        :meth:`load_events` checks them but without making an event: for an evaluator
+        that reads a history through its periods only. None where :meth:`load_events`
+        would give None, and where an event has a ``seq`` (its order and its check are
+        :meth:`load_events`' to make).
+
+        What is made instead is one mark per event that starts or ends a period:
+        ≈ 2.4 against 5 µs for the harness's citizen of five events."""
+        if not self.keys_plain:
             return None
-        return cid, birth_day, facts, loaded[0], loaded[1]
+        days, extra, roles = _DAYS, self.extra, self.roles
+        marks: list[_Mark] = []
+        last = -1  # the day of the event before: in order while days never go down
+        in_order = True
+        for index, raw in enumerate(raw_events):
+            if type(raw) is not dict:
+                return None
+            date = raw["date"]
+            day = days.get(date) if type(date) is str else None
+            if day is None and (day := _plain_day(date)) is None:
+                return None
+            if day < last:
+                in_order = False
+            last = day
+            if raw.get("seq") is not None:
+                return None
+            kind = raw["type"]
+            check = extra.get(kind)
+            if check is not None and not check(_attributes(raw)):
+                return None
+            mine = roles.get(kind)
+            if mine is not None:
+                marks.append((day, index, mine, raw))
+        if not in_order:  # stable: same-day events keep their input order, as in History
+            marks.sort(key=_day_of_mark)
+        return self.marked_periods(marks)
 
     def load_json(self, text: str | bytes) -> FastLoaded | None:
         """As :meth:`load`, for one JSON citizen object; None also for anything that is not
@@ -304,26 +354,45 @@ class _FastLoader:
         check every loaded citizen needs, and the periods on the way, for every kind in
         one pass over events already in history order."""
         roles = self.roles
+        return self.marked_periods(
+            [(e.day, e.index, mine, e.attrs) for e in events if (mine := roles.get(e.type))]
+        )
+
+    def marked_periods(self, marks: list[_Mark]) -> OwnPeriods | None:
+        """:meth:`periods` of the marks of the events that start or end a period, in
+        history order."""
         open_: dict[tuple[int, object], tuple[int, int]] = {}
         done: list[tuple[int, object, int, int, int]] = []
-        for e in events:
-            mine = roles.get(e.type)
-            if mine is None:
-                continue
+        for day, index, mine, attrs in marks:
             for number, is_start, key in mine:
-                k = e.attrs.get(key) if key else None
+                k = attrs.get(key) if key else None  # an attribute given as null is absent
                 which = (number, k)
                 if is_start:
                     if which not in open_:  # a start while open only continues the period
-                        open_[which] = (e.day, e.index)
+                        open_[which] = (day, index)
                 else:
                     begun = open_.pop(which, None)
                     if begun is None:
                         return None
-                    done.append((number, k, begun[0], e.day, begun[1]))
+                    done.append((number, k, begun[0], day, begun[1]))
         for (number, k), (start, index) in open_.items():
             done.append((number, k, start, INF, index))
         return self.kinds, done
+
+
+#: An event that starts or ends a period, as :meth:`_FastLoader.marked_periods` reads it:
+#: its day, its index in the input, its roles and its attributes (or the input's dict).
+_Mark = tuple[int, int, tuple[tuple[int, bool, "str | None"], ...], Mapping[str, Any]]
+
+
+def _day_of_mark(mark: _Mark) -> int:
+    return mark[0]
+
+
+def _attributes(raw: dict[str, Any]) -> dict[str, Any]:
+    """An input event's attributes as :meth:`_FastLoader.load_events` gives them to the
+    checks: without its type, date and seq, and without those given as null."""
+    return {k: v for k, v in raw.items() if v is not None and k not in _EVENT_FIELDS}
 
 
 def _in_history_order(

@@ -25,7 +25,7 @@ from .event import (
     build_periods,
     period_key,
 )
-from .fast import FastLoaded, fast_loader
+from .fast import FastLoaded, _FastLoader, fast_loader
 from .json_text import parse_json
 from .schema import _nfc, _nfc_period, _schema
 
@@ -70,9 +70,8 @@ class History(msgspec.Struct, frozen=True, dict=True):
     warnings: tuple[str, ...] = ()
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if not isinstance(other, History):  # a history whose events are made on demand too
             return NotImplemented
-        assert isinstance(other, History)
         return (
             self.id == other.id
             and self.birth_day == other.birth_day
@@ -171,6 +170,25 @@ class History(msgspec.Struct, frozen=True, dict=True):
         history = cls(cid, birth_day, facts, events)
         if own is not None:
             history.__dict__["_own"] = own
+        return history
+
+    @classmethod
+    def of_periods_first(
+        cls,
+        head: tuple[str, int, dict[str, object]],
+        own: OwnPeriods,
+        raw_events: list[Any],
+        loader: _FastLoader,
+    ) -> History:
+        """A history for an evaluator that reads a citizen through its periods only: the
+        id, birth day and facts and the own periods the fast loader checked and made
+        (:meth:`~.fast._FastLoader.own_periods`), with its events made from
+        ``raw_events`` only if something reads them (:class:`_EventsOnDemand`).
+
+        For :meth:`lovregler.api.Ruleset.evaluate`, which evaluates it and lets it go:
+        ``raw_events`` is the caller's list, read again if the events are made."""
+        history = _EventsOnDemand(*head, ())
+        history.__dict__.update(_own=own, _raw_events=raw_events, _loader=loader)
         return history
 
     def own_periods(self) -> OwnPeriods | None:
@@ -325,3 +343,36 @@ def _split(start: int, end: int, changes: list[tuple[int, object]]) -> list[Segm
             segments[-1] = (segments[-1][0], day - 1, segments[-1][2])
         segments.append((max(day, start), end, value))
     return segments
+
+
+class _EventsOnDemand(History, frozen=True, dict=True):
+    """A history whose events are made when first read (:meth:`History.of_periods_first`),
+    from an event list the fast loader has checked already: they are the events
+    :meth:`History.from_dict` would have held. An evaluator that reads its events through
+    periods only never reads them; one that does gets them all the same, so which
+    evaluator is given such a history decides its speed, never its result."""
+
+    @property  # type: ignore[misc]  # a field of History, made on demand here
+    def events(self) -> tuple[Event, ...]:  # type: ignore[override]
+        """The history's events, made from the checked event list on first read."""
+        made = self.__dict__.get("_events")
+        if made is None:
+            loaded = self.__dict__["_loader"].load_events(self.__dict__["_raw_events"])
+            if loaded is None:  # own_periods took what load_events refuses: a bug of ours
+                raise RuntimeError(f"borger {self.id!r}: hændelserne kunne ikke indlæses igen")
+            made = self.__dict__["_events"] = loaded[0]
+        return made  # type: ignore[no-any-return]
+
+    def plain(self) -> History:
+        """The same history as a plain :class:`History` (its events made)."""
+        return History(self.id, self.birth_day, self.facts, self.events, self.warnings)
+
+    # A copy or pickle is a plain history with its events: the caller's list is not ours.
+    def __reduce__(self) -> tuple[type[History], tuple[object, ...]]:
+        return History, (self.id, self.birth_day, self.facts, self.events, self.warnings)
+
+    def __copy__(self) -> History:
+        return self.plain()
+
+    def __repr__(self) -> str:
+        return repr(self.plain())

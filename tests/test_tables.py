@@ -200,6 +200,18 @@ def test_parts_read_by_row_range_give_the_same_records(tmp_path, monkeypatch) ->
     assert [r for part in parts for r in part.records()] == expected
 
 
+def test_a_large_caseload_is_cut_in_about_a_hundred_larger_parts_first() -> None:
+    # 300,000 citizens at 1,000: parts of 300,000 / 100 = 3,000 (at most 4 × 1,000) while
+    # more than 6,000 are left: 98 of them leave 6,000; then 1,000 while more than 2,000
+    # are left (four), and the last 2,000 in parts of 250
+    assert list(table_grouping.part_sizes(300_000, 1000)) == [3000] * 98 + [1000] * 4 + [250] * 8
+    # 1,000,000 citizens: never more than 4 × 1,000; 248 parts leave 8,000
+    sizes = list(table_grouping.part_sizes(1_000_000, 1000))
+    assert sizes == [4000] * 248 + [1000] * 6 + [250] * 8
+    # up to 100 × 1,000 citizens: parts as before
+    assert set(table_grouping.part_sizes(100_000, 1000)) == {1000, 250}
+
+
 def test_large_shuffled_log_groups_like_the_sorted_one(tmp_path) -> None:
     citizens = list(synth(400, seed=5))
     write_tables(citizens, tmp_path / "sorted")

@@ -284,16 +284,25 @@ def part_sizes(citizens: int, size: int) -> Iterator[int]:
     (a part is the least a worker takes; the last large one would keep one worker busy
     while the others wait).
 
+    A caseload of more than 100 × ``size`` citizens is cut in about 100 parts of up to
+    4 × ``size`` first, until ``2 *`` such a part is left: every part costs the process that
+    hands them out and writes their results some milliseconds, time taken from the
+    workers on a machine with one core per worker.
+
     >>> list(part_sizes(5000, 1000))
     [1000, 1000, 1000, 250, 250, 250, 250, 250, 250, 250, 250]
     >>> list(part_sizes(1100, 1000)), list(part_sizes(0, 1000))
     ([250, 250, 250, 250, 100], [])
+    >>> list(part_sizes(15_000, 100))  # parts of 150 while more than 300 are left
+    ... # doctest: +ELLIPSIS
+    [150, 150, ..., 150, 100, 25, 25, 25, 25, 25, 25, 25, 25]
     """
+    large = min(4 * size, max(size, citizens // 100))
     small = max(1, size // 4)
     left = citizens
     while left > 0:
-        cut = size if left > 2 * size else small
-        cut = min(cut, left)
+        # large parts while more than two are left, then size, then the quarter parts
+        cut = large if left > 2 * large else min(size if left > 2 * size else small, left)
         yield cut
         left -= cut
 

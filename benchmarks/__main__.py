@@ -315,7 +315,7 @@ def large_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
 
 def peer_case(sizes: Sizes) -> tuple[PeerRun, list[Target]]:
     """OpenFisca, plain Python and lovregler on the harness's histories, in one run."""
-    run = run_peer(str(sizes.refusion), 1)
+    run = run_peer(str(sizes.refusion), sizes.processes)  # the median of as many processes
     found = ratios(run)
     if found is None:
         return run, []

@@ -529,6 +529,23 @@ def test_the_time_limit_is_per_evaluation_not_per_chunk() -> None:
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # nothing left armed
 
 
+def test_off_the_main_thread_no_timer_is_set_and_the_tables_are_the_same(monkeypatch) -> None:
+    # No signal reaches a thread other than the main one (a Dask task runs in one): no
+    # limit can stop an evaluation there, so no timer is set, per chunk or per evaluation
+    records = [RawRecord(c["id"], obj=c) for c in map(_citizen, "abc")]
+    config = BatchConfig((FirstTalk(),), datetime.date(2015, 4, 1), time_limit=0.5)
+    want = evaluate_chunk(records, config)
+    timers: list[object] = []
+    monkeypatch.setattr(signal, "setitimer", lambda *args: timers.append(args))
+    got: list[dict] = []
+    thread = threading.Thread(target=lambda: got.append(evaluate_chunk(records, config)))
+    thread.start()
+    thread.join()
+    assert timers == []
+    # (as rows: a coded column's dictionary may hold more texts than its rows use)
+    assert got and all(got[0][name].to_pylist() == want[name].to_pylist() for name in want)
+
+
 class Broken(FirstTalk):
     """FirstTalk with a bug for citizen ``b``."""
 

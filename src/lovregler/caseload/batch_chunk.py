@@ -128,6 +128,11 @@ class _ChunkPlan:
         self.as_of = config.as_of
         self.day = config.as_of.toordinal()
         self.time_limit = config.time_limit
+        # Each evaluation is timed by the chunk's one watch (_watch) where a signal can
+        # stop it: in the main thread, with the handler evaluate_chunk installs there.
+        # Elsewhere (a Dask task's thread) no limit applies, and nothing is entered per
+        # evaluation: a timer context that did nothing there cost ≈ 2 µs an evaluation,
+        # ≈ 8 % of a Dask chunk.
         self.armed = bool(self.time_limit) and _ALARM.installed and _in_main_thread()
         self.evaluators = [_evaluator(ruleset, config.as_of) for ruleset in self.rulesets]
 
@@ -197,8 +202,7 @@ class _Citizen:
                 finally:
                     _ALARM.started = None
             else:
-                with _time_limit(plan.time_limit):
-                    result = evaluate(history)
+                result = evaluate(history)
         except _TimeUp:
             message = f"evalueringen blev afbrudt efter {plan.time_limit:g} s"
             self.error(ruleset.name, "evaluering", RuntimeError(message))
@@ -238,26 +242,6 @@ class _TimeUp(Exception):
     """An evaluation ran past the batch's time limit."""
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`_TimeUp` in the block after ``seconds`` (main thread only: signals).
-
-    Inside :func:`_alarm_handler` only the timer is set (one system call each way);
-    outside it the handler is installed for this block alone.
-    """
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    with contextlib.ExitStack() as stack:
-        if not _ALARM.installed:
-            stack.enter_context(_alarm_handler())
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-
-
 class _AlarmState:
     installed = False
     # While a chunk is watched (_watch): the limit, and when the evaluation now running
@@ -271,7 +255,7 @@ _ALARM = _AlarmState()
 
 def _time_up(signum: int, frame: Any) -> None:
     limit = _ALARM.watching
-    if limit is None:  # an evaluation's own timer (_time_limit): its time is up
+    if limit is None:  # no chunk is watched: the timer was set for one evaluation alone
         raise _TimeUp
     started = _ALARM.started
     left = limit if started is None else started + limit - time.monotonic()
@@ -306,8 +290,9 @@ def _watch(limit: float | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _alarm_handler() -> Iterator[None]:
-    """Install the SIGALRM handler once for many :func:`_time_limit` blocks: installing it
-    per evaluation cost more than some evaluations (``signal.signal`` converts enums)."""
+    """Install the SIGALRM handler once for a chunk's evaluations (:func:`_watch`):
+    installing it per evaluation cost more than some evaluations (``signal.signal``
+    converts enums)."""
     if _ALARM.installed or threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -255,7 +255,7 @@ _ALARM = _AlarmState()
 
 def _time_up(signum: int, frame: Any) -> None:
     limit = _ALARM.watching
-    if limit is None:  # no chunk is watched: the timer was set for one evaluation alone
+    if limit is None:  # no chunk is watched (only _watch sets our timer): stop what runs
         raise _TimeUp
     started = _ALARM.started
     left = limit if started is None else started + limit - time.monotonic()

@@ -185,6 +185,11 @@ def test_parts_read_by_row_range_give_the_same_records(tmp_path, monkeypatch) ->
     expected = list(read_caseload(tmp_path / "g"))
     for size in (1, 7, 60):
         assert _parts_records(tmp_path / "g", size, tmp_path / f"s{size}") == expected
+    # The event counts read 4 citizens at a time: parts begin and end inside those batches.
+    monkeypatch.setattr(table_grouping, "_BATCH_ROWS", 4)
+    for size in (1, 7, 60):
+        assert _parts_records(tmp_path / "g", size, tmp_path / f"b{size}") == expected
+    monkeypatch.undo()
     # The last 2 × size citizens go in parts of size / 4: 60 citizens ≤ 2 × 60, so all of
     # them, in parts of 15; with 7, six parts of 7 leave 18 > 14, a seventh leaves 11,
     # which go one at a time (7 // 4 = 1).

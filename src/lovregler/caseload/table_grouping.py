@@ -66,19 +66,18 @@ class _GroupingPlan:
     def parts(self, size: int) -> Iterator[TablePart]:
         """The same citizens as :meth:`records`, ``size`` at a time, as row ranges.
 
-        Only the citizens' event counts are read here; the rows themselves are read where
-        the part is evaluated.
+        Only the citizens' event counts are read here, a batch at a time; the rows
+        themselves are read where the part is evaluated.
         """
         citizens, events = self.ordered()
-        counts = pq.read_table(citizens, columns=["_n"]).column(0)
-        # Each part's first event row: the running total of the citizens' event counts.
-        starts = np.concatenate(([0], np.cumsum(counts.fill_null(0).to_numpy())))
-        person = 0
-        for cut in part_sizes(len(counts), size):
-            rows = (person, person + cut)
-            events_of = (int(starts[rows[0]]), int(starts[rows[1]]))
-            yield TablePart(str(citizens), rows, str(events), events_of)
-            person = rows[1]
+        total = pq.ParquetFile(citizens).metadata.num_rows
+        ends = _EventEnds(citizens)
+        person = first_event = 0
+        for cut in part_sizes(total, size):
+            upto = person + cut
+            last_event = ends.before(upto)
+            yield TablePart(str(citizens), (person, upto), str(events), (first_event, last_event))
+            person, first_event = upto, last_event
 
     def step(self, name: str, select: str, row_group_rows: int = 16_384) -> str:
         """Materialise one query in the scratch folder; returns a ``read_parquet`` of it.
@@ -165,6 +164,28 @@ class _GroupingPlan:
             "events_sorted", f"SELECT * EXCLUDE (_pos, _group) FROM {tagged} ORDER BY _group, _pos"
         )
         return self.scratch / "events_sorted.parquet"
+
+
+class _EventEnds:
+    """The event rows before each citizen of the ordered citizens table: the running total
+    of their event counts (``_n``), read a batch at a time, for citizens asked in increasing
+    order. The main process keeps one batch of counts, whatever the caseload's size."""
+
+    def __init__(self, citizens: Path):
+        self.batches = pq.ParquetFile(citizens).iter_batches(batch_size=_BATCH_ROWS, columns=["_n"])
+        self.first = 0  # the citizen the batch below begins with
+        self.base = 0  # the events before that citizen
+        self.totals = np.zeros(0, dtype=np.int64)  # the running total within the batch
+
+    def before(self, citizen: int) -> int:
+        """How many event rows the citizens before ``citizen`` have."""
+        while citizen > self.first + len(self.totals):
+            self.first += len(self.totals)
+            self.base += int(self.totals[-1]) if len(self.totals) else 0
+            counts = next(self.batches).column(0).fill_null(0).to_numpy()
+            self.totals = np.cumsum(counts, dtype=np.int64)
+        at = citizen - self.first
+        return self.base + (int(self.totals[at - 1]) if at else 0)
 
 
 _PART_GROUP_ROWS = 2_048  # rows per row group of the ordered citizens table

@@ -50,7 +50,15 @@ from rich.table import Table
 
 from lovregler.api import bundled_rulesets
 
-from .batch import AFTER_LABEL, BEFORE_LABEL, BEFORE_SKIPPED, Step, batch_steps, large_steps
+from .batch import (
+    AFTER_LABEL,
+    BEFORE_LABEL,
+    BEFORE_SKIPPED,
+    Step,
+    batch_steps,
+    dask_label,
+    large_steps,
+)
 from .isolated import Runner, Sample, Samples, interleaved, process_runner, ratio_spread
 from .memory import child_peak_rss_mib
 from .peer import PeerRun, ratios, run_peer
@@ -301,14 +309,17 @@ def batch_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
 def large_case(sizes: Sizes) -> tuple[list[Row], list[Target]]:
     """The local engine and Dask with 1 and 2 workers on a caseload ten times the demo's."""
     steps = {step.label: step for step in large_steps(sizes.large)}
-    one, two = steps["dask, 1 worker(s)"].rate.wall, steps["dask, 2 worker(s)"].rate.wall
+    one = [s.rate.wall for label, s in steps.items() if label.startswith(dask_label(1))]
+    two = [s.rate.wall for label, s in steps.items() if label.startswith(dask_label(2))]
+    speedup = sum(one) / sum(two)
+    rounds = ", ".join(f"{a:.1f} against {b:.1f} s" for a, b in zip(one, two, strict=True))
     return _command_rows(sizes.large, steps), [
         _largest_target(sizes.large, steps),
         Target(
-            f"dask 2 workers vs 1, {sizes.large:,} citizens (wall)",
+            f"dask 2 workers vs 1, {sizes.large:,} citizens (wall, two rounds)",
             "≥ 1.8×",
-            f"{one / two:.2f}× ({one:.1f} against {two:.1f} s)",
-            one / two >= 1.8,
+            f"{speedup:.2f}× ({rounds})",
+            speedup >= 1.8,
         ),
     ]
 

@@ -365,11 +365,14 @@ class _EventsOnDemand(History, frozen=True, dict=True):
 
     def plain(self) -> History:
         """The same history as a plain :class:`History` (its events made)."""
-        return History(self.id, self.birth_day, self.facts, self.events, self.warnings)
+        return History(*self._fields())
+
+    def _fields(self) -> tuple[str, int, Mapping[str, object], tuple[Event, ...], tuple[str, ...]]:
+        return self.id, self.birth_day, self.facts, self.events, self.warnings
 
     # A copy or pickle is a plain history with its events: the caller's list is not ours.
     def __reduce__(self) -> tuple[type[History], tuple[object, ...]]:
-        return History, (self.id, self.birth_day, self.facts, self.events, self.warnings)
+        return History, self._fields()
 
     def __copy__(self) -> History:
         return self.plain()

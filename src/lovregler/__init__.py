@@ -20,6 +20,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import _native
+
+# Before any submodule: the hot path's compiled modules, or their sources when the build
+# is not of these sources (see _native).
+_native.choose()
+
 if TYPE_CHECKING:
     from .api import RuleDoc, Ruleset, VersionDoc, bundled_rulesets, load_ruleset, load_vocabulary
     from .errors import (

@@ -48,6 +48,7 @@ import attrs
 from rich.console import Console
 from rich.table import Table
 
+from lovregler._native import PURE_ENV
 from lovregler.api import bundled_rulesets
 
 from .batch import (
@@ -59,7 +60,15 @@ from .batch import (
     dask_label,
     large_steps,
 )
-from .isolated import Runner, Sample, Samples, interleaved, process_runner, ratio_spread
+from .isolated import (
+    FROM_SOURCE,
+    Runner,
+    Sample,
+    Samples,
+    interleaved,
+    process_runner,
+    ratio_spread,
+)
 from .memory import child_peak_rss_mib
 from .peer import PeerRun, ratios, run_peer
 from .timing import Rate, load_average
@@ -128,9 +137,10 @@ def _ratio_text(slow: Samples, fast: Samples) -> tuple[float, str]:
 def kbh_case(run: Runner, sizes: Sizes) -> tuple[list[Row], list[Target]]:
     """Compiled vs hand-written vs interpreter on the same histories, each in its own
     processes, taking turns."""
-    names = ("compiled", "hand-written", "interpreter", "loading")
+    names = ("compiled", "compiled" + FROM_SOURCE, "hand-written", "interpreter", "loading")
     got = interleaved(run, "kbh", names, sizes.processes, once=("interpreter",))
     compiled, hand, interp = got["compiled"], got["hand-written"], got["interpreter"]
+    source = got["compiled" + FROM_SOURCE]
     vs_hand, vs_hand_text = _ratio_text(compiled, hand)
     vs_interp = interp.median.micros / interp.extra["compiled_micros"]
     few = interp.median.items
@@ -141,6 +151,7 @@ def kbh_case(run: Runner, sizes: Sizes) -> tuple[list[Row], list[Target]]:
             compiled,
             f"{compiled.extra['instances']:.1f} obligations+rights per citizen",
         ),
+        _source_row(KBH, compiled, source),
         Row(
             KBH,
             "hand-written (benchmarks/handwritten.py)",
@@ -168,6 +179,23 @@ def kbh_case(run: Runner, sizes: Sizes) -> tuple[list[Row], list[Target]]:
         Target("compiled vs hand-written (time)", "≤ 1.2×", vs_hand_text, vs_hand <= 1.2),
     ]
     return rows, targets
+
+
+def _source_row(case: str, compiled: Samples, source: Samples) -> Row:
+    """The compiled evaluator with the hot path run from its Python sources, against the
+    same with the hot path compiled by mypyc (what the other rows run)."""
+    if not compiled.extra["native"] or source.extra["native"]:
+        raise RuntimeError(
+            f"{case}: the hot path was not compiled in one contender and "
+            "from source in the other (make native builds it)"
+        )
+    _, text = _ratio_text(source, compiled)
+    return Row(
+        case,
+        f"   the same, hot path from source ({PURE_ENV}=1)",
+        source,
+        f"compiled by mypyc: {text} faster",
+    )
 
 
 #: The loading forms: (contender, the checking loader's contender, what the row says).
@@ -218,14 +246,18 @@ def window_case(run: Runner, sizes: Sizes) -> list[Row]:
 
 def refusion_case(run: Runner, sizes: Sizes) -> tuple[list[Row], list[Target]]:
     """Refusion rates per ISO week for citizens with benefit periods across 2015–2018."""
-    got = interleaved(run, "refusion", ("compiled", "traced"), sizes.processes, once=("traced",))
+    names = ("compiled", "compiled" + FROM_SOURCE, "traced")
+    got = interleaved(run, "refusion", names, sizes.processes, once=("traced",))
     rate = got["compiled"]
     peak = got["traced"].extra["peak_mib"]
     rss = child_peak_rss_mib(sizes.refusion)
     case = f"refusion, {sizes.refusion:,} citizens, as_of 2018-12-31"
     note = f"peak traced {peak:.0f} MiB (all histories held); streamed in a fresh process: {rss:.0f} MiB RSS"
     per_second = rate.median.per_second
-    rows = [Row(case, "compiled (Ruleset.evaluate)", rate, note)]
+    rows = [
+        Row(case, "compiled (Ruleset.evaluate)", rate, note),
+        _source_row(case, rate, got["compiled" + FROM_SOURCE]),
+    ]
     targets = [
         Target("refusion citizens/s", "≥ 50,000", f"{per_second:,.0f}", per_second >= 50_000),
         Target(

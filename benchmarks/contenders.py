@@ -26,7 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from lovregler import _native
+
 from . import data
+from .isolated import FROM_SOURCE
 from .timing import Rate, measure
 
 KBH = "kbh_kontanthjælp_aktivitetsparat"
@@ -259,6 +262,7 @@ def refusion_traced(sizes: dict[str, int], inputs: Path) -> Measured:
 #: Every contender by (case, name): the function its process runs.
 CONTENDERS: dict[tuple[str, str], Callable[[dict[str, int], Path], Measured]] = {
     ("kbh", "compiled"): kbh_compiled,
+    ("kbh", "compiled" + FROM_SOURCE): kbh_compiled,
     ("kbh", "hand-written"): kbh_handwritten,
     ("kbh", "interpreter"): kbh_interpreter,
     ("kbh", "loading"): kbh_loading,
@@ -271,6 +275,7 @@ CONTENDERS: dict[tuple[str, str], Callable[[dict[str, int], Path], Measured]] = 
     ("window", "fast"): window_fast,
     ("window", "naive"): window_naive,
     ("refusion", "compiled"): refusion_compiled,
+    ("refusion", "compiled" + FROM_SOURCE): refusion_compiled,
     ("refusion", "traced"): refusion_traced,
 }
 
@@ -284,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inputs", required=True, help="a folder for the seeded inputs")
     args = parser.parse_args(argv)
     rate, extra = CONTENDERS[args.case, args.name](json.loads(args.sizes), Path(args.inputs))
+    # which hot path ran: a build that fell back to the sources must not pass for compiled
+    extra = {**extra, "native": _native.active()}
     print(json.dumps({"items": rate.items, "cpu": rate.cpu, "wall": rate.wall, "extra": extra}))
     return 0
 

@@ -11,6 +11,7 @@ and targets use) and the spread from the slowest process to the fastest.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+
+from lovregler._native import PURE_ENV
 
 from .timing import Rate
 
@@ -72,13 +75,19 @@ def ratio_spread(slow: Samples, fast: Samples) -> tuple[float, float, float]:
 Runner = Callable[[str, str, bool], Sample]
 
 
+#: A contender whose name ends so runs its case with the hot path from its Python sources
+#: (``LOVREGLER_PURE``), the others with the modules compiled by mypyc (lovregler._native).
+FROM_SOURCE = ", from source"
+
+
 def process_runner(sizes: dict[str, int], inputs: Path) -> Runner:
     """Run a contender in a fresh interpreter of this environment and read its JSON line."""
 
     def run(case: str, name: str, first: bool) -> Sample:
         argv = [sys.executable, "-m", "benchmarks.contenders", case, name]
         argv += ["--sizes", json.dumps({**sizes, "details": first}), "--inputs", str(inputs)]
-        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
+        env = {**os.environ, PURE_ENV: "1" if name.endswith(FROM_SOURCE) else ""}
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
         if done.returncode != 0:
             raise RuntimeError(f"benchmark process {case}/{name} failed:\n{done.stderr}")
         got = json.loads(done.stdout.strip().splitlines()[-1])

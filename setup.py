@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -33,13 +34,19 @@ def source_of(module: str) -> Path:
 
 
 def extensions() -> list:
-    """The mypyc extensions, or none when mypyc is not installed here."""
+    """The mypyc extensions, or none when mypyc is not installed here or cannot compile the
+    modules (in an environment without the dependencies it type-checks them against, say):
+    the package is then pure Python, and ``make native`` reports the failure."""
     try:
         from mypyc.build import mypycify
     except ImportError:
         return []
     paths = [str(source_of(m).relative_to(HERE)) for m in native_modules()]
-    return mypycify(paths, opt_level="3", group_name="lovregler_native")
+    try:
+        return mypycify(paths, opt_level="3", group_name="lovregler_native")
+    except (SystemExit, Exception) as error:  # mypy reports type errors by exiting
+        print(f"lovregler: not compiling the hot path with mypyc ({error})", file=sys.stderr)
+        return []
 
 
 class BuildWithManifest(build_ext):

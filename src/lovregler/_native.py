@@ -37,6 +37,9 @@ MODULES = (
     "lovregler.evaluate.periods",
     "lovregler.evaluate.timelines",
     "lovregler.evaluate.weeks",
+    "lovregler.evaluate.lookups",
+    "lovregler.evaluate.obligations",
+    "lovregler.evaluate.rights",
 )
 
 #: Written by the build beside this module: the SHA-256 of each compiled module's source.

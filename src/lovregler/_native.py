@@ -40,6 +40,7 @@ MODULES = (
     "lovregler.evaluate.lookups",
     "lovregler.evaluate.obligations",
     "lovregler.evaluate.rights",
+    "lovregler.evaluate.context",
 )
 
 #: Written by the build beside this module: the SHA-256 of each compiled module's source.

@@ -283,6 +283,13 @@ MetFn = Callable[[int, int, bool, Event | None], int | None]
 SuspFn = Callable[[int], bool] | None
 
 
+#: Entries kept per :class:`MonthShift` table before it starts again (days are few in
+#: practice; this bounds a long-running service that sees every day of a century). A
+#: module constant, not a class attribute: the class is compiled by mypyc (lovregler._native),
+#: which does not give a dict subclass's instances its class attributes.
+MONTH_SHIFT_LIMIT = 1 << 16
+
+
 class MonthShift(dict[int, int]):
     """``table[day]`` is ``day`` + ``n`` months in the standard convention (contract §3.2),
     for a real day (not INF): computed when first asked, then a dict lookup. The drivers ask
@@ -291,16 +298,12 @@ class MonthShift(dict[int, int]):
 
     __slots__ = ("n",)
 
-    #: Entries kept per table before it starts again (days are few in practice; this bounds
-    #: a long-running service that sees every day of a century).
-    LIMIT = 1 << 16
-
     def __init__(self, n: int):
         super().__init__()
         self.n = n
 
     def __missing__(self, day: int) -> int:
-        if len(self) >= self.LIMIT:
+        if len(self) >= MONTH_SHIFT_LIMIT:
             self.clear()
         shifted = self[day] = shift_months(day, self.n, False)
         return shifted

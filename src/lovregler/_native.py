@@ -16,18 +16,18 @@ each other directly, so a mix would not follow the sources either.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import importlib.abc
 import importlib.machinery
 import importlib.util
-import json
 import os
 import sys
 import warnings
-from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import ModuleType
 
 #: The modules compiled by mypyc, in the order ``setup.py`` gives them to it. Each is typed
 #: throughout and defines functions and plain classes only (no msgspec or attrs classes,
@@ -59,6 +59,8 @@ def source_path(module: str, package_dir: Path = _PACKAGE) -> Path:
 
 def source_digest(path: Path) -> str:
     """The SHA-256 of a source file, as the build records it."""
+    import hashlib  # here: only a process that finds a build needs it
+
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -70,6 +72,8 @@ def built(package_dir: Path = _PACKAGE) -> bool:
 def stale(package_dir: Path = _PACKAGE) -> list[str]:
     """The modules whose source differs from the one their extension was built from (all
     of them when an extension or the manifest is missing)."""
+    import json  # here: only a process that finds a build needs it
+
     try:
         recorded = json.loads((package_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -124,8 +128,10 @@ def pure_copy(module: str) -> ModuleType:
     return copy
 
 
-class _SourceFirst(importlib.abc.MetaPathFinder):
-    """Finds :data:`MODULES` as their ``.py`` sources, ahead of the extension modules."""
+class _SourceFirst:
+    """Finds :data:`MODULES` as their ``.py`` sources, ahead of the extension modules (a
+    meta path finder; not derived from ``importlib.abc``, whose import costs more than all
+    of this module, in every process that imports the package)."""
 
     def __init__(self, package_dir: Path):
         self.package_dir = package_dir

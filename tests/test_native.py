@@ -30,7 +30,8 @@ def test_a_current_build_is_the_code_that_runs() -> None:
         pytest.skip("the compiled modules are not built here (make native builds them)")
     if os.environ.get(_native.PURE_ENV, "") not in ("", "0"):
         pytest.skip(f"{_native.PURE_ENV} is set")
-    assert _native.stale() == []
+    behind = _native.stale()
+    assert behind == [], f"built from other sources than {behind}: run make native"
     assert _native.active()
 
 

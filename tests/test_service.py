@@ -27,7 +27,7 @@ from jsonschema import Draft202012Validator
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 import lovregler
-from lovregler import EvaluationError, HistoryError, bundled_rulesets, load_ruleset
+from lovregler import EvaluationError, HistoryError, _native, bundled_rulesets, load_ruleset
 from lovregler import service as service_module
 from lovregler.cli import main
 from lovregler.schema import document
@@ -248,6 +248,7 @@ def test_lovregler_serve_answers_on_its_port() -> None:
             "status": "ok",
             "version": lovregler.__version__,
             "rulesets": len(bundled_rulesets()),
+            "compiled": _native.active(),  # the server, a fresh process, decides as this one
         }
     finally:
         server.terminate()

@@ -37,7 +37,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from typing_extensions import TypedDict
 
-from . import __version__
+from . import __version__, _native
 from .api import Ruleset, bundled_rulesets, load_ruleset, parse_as_of
 from .errors import (
     ArgumentError,
@@ -121,6 +121,13 @@ class Health(TypedDict):
     status: Annotated[str, Doc("Always ok.")]
     version: Annotated[str, Doc("The lovregler version.")]
     rulesets: Annotated[int, Doc("How many rulesets are loaded.")]
+    compiled: Annotated[
+        bool,
+        Doc(
+            "Whether the evaluation's hot path runs compiled by mypyc (false: from its "
+            "Python sources, with the same results, more slowly)."
+        ),
+    ]
 
 
 PAYLOADS: dict[str, Any] = {
@@ -342,7 +349,14 @@ def _routes(app: FastAPI, reg: Registry, max_body: int) -> None:
     @app.get("/health", openapi_extra=_answers("Health"))
     async def health() -> Response:
         """The service is up."""
-        return _json({"status": "ok", "version": __version__, "rulesets": len(reg.rulesets)})
+        return _json(
+            {
+                "status": "ok",
+                "version": __version__,
+                "rulesets": len(reg.rulesets),
+                "compiled": _native.active(),
+            }
+        )
 
     @app.get(
         "/rulesets", openapi_extra=_answers({"type": "array", "items": _ref("RulesetSummary")})

@@ -78,6 +78,15 @@ def test_a_missing_manifest_or_extension_makes_the_build_stale(tmp_path: Path) -
     assert _native.stale(package) == list(_native.MODULES)
 
 
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '"digests"', ""])
+def test_a_manifest_that_is_not_a_build_record_makes_the_build_stale(
+    tmp_path: Path, text: str
+) -> None:
+    package = _fake_package(tmp_path)
+    (package / _native.MANIFEST).write_text(text, encoding="utf-8")
+    assert _native.stale(package) == list(_native.MODULES)
+
+
 def test_nothing_built_means_the_sources_without_a_word(tmp_path: Path) -> None:
     package = _fake_package(tmp_path)
     for module in _native.MODULES:

@@ -78,6 +78,8 @@ def stale(package_dir: Path = _PACKAGE) -> list[str]:
         recorded = json.loads((package_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return list(MODULES)
+    if not isinstance(recorded, dict):  # not a manifest this package wrote
+        return list(MODULES)
     return [
         module
         for module in MODULES

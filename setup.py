@@ -30,6 +30,7 @@ def native_modules() -> list[str]:
 
 
 def source_of(module: str) -> Path:
+    """The ``.py`` file of a dotted module name under ``src``."""
     return HERE / "src" / Path(*module.split(".")).with_suffix(".py")
 
 

@@ -33,6 +33,10 @@ one case leaves behind in an interpreter does not slow the next. Rates are per C
 the contender's process (= per core), the median over its processes of each one's best
 round, with the slowest and fastest process beside it; wall time is shown too.
 ``--quick`` shrinks everything for a smoke test.
+
+With ``--instructions``, the kbh, loading and refusion contenders are also counted in machine
+instructions by callgrind (:mod:`benchmarks.instructions`, about 5 minutes more): a count
+that the machine's other load and speed do not move, beside the timed ratios.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from .batch import (
     dask_label,
     large_steps,
 )
+from .instructions import Count, count_all, missing_tools
 from .isolated import (
     FROM_SOURCE,
     Runner,
@@ -395,6 +400,68 @@ def peer_table(run: PeerRun) -> Table:
     return table
 
 
+#: The contenders counted in instructions (their inputs smaller: a count needs no repeats).
+COUNTED = (
+    ("kbh", "compiled"),
+    ("kbh", "compiled" + FROM_SOURCE),
+    ("kbh", "hand-written"),
+    *[("loading", name) for fast, before, _ in LOADING_FORMS for name in (fast, before)],
+    ("refusion", "compiled"),
+    ("refusion", "compiled" + FROM_SOURCE),
+)
+
+
+def instructions_case(sizes: Sizes, inputs: Path) -> tuple[list[Count], list[Target]]:
+    """Instructions per item of the kbh, loading and refusion contenders, and the timed
+    targets' ratios taken in instructions beside them (wanted in brackets: the targets are
+    timed)."""
+    small = attrs.evolve(
+        sizes, citizens=min(sizes.citizens, 1000), refusion=min(sizes.refusion, 2000)
+    )
+    contenders = [c for c in COUNTED if c[0] != "refusion" or "refusion" in bundled_rulesets()]
+    counts = count_all(contenders, small.for_processes(), inputs, jobs=2)
+
+    def ratio(case: str, slow: str, fast: str) -> float:
+        return counts[case, slow].per_item / counts[case, fast].per_item
+
+    vs_hand = ratio("kbh", "compiled", "hand-written")
+    targets = [
+        Target(
+            "compiled vs hand-written (instructions)",
+            "(≤ 1.2×)",
+            f"{vs_hand:.2f}×",
+            vs_hand <= 1.2,
+        )
+    ]
+    for fast, before, what in LOADING_FORMS:
+        speedup = ratio("loading", before, fast)
+        form = what.split(" → ")[0]
+        targets.append(
+            Target(
+                f"loading {form} → History vs before (instructions)",
+                "(≥ 3×)",
+                f"{speedup:.2f}×",
+                speedup >= 3,
+            )
+        )
+    return list(counts.values()), targets
+
+
+def counts_table(counts: list[Count]) -> Table:
+    """Instructions per item, counted by callgrind."""
+    table = Table(title="instructions per item (callgrind: two passes' count over twice the items)")
+    for name, justify in [
+        ("case", "left"),
+        ("implementation", "left"),
+        ("items", "right"),
+        ("instructions/item", "right"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for c in counts:
+        table.add_row(c.case, c.name, f"{c.items:,}", f"{c.per_item:,.0f}")
+    return table
+
+
 # ───────────────────────────── output ─────────────────────────────
 def rows_table(rows: list[Row], processes: int) -> Table:
     """The measurements."""
@@ -442,7 +509,9 @@ def targets_table(targets: list[Target]) -> Table:
     return table
 
 
-def _json(rows: list[Row], targets: list[Target], peer: PeerRun) -> dict[str, object]:
+def _json(
+    rows: list[Row], targets: list[Target], peer: PeerRun, counts: list[Count]
+) -> dict[str, object]:
     return {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "rows": [
@@ -460,6 +529,7 @@ def _json(rows: list[Row], targets: list[Target], peer: PeerRun) -> dict[str, ob
         ],
         "peer": [attrs.asdict(p) for p in peer.rows] or peer.skipped,
         "targets": [attrs.asdict(t) for t in targets],
+        "instructions": [attrs.asdict(c) for c in counts],
     }
 
 
@@ -486,6 +556,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--no-peer", action="store_true", help="leave out the OpenFisca side-by-side run"
+    )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count kbh, loading and refusion in instructions with callgrind (~5 min)",
     )
     args = parser.parse_args(argv)
     sizes = Sizes.quick() if args.quick else Sizes()
@@ -514,6 +589,15 @@ def main(argv: list[str] | None = None) -> int:
             new_rows, new_targets = got if isinstance(got, tuple) else (got, [])
             rows += new_rows
             targets += new_targets
+        counts: list[Count] = []
+        if args.instructions:
+            why_not = missing_tools()
+            if why_not:
+                console.print(f"instructions: skipped ({why_not})")
+            else:
+                with console.status("counting instructions (callgrind) …"):
+                    counts, counted_targets = instructions_case(sizes, Path(inputs))
+                targets += counted_targets
     peer = PeerRun(skipped="--no-peer")
     if not args.no_peer:
         with console.status("running the OpenFisca side-by-side harness …"):
@@ -524,11 +608,13 @@ def main(argv: list[str] | None = None) -> int:
         console.print(peer_table(peer))
     else:
         console.print(f"OpenFisca side by side: skipped ({peer.skipped})")
+    if counts:
+        console.print(counts_table(counts))
     console.print(targets_table(targets))
     console.print(f"load average at end: {load_average()}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(_json(rows, targets, peer), out, ensure_ascii=False, indent=2)
+            json.dump(_json(rows, targets, peer, counts), out, ensure_ascii=False, indent=2)
     return 0
 
 

@@ -19,6 +19,10 @@ import attrs
 
 T = TypeVar("T")
 
+#: Set by :mod:`benchmarks.instructions` in a contender's environment: :func:`measure` then
+#: runs that many untimed passes instead of its timed rounds.
+PASSES_ENV = "LOVREGLER_BENCH_PASSES"
+
 
 @attrs.frozen
 class Rate:
@@ -49,8 +53,14 @@ def measure(label: str, fn: Callable[[T], object], items: Sequence[T], rounds: i
     """Call ``fn`` on every item, ``rounds`` times; keep the fastest round.
 
     The garbage collector is run before and paused during each round, so one round does not
-    pay for another's garbage.
+    pay for another's garbage. With :data:`PASSES_ENV` set (:mod:`benchmarks.instructions`)
+    ``fn`` runs over the items that many times instead, untimed and with nothing collected
+    between the passes, so that two counted runs differ by the passes' work alone.
     """
+    passes = os.environ.get(PASSES_ENV)
+    if passes:
+        _passes(fn, items, int(passes))
+        return Rate(label, len(items), 0.0, 0.0)
     best_cpu = best_wall = float("inf")
     for _ in range(rounds):
         gc.collect()
@@ -64,6 +74,18 @@ def measure(label: str, fn: Callable[[T], object], items: Sequence[T], rounds: i
             gc.enable()
         best_cpu, best_wall = min(best_cpu, cpu), min(best_wall, wall)
     return Rate(label, len(items), best_cpu, best_wall)
+
+
+def _passes(fn: Callable[[T], object], items: Sequence[T], passes: int) -> None:
+    """Call ``fn`` on every item ``passes`` times, the garbage collector paused."""
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(passes):
+            for item in items:
+                fn(item)
+    finally:
+        gc.enable()
 
 
 def load_average() -> str:

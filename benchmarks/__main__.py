@@ -447,42 +447,26 @@ def instructions_case(sizes: Sizes, inputs: Path) -> tuple[list[Count], list[Tar
     return list(counts.values()), targets
 
 
-def counts_table(counts: list[Count]) -> Table:
-    """Instructions per item, counted by callgrind."""
-    table = Table(title="instructions per item (callgrind: two passes' count over twice the items)")
-    for name, justify in [
-        ("case", "left"),
-        ("implementation", "left"),
-        ("items", "right"),
-        ("instructions/item", "right"),
-    ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for c in counts:
-        table.add_row(c.case, c.name, f"{c.items:,}", f"{c.per_item:,.0f}")
+# ───────────────────────────── output ─────────────────────────────
+def _table(title: str, columns: list[str]) -> Table:
+    """An empty table; a column whose name ends in " >" is a number, right-justified."""
+    table = Table(title=title)
+    for column in columns:
+        name = column.removesuffix(" >")
+        table.add_column(name, justify="right" if name != column else "left")
     return table
 
 
-# ───────────────────────────── output ─────────────────────────────
 def rows_table(rows: list[Row], processes: int) -> Table:
     """The measurements."""
-    table = Table(
-        title=(
-            "lovregler benchmarks: each contender in its own processes, "
-            f"{processes} interleaved round(s); rates per CPU second of one core, the median "
-            "process's best round, and the slowest–fastest process"
-        )
+    title = (
+        "lovregler benchmarks: each contender in its own processes, "
+        f"{processes} interleaved round(s); rates per CPU second of one core, the median "
+        "process's best round, and the slowest–fastest process"
     )
-    for name, justify in [
-        ("case", "left"),
-        ("implementation", "left"),
-        ("items", "right"),
-        ("µs/item", "right"),
-        ("items/s/core", "right"),
-        ("processes: slowest–fastest", "right"),
-        ("items/s wall", "right"),
-        ("note", "left"),
-    ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    columns = ["case", "implementation", "items >", "µs/item >", "items/s/core >"]
+    columns += ["processes: slowest–fastest >", "items/s wall >", "note"]
+    table = _table(title, columns)
     for r in rows:
         slowest, fastest = r.samples.spread
         spread = f"{slowest:,.0f}–{fastest:,.0f}" if len(r.samples.runs) > 1 else "(one)"
@@ -496,6 +480,17 @@ def rows_table(rows: list[Row], processes: int) -> Table:
             f"{r.rate.per_second_wall:,.0f}",
             r.note,
         )
+    return table
+
+
+def counts_table(counts: list[Count]) -> Table:
+    """Instructions per item, counted by callgrind."""
+    table = _table(
+        "instructions per item (callgrind: two passes' count over twice the items)",
+        ["case", "implementation", "items >", "instructions/item >"],
+    )
+    for c in counts:
+        table.add_row(c.case, c.name, f"{c.items:,}", f"{c.per_item:,.0f}")
     return table
 
 

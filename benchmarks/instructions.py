@@ -5,8 +5,8 @@ session the same loop took 1.2–1.7 s, and kbh against hand-written came out 0.
 run and 1.03× in the next. valgrind's callgrind counts the instructions a process executes
 instead; the count does not depend on the neighbours or the clock, and two runs of the same
 program on the same input give the same count, to the instruction, once Python's hash seed
-is fixed (valgrind lays the process out the same way every time). Runs whose inputs lay in
-another scratch folder differed by less than 0.1 % (its path is a string in the process).
+is fixed (valgrind lays the process out the same way every time). Whole benchmark runs, each
+with its own scratch folder for the inputs, differed by less than 0.1 %.
 
 A count is not a time (a cache miss costs more than an addition, and NumPy's vector
 instructions do more per instruction), so the issue's targets stay timed. Between two

@@ -25,19 +25,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
 
-from lovregler._native import PURE_ENV
-
-from .isolated import FROM_SOURCE, ROOT
+from .isolated import contender_command, run_checked
 from .timing import PASSES_ENV
 
 _COLLECTED = re.compile(r"^==\d+== Collected : (\d+)$", re.MULTILINE)
@@ -66,33 +61,19 @@ def collected(log: str) -> int:
     return int(found[0])
 
 
-def contender_argv(case: str, name: str, sizes: dict[str, int], inputs: Path) -> list[str]:
-    """The command of one contender's process (as :mod:`benchmarks.isolated` starts it)."""
-    sized = json.dumps({**sizes, "details": False, "rounds": 1})
-    argv = [sys.executable, "-m", "benchmarks.contenders", case, name]
-    return [*argv, "--sizes", sized, "--inputs", str(inputs)]
-
-
-def _environment(name: str, passes: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        PURE_ENV: "1" if name.endswith(FROM_SOURCE) else "",
-        PASSES_ENV: str(passes),
-        "PYTHONHASHSEED": "0",  # the same dict and set layouts in every run
-    }
-
-
-def _run(argv: Sequence[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[:8])} … failed:\n{done.stderr[-4000:]}")
-    return done
+def _command(
+    case: str, name: str, sizes: dict[str, int], inputs: Path, passes: int
+) -> tuple[list[str], dict[str, str]]:
+    """A contender's process for counting: ``passes`` passes, its hash seed fixed."""
+    argv, env = contender_command(case, name, {**sizes, "details": False, "rounds": 1}, inputs)
+    # the hash seed fixed: the same dict and set layouts, so the same count, in every run
+    return argv, {**env, PASSES_ENV: str(passes), "PYTHONHASHSEED": "0"}
 
 
 def counted(argv: Sequence[str], env: dict[str, str]) -> tuple[int, str]:
     """Run ``argv`` under callgrind; its count and its standard output."""
     grind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
-    done = _run([*grind, *argv], env)
+    done = run_checked([*grind, *argv], env)
     return collected(done.stderr), done.stdout
 
 
@@ -107,7 +88,7 @@ def count_all(
     on what runs beside it.
     """
     for case, name in contenders:
-        _run(contender_argv(case, name, sizes, inputs), _environment(name, 1))
+        run_checked(*_command(case, name, sizes, inputs, 1))
     with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
         counts = pool.map(lambda c: _count(c[0], c[1], sizes, inputs), contenders)
         return {(c.case, c.name): c for c in counts}
@@ -115,8 +96,7 @@ def count_all(
 
 def _count(case: str, name: str, sizes: dict[str, int], inputs: Path) -> Count:
     """One contender's count: one pass and three, the difference over twice the items."""
-    argv = contender_argv(case, name, sizes, inputs)
-    one, out = counted(argv, _environment(name, 1))
-    three, _ = counted(argv, _environment(name, 3))
+    one, out = counted(*_command(case, name, sizes, inputs, 1))
+    three, _ = counted(*_command(case, name, sizes, inputs, 3))
     items = int(json.loads(out.strip().splitlines()[-1])["items"])
     return Count(case, name, items, (three - one) / (2 * items))

@@ -23,7 +23,7 @@ import attrs
 
 from lovregler._native import PURE_ENV
 
-from .timing import Rate
+from .timing import PASSES_ENV, Rate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,16 +80,33 @@ Runner = Callable[[str, str, bool], Sample]
 FROM_SOURCE = ", from source"
 
 
+def contender_command(
+    case: str, name: str, sizes: dict[str, Any], inputs: Path
+) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of one contender's process: the hot path from source
+    for a contender named so (:data:`FROM_SOURCE`), timed rounds (never the counted passes
+    of :mod:`benchmarks.instructions`, which add their own setting)."""
+    argv = [sys.executable, "-m", "benchmarks.contenders", case, name]
+    argv += ["--sizes", json.dumps(sizes), "--inputs", str(inputs)]
+    env = {key: value for key, value in os.environ.items() if key != PASSES_ENV}
+    env[PURE_ENV] = "1" if name.endswith(FROM_SOURCE) else ""
+    return argv, env
+
+
+def run_checked(argv: Sequence[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a benchmark process from the project's root; raise with its error output if it
+    fails."""
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[:8])} … failed:\n{done.stderr[-4000:]}")
+    return done
+
+
 def process_runner(sizes: dict[str, int], inputs: Path) -> Runner:
     """Run a contender in a fresh interpreter of this environment and read its JSON line."""
 
     def run(case: str, name: str, first: bool) -> Sample:
-        argv = [sys.executable, "-m", "benchmarks.contenders", case, name]
-        argv += ["--sizes", json.dumps({**sizes, "details": first}), "--inputs", str(inputs)]
-        env = {**os.environ, PURE_ENV: "1" if name.endswith(FROM_SOURCE) else ""}
-        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
-        if done.returncode != 0:
-            raise RuntimeError(f"benchmark process {case}/{name} failed:\n{done.stderr}")
+        done = run_checked(*contender_command(case, name, {**sizes, "details": first}, inputs))
         got = json.loads(done.stdout.strip().splitlines()[-1])
         rate = Rate(f"{case}/{name}", got["items"], got["cpu"], got["wall"])
         return Sample(rate, got["extra"])

@@ -60,3 +60,15 @@ def test_a_count_repeats_and_two_counts_differ_by_the_passes_work() -> None:
     # 50 items of 200 squares each: far more than nothing, and the same for every pass
     assert two_passes > 50 * 200 * 10
     assert five - one == pytest.approx(2 * two_passes, rel=1e-3)
+
+
+def test_a_timed_contender_never_inherits_the_counted_passes(monkeypatch) -> None:
+    from benchmarks.isolated import FROM_SOURCE, contender_command
+
+    from lovregler._native import PURE_ENV
+
+    monkeypatch.setenv(PASSES_ENV, "3")
+    argv, env = contender_command("kbh", "compiled" + FROM_SOURCE, {"rounds": 5}, Path("/tmp"))
+    assert PASSES_ENV not in env  # else measure() would run untimed passes and report 0 s
+    assert env[PURE_ENV] == "1"
+    assert argv[-4:] == ["--sizes", '{"rounds": 5}', "--inputs", "/tmp"]
